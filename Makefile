@@ -1,0 +1,62 @@
+# Pace build script: the shipped libpace.so with the release flags that
+# Package.swift must not carry (static Swift runtime, CPU target, version
+# script), plus the header and the pkg-config file, all under build/.
+#
+#   make                 build/lib/libpace.so, build/include/pace.h, build/lib/pkgconfig/pace.pc
+#   make install PREFIX=/usr/local
+#   make test            every test (Swift, C ABI, symbols, valgrind, Python)
+#   make demo            the end-to-end demo (README's main job)
+
+PREFIX  ?= /usr/local
+BUILD   := build
+VERSION := $(shell sed -n 's/^\#define PACE_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' include/pace.h | paste -sd.)
+SCRATCH := .build-release
+ROOT    := $(abspath .)
+
+# Build for the host's vector ISA where it has AVX2 and FMA.
+HOST_AVX2 := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null && echo yes)
+ifeq ($(HOST_AVX2),yes)
+CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell
+endif
+
+RELEASE_FLAGS := -c release --scratch-path $(SCRATCH) \
+  -Xswiftc -static-stdlib $(CPU_FLAGS) \
+  -Xlinker --version-script=$(ROOT)/scripts/pace.map \
+  -Xlinker -soname=libpace.so
+
+SWIFT_SOURCES := $(shell find Sources include -type f) Package.swift
+
+.PHONY: all lib install test test-swift test-c test-python demo clean
+
+all: lib
+
+lib: $(BUILD)/lib/libpace.so $(BUILD)/include/pace.h $(BUILD)/lib/pkgconfig/pace.pc
+
+$(BUILD)/lib/libpace.so: $(SWIFT_SOURCES) scripts/pace.map
+	swift build $(RELEASE_FLAGS) --product pace
+	mkdir -p $(BUILD)/lib
+	cp $(SCRATCH)/release/libpace.so $@
+
+$(BUILD)/include/pace.h: include/pace.h
+	mkdir -p $(BUILD)/include
+	cp $< $@
+
+$(BUILD)/lib/pkgconfig/pace.pc: scripts/pace.pc.in include/pace.h
+	mkdir -p $(BUILD)/lib/pkgconfig
+	sed -e 's|@PREFIX@|$(ROOT)/$(BUILD)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(BUILD)/lib/libpace.so $(DESTDIR)$(PREFIX)/lib/libpace.so
+	install -m 644 include/pace.h $(DESTDIR)$(PREFIX)/include/pace.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' scripts/pace.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pace.pc
+
+test: lib
+	scripts/run-tests
+
+demo: lib
+	scripts/run-demo
+
+clean:
+	rm -rf $(BUILD) $(SCRATCH)

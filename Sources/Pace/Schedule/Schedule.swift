@@ -1,0 +1,59 @@
+//===--- Schedule.swift ---------------------------------------------------===//
+// A parsed schedule: an immutable value evaluated as a pure function of step.
+//===----------------------------------------------------------------------===//
+
+/// What a schedule yields past the end of its last phase.
+public enum After: String, Sendable {
+  /// The last phase's end value.
+  case hold
+  /// Zero.
+  case zero
+}
+
+/// One item of a schedule, placed on the time axis.
+public enum ScheduleItem: Sendable {
+  case phase(Phase)
+  case block(RepeatBlock)
+}
+
+/// A schedule: `value(t) = peak * m(t)`, with `m` built from phases laid end
+/// to end from step 0.
+///
+/// A `Schedule` is immutable: evaluation never mutates it, so one schedule
+/// can be shared by any number of threads.
+public final class Schedule: Sendable {
+  /// Scale of every multiplier.
+  public let peak: Double
+  public let after: After
+  /// The `total_steps` field of the spec, if given.
+  public let totalStepsField: Double?
+  /// The items, in time order.
+  public let items: [ScheduleItem]
+  /// Start of each item (float64 running sums of the durations before it).
+  public let starts: [Double]
+  /// End of each item (`.infinity` for an open-ended last item).
+  public let ends: [Double]
+  /// End of the last item: the schedule's end (`.infinity` if open-ended).
+  public let end: Double
+  /// Multiplier past the end (`after`, applied).
+  public let afterMultiplier: Double
+
+  init(peak: Double, after: After, totalStepsField: Double?, items: [ScheduleItem],
+       starts: [Double], ends: [Double], endMultiplier: Double) {
+    self.peak = peak
+    self.after = after
+    self.totalStepsField = totalStepsField
+    self.items = items
+    self.starts = starts
+    self.ends = ends
+    self.end = ends.last ?? 0
+    self.afterMultiplier = after == .zero ? 0 : endMultiplier
+  }
+
+  /// First step past the last phase (`ceil` of its end), or -1 when the
+  /// schedule is open-ended.
+  public var totalSteps: Int64 {
+    if !end.isFinite || end >= 9.2e18 { return -1 }
+    return Int64(end.rounded(.up))
+  }
+}

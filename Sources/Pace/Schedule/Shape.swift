@@ -1,0 +1,109 @@
+//===--- Shape.swift ------------------------------------------------------===//
+// What a phase computes: the shapes of schedule spec v1.
+//===----------------------------------------------------------------------===//
+
+/// Where an interpolating phase reaches its `to` value.
+public enum Endpoint: String, Sendable {
+  /// `p = u / L`: `to` is reached at the first step after the phase
+  /// (PyTorch, optax, Hugging Face).
+  case exclusive
+  /// `p = (u + 1) / L`: `to` is reached at the phase's last step (llm.c).
+  case inclusive
+}
+
+/// How a `table` given by `points` is joined between points.
+public enum TableInterpolation: String, Sendable {
+  case linear
+  case step
+}
+
+/// Explicit multipliers: one per step (`values`), or `points` joined by
+/// ``TableInterpolation``.
+public struct Table: Sendable {
+  /// One multiplier per local step; empty when `points` are used.
+  public var values: [Double]
+  /// Local positions (increasing) of the points.
+  public var pointPositions: [Double]
+  /// Multipliers at the points.
+  public var pointValues: [Double]
+  public var interpolation: TableInterpolation
+
+  /// Multiplier at local position `u` (before endpoint mapping).
+  ///
+  /// - Complexity: O(1) for `values`, O(log n) for `points`.
+  @inlinable
+  public func value(at u: Double) -> Double {
+    if !values.isEmpty {
+      let last = values.count - 1
+      if !(u >= 0) { return values[0] }
+      if u >= Double(last) { return values[last] }
+      return values[Int(u)]
+    }
+    let n = pointPositions.count
+    if !(u > pointPositions[0]) { return pointValues[0] }
+    if u >= pointPositions[n - 1] { return pointValues[n - 1] }
+    // Largest i with position[i] <= u.
+    var lo = 0
+    var hi = n - 1
+    while hi - lo > 1 {
+      let mid = (lo + hi) / 2
+      if pointPositions[mid] <= u { lo = mid } else { hi = mid }
+    }
+    if interpolation == .step { return pointValues[lo] }
+    let x0 = pointPositions[lo]
+    let x1 = pointPositions[hi]
+    let y0 = pointValues[lo]
+    let y1 = pointValues[hi]
+    return y0 + (y1 - y0) * ((u - x0) / (x1 - x0))
+  }
+}
+
+/// The shape of one phase, with its shape-specific parameters.
+public enum Shape: Sendable {
+  /// Interpolates `from` -> `to` along a ``Curve``.
+  case interpolating(Curve)
+  /// Geometric: `from * (to/from)^p`, or `from * gamma^u` when `gamma` is set
+  /// (then open-ended). `staircase` k > 0 replaces `u` by `floor(u/k) * k`.
+  case exponential(gamma: Double?, staircase: Double?)
+  /// `from`, forever.
+  case constant
+  /// `from * gamma^floor(u / stepSize)` or `from * gamma^(milestones <= u)`.
+  case step(gamma: Double, stepSize: Double?, milestones: [Double])
+  /// `from / sqrt(1 + u / timescale)`.
+  case inverseSqrt(timescale: Double)
+  /// `min(from, a * (t * tokensPerStep)^b / peak)`, t the global step.
+  case power(a: Double, b: Double, tokensPerStep: Double)
+  /// Explicit multipliers.
+  case table(Table)
+
+  /// The shape's name in the spec.
+  public var name: String {
+    switch self {
+    case .interpolating(let c): return c.name
+    case .exponential: return "exponential"
+    case .constant: return "constant"
+    case .step: return "step"
+    case .inverseSqrt: return "inverse_sqrt"
+    case .power: return "power"
+    case .table: return "table"
+    }
+  }
+
+  /// True for shapes that may run forever (no length).
+  public var isOpenEnded: Bool {
+    switch self {
+    case .constant, .step, .inverseSqrt, .power: return true
+    case .exponential(let gamma, _): return gamma != nil
+    case .interpolating, .table: return false
+    }
+  }
+
+  /// True for shapes that take `to`, `endpoint` and `mirror`.
+  public var interpolates: Bool {
+    switch self {
+    case .interpolating: return true
+    case .exponential(let gamma, _): return gamma == nil
+    default: return false
+    }
+  }
+}

@@ -1,0 +1,111 @@
+//===--- Schedule+CAPI.swift ----------------------------------------------===//
+// pace_schedule_*: parse, free, at, fill, to_json, total_steps.
+//===----------------------------------------------------------------------===//
+import CPace
+import Pace
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The schedule behind a handle (the handle holds one retain).
+@inline(__always)
+private func schedule(_ handle: OpaquePointer) -> Schedule {
+  Unmanaged<Schedule>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+}
+
+@c @implementation
+public func pace_schedule_parse(_ specJSON: UnsafePointer<CChar>?,
+                                _ out: UnsafeMutablePointer<OpaquePointer?>?) -> pace_status {
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  out.pointee = nil
+  guard let specJSON else { return fail(PACE_E_ARGUMENT, "spec_json is NULL") }
+  let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(specJSON).assumingMemoryBound(to: UInt8.self),
+                                        count: strlen(specJSON)))
+  do throws(SpecError) {
+    let parsed = try Schedule.parse(bytes: bytes)
+    out.pointee = OpaquePointer(Unmanaged.passRetained(parsed).toOpaque())
+    return PACE_OK
+  } catch {
+    return fail(PACE_E_SPEC, error.description)
+  }
+}
+
+@c @implementation
+public func pace_schedule_free(_ handle: OpaquePointer?) {
+  guard let handle else { return }
+  Unmanaged<Schedule>.fromOpaque(UnsafeRawPointer(handle)).release()
+}
+
+@c @implementation
+public func pace_schedule_at(_ handle: OpaquePointer?, _ step: Int64,
+                             _ out: UnsafeMutablePointer<Double>?) -> pace_status {
+  guard let handle else { return fail(PACE_E_ARGUMENT, "schedule is NULL") }
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  guard step >= 0 else { return fail(PACE_E_ARGUMENT, "step must be >= 0, got \(step)") }
+  out.pointee = schedule(handle).value(at: step)
+  return PACE_OK
+}
+
+/// Validates the arguments shared by the fills.
+private func checkFill(_ handle: OpaquePointer?, _ start: Int64, _ count: Int64,
+                       _ out: UnsafeMutableRawPointer?) -> pace_status {
+  guard handle != nil else { return fail(PACE_E_ARGUMENT, "schedule is NULL") }
+  guard start >= 0 else { return fail(PACE_E_ARGUMENT, "start must be >= 0, got \(start)") }
+  guard count >= 0 else { return fail(PACE_E_ARGUMENT, "count must be >= 0, got \(count)") }
+  guard start <= Int64.max - count else {
+    return fail(PACE_E_ARGUMENT, "start + count overflows int64 (start \(start), count \(count))")
+  }
+  guard count <= Int64(Int.max / 8) else { return fail(PACE_E_ARGUMENT, "count \(count) is too large") }
+  guard out != nil || count == 0 else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  return PACE_OK
+}
+
+@c @implementation
+public func pace_schedule_fill_f64(_ handle: OpaquePointer?, _ start: Int64, _ count: Int64,
+                                   _ out: UnsafeMutablePointer<Double>?) -> pace_status {
+  let status = checkFill(handle, start, count, out)
+  guard status == PACE_OK, let handle, let out else { return status }
+  schedule(handle).fill(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count)))
+  return PACE_OK
+}
+
+@c @implementation
+public func pace_schedule_fill_f32(_ handle: OpaquePointer?, _ start: Int64, _ count: Int64,
+                                   _ out: UnsafeMutablePointer<Float>?) -> pace_status {
+  let status = checkFill(handle, start, count, out)
+  guard status == PACE_OK, let handle, let out else { return status }
+  schedule(handle).fill(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count)))
+  return PACE_OK
+}
+
+@c @implementation
+public func pace_schedule_to_json(_ handle: OpaquePointer?, _ buffer: UnsafeMutablePointer<CChar>?,
+                                  _ capacity: Int, _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
+  guard let handle else { return fail(PACE_E_ARGUMENT, "schedule is NULL") }
+  return writeText(schedule(handle).canonicalText, buffer, capacity, needed)
+}
+
+@c @implementation
+public func pace_schedule_total_steps(_ handle: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> pace_status {
+  guard let handle else { return fail(PACE_E_ARGUMENT, "schedule is NULL") }
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  out.pointee = schedule(handle).totalSteps
+  return PACE_OK
+}
+
+/// The (buf, cap, *needed) pattern for text: stores the size with its NUL in
+/// `*needed`, and copies the text when it fits.
+func writeText(_ text: String, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+               _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
+  let bytes = Array(text.utf8)
+  let size = bytes.count + 1
+  needed?.pointee = size
+  guard let buffer, capacity >= size else {
+    return fail(PACE_E_BUFFER_TOO_SMALL, "the text needs \(size) bytes (with its NUL), capacity is \(capacity)")
+  }
+  bytes.withUnsafeBufferPointer { source in
+    UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress!, byteCount: bytes.count)
+  }
+  buffer[bytes.count] = 0
+  return PACE_OK
+}
