@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Benchmarks/c/run.sh - builds (-O2) and runs the C API benchmark.
+#
+#   make lib && Benchmarks/c/run.sh        (from any directory)
+#
+# Numbers are only comparable on an otherwise idle machine.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+
+if [[ ! -f build/lib/libpace.so || ! -f build/lib/pkgconfig/pace.pc ]]; then
+  echo "Benchmarks/c/run.sh: build/lib/libpace.so or pace.pc missing: run 'make lib' first" >&2
+  exit 1
+fi
+export PKG_CONFIG_PATH="$root/build/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+mkdir -p build/bench
+
+# shellcheck disable=SC2046  # pkg-config output is meant to be word-split
+"${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror Benchmarks/c/bench_at.c $(pkg-config --cflags --libs pace) -lm \
+  -o build/bench/bench_at
+
+cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1 || true)"
+echo "host: ${cpu:-unknown CPU}, $(nproc 2>/dev/null || echo '?') CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+echo "compiler: $("${CC:-cc}" --version | head -n 1), -O2"
+echo
+build/bench/bench_at

@@ -1,0 +1,69 @@
+"""Pace: learning-rate (and any hyper-parameter) schedules for training loops.
+
+A pure-ctypes binding of libpace (include/pace.h). A schedule is one JSON
+spec (docs/schedule-spec.md), evaluated by the library as a pure function of
+the optimizer step, in float64::
+
+    import pace
+    with pace.Schedule({"preset": "onecycle", "peak": 0.1, "total_steps": 1000}) as s:
+        lr0 = s.at(0)                 # one step
+        lrs = s.values()              # every step, as a numpy array
+        for lr in s.stepper(stop=1000):   # per step, filled in chunks
+            ...
+
+The shared library is found through the environment variable PACE_LIBRARY,
+then a copy inside this package (pace/libpace.so), then build/lib/libpace.so
+of the repository (searched upwards from this package and from the working
+directory); see pace._lib.
+"""
+
+from ._lib import EXPECTED_VERSION
+from ._lib import library_path as _library_path
+from ._lib import library_version, library_version_number
+from .errors import (
+    ArgumentError,
+    BufferTooSmallError,
+    InternalError,
+    NoMemoryError,
+    NumericError,
+    PaceError,
+    SpecError,
+    StateError,
+    UnknownStatusError,
+    UnsupportedError,
+    VersionError,
+)
+from .schedule import Schedule, Stepper
+
+__version__ = "0.1.0"
+
+#: Path of the loaded shared library (str).
+library_path = str(_library_path)
+
+
+def version() -> str:
+    """The loaded library's version string (pace_version_string())."""
+    return library_version
+
+
+__all__ = [
+    "Schedule",
+    "Stepper",
+    "PaceError",
+    "ArgumentError",
+    "SpecError",
+    "BufferTooSmallError",
+    "StateError",
+    "VersionError",
+    "NumericError",
+    "NoMemoryError",
+    "UnsupportedError",
+    "InternalError",
+    "UnknownStatusError",
+    "EXPECTED_VERSION",
+    "library_path",
+    "library_version",
+    "library_version_number",
+    "version",
+    "__version__",
+]

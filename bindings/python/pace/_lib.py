@@ -1,0 +1,217 @@
+"""Locating, loading and declaring libpace (the Pace C ABI, include/pace.h).
+
+Search order (the first existing file is used; nothing is loaded twice):
+
+1. ``PACE_LIBRARY`` (environment): the path of the shared library. When it is
+   set, it is the only place looked at: a wrong path is an error rather than a
+   silent fallback to another copy.
+2. A copy inside this package: ``pace/libpace.so``.
+3. The repository build: ``build/lib/libpace.so`` in the directory of this
+   package file or any parent of it, then in the current working directory or
+   any parent of it.
+
+At import the library's ``pace_version_number()`` is compared with
+``EXPECTED_VERSION``; an incompatible or unloadable library raises
+``ImportError`` naming what was found and every place that was searched.
+
+Every function of ``include/pace.h`` gets its ``argtypes`` and ``restype``
+here (``FUNCTIONS`` lists them; a test compares the list with the header).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+# PACE_VERSION_NUMBER of include/pace.h this binding was written against:
+# major*10000 + minor*100 + patch.
+EXPECTED_VERSION = 100  # 0.1.0
+
+ENV_VAR = "PACE_LIBRARY"
+
+if sys.platform == "darwin":
+    LIBRARY_NAME = "libpace.dylib"
+elif sys.platform == "win32":
+    LIBRARY_NAME = "pace.dll"
+else:
+    LIBRARY_NAME = "libpace.so"
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def version_tuple(number: int) -> Tuple[int, int, int]:
+    """(major, minor, patch) of a PACE_VERSION_NUMBER."""
+    return number // 10000, (number // 100) % 100, number % 100
+
+
+def format_version(number: int) -> str:
+    return "%d.%d.%d" % version_tuple(number)
+
+
+def is_compatible(found: int, expected: int = EXPECTED_VERSION) -> bool:
+    """Whether a library of version ``found`` serves a binding written for
+    ``expected``: same major; before 1.0 also the same minor (0.x releases may
+    change the ABI); from 1.0 a minor at least the expected one. Patch
+    releases never change the ABI."""
+    fmaj, fmin, _ = version_tuple(found)
+    emaj, emin, _ = version_tuple(expected)
+    if fmaj != emaj:
+        return False
+    if emaj == 0:
+        return fmin == emin
+    return fmin >= emin
+
+
+# --------------------------------------------------------------------------
+# Search
+
+
+def _walk_up(start: Path) -> List[Path]:
+    """``start/build/lib/<lib>`` for start and each of its parents."""
+    out = []
+    for directory in [start, *start.parents]:
+        out.append(directory / "build" / "lib" / LIBRARY_NAME)
+    return out
+
+
+def candidates() -> Tuple[List[Tuple[str, Path]], Optional[str]]:
+    """The places to look, in order, as (how, path), and the value of
+    PACE_LIBRARY (None when unset)."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return [("%s=%s" % (ENV_VAR, env), Path(env).expanduser())], env
+    places: List[Tuple[str, Path]] = [("inside the package", PACKAGE_DIR / LIBRARY_NAME)]
+    seen = {places[0][1]}
+    for how, start in (("above the package", PACKAGE_DIR), ("above the working directory", Path.cwd())):
+        for path in _walk_up(start):
+            if path not in seen:
+                seen.add(path)
+                places.append((how, path))
+    return places, None
+
+
+def _describe(places: List[Tuple[str, Path]]) -> str:
+    return "\n".join("  - %s (%s)" % (path, how) for how, path in places)
+
+
+def find_and_load() -> Tuple[ctypes.CDLL, Path, int]:
+    """Finds, loads and version-checks the library; ImportError otherwise."""
+    places, env = candidates()
+    hint = (
+        "Build it with `make lib` in the Pace repository, copy it into the package "
+        "directory (%s), or set %s to its path." % (PACKAGE_DIR, ENV_VAR)
+    )
+    found = None
+    for how, path in places:
+        if path.is_file():
+            found = (how, path)
+            break
+    if found is None:
+        if env is not None:
+            raise ImportError(
+                "pace: %s is set to %r, but there is no file at %s. When %s is set no other "
+                "place is searched (unset it to search the package directory and build/lib/%s "
+                "of the repository). %s" % (ENV_VAR, env, places[0][1], ENV_VAR, LIBRARY_NAME, hint)
+            )
+        raise ImportError(
+            "pace: cannot find %s. Looked in %s (unset) and then, in order:\n%s\n%s"
+            % (LIBRARY_NAME, ENV_VAR, _describe(places), hint)
+        )
+    how, path = found
+    searched = "Searched, in order:\n%s" % _describe(places[: places.index(found) + 1])
+    try:
+        lib = ctypes.CDLL(str(path))
+    except OSError as exc:
+        raise ImportError(
+            "pace: found %s (%s) but could not load it: %s\n%s" % (path, how, exc, searched)
+        ) from exc
+    try:
+        number_fn = lib.pace_version_number
+    except AttributeError as exc:
+        raise ImportError(
+            "pace: %s (%s) was loaded but does not export pace_version_number: it is not a "
+            "Pace library.\n%s" % (path, how, searched)
+        ) from exc
+    number_fn.argtypes = []
+    number_fn.restype = ctypes.c_uint32
+    number = int(number_fn())
+    if not is_compatible(number):
+        raise ImportError(
+            "pace: %s (%s) is version %s (pace_version_number() = %d), but this binding needs "
+            "a library compatible with %s (PACE_VERSION_NUMBER %d). Rebuild the library "
+            "(`make lib`) or install the matching binding.\n%s"
+            % (path, how, format_version(number), number, format_version(EXPECTED_VERSION),
+               EXPECTED_VERSION, searched)
+        )
+    return lib, path, number
+
+
+# --------------------------------------------------------------------------
+# Declarations (include/pace.h)
+
+
+class ScheduleStruct(ctypes.Structure):
+    """Opaque ``struct pace_schedule``."""
+
+
+SCHEDULE_P = ctypes.POINTER(ScheduleStruct)
+
+c_status = ctypes.c_int  # pace_status (a C enum)
+c_int64 = ctypes.c_int64
+c_size_t = ctypes.c_size_t
+c_double_p = ctypes.POINTER(ctypes.c_double)
+c_float_p = ctypes.POINTER(ctypes.c_float)
+
+# name -> (restype, argtypes): every function declared in include/pace.h.
+FUNCTIONS = {
+    "pace_version_number": (ctypes.c_uint32, []),
+    "pace_version_string": (ctypes.c_char_p, []),
+    "pace_last_error": (ctypes.c_char_p, []),
+    "pace_status_name": (ctypes.c_char_p, [c_status]),
+    "pace_schedule_parse": (c_status, [ctypes.c_char_p, ctypes.POINTER(SCHEDULE_P)]),
+    "pace_schedule_free": (None, [SCHEDULE_P]),
+    "pace_schedule_at": (c_status, [SCHEDULE_P, c_int64, c_double_p]),
+    "pace_schedule_fill_f64": (c_status, [SCHEDULE_P, c_int64, c_int64, c_double_p]),
+    "pace_schedule_fill_f32": (c_status, [SCHEDULE_P, c_int64, c_int64, c_float_p]),
+    "pace_schedule_to_json": (c_status, [SCHEDULE_P, ctypes.c_char_p, c_size_t, ctypes.POINTER(c_size_t)]),
+    "pace_schedule_total_steps": (c_status, [SCHEDULE_P, ctypes.POINTER(c_int64)]),
+}
+
+
+def declare(lib: ctypes.CDLL, path: Path) -> None:
+    missing = []
+    for name, (restype, argtypes) in FUNCTIONS.items():
+        try:
+            fn = getattr(lib, name)
+        except AttributeError:
+            missing.append(name)
+            continue
+        fn.restype = restype
+        fn.argtypes = argtypes
+    if missing:
+        raise ImportError(
+            "pace: %s does not export %s, declared in include/pace.h; it is an incomplete or "
+            "foreign build. Rebuild it with `make lib`." % (path, ", ".join(missing))
+        )
+
+
+lib, library_path, library_version_number = find_and_load()
+declare(lib, library_path)
+library_version = lib.pace_version_string().decode("utf-8", "replace")
+
+INT64_MAX = 2**63 - 1
+
+# pace_status values (include/pace.h).
+PACE_OK = 0
+PACE_E_ARGUMENT = 1
+PACE_E_SPEC = 2
+PACE_E_BUFFER_TOO_SMALL = 3
+PACE_E_STATE = 4
+PACE_E_VERSION = 5
+PACE_E_NUMERIC = 6
+PACE_E_NO_MEMORY = 7
+PACE_E_UNSUPPORTED = 8
+PACE_E_INTERNAL = 9

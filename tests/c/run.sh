@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# tests/c/run.sh - the C ABI tests against the built library.
+#
+#   make lib && tests/c/run.sh        (from any directory)
+#
+# 1. compiles tests/c/abi_test.c (C11, -Wall -Wextra -Werror) and runs it
+# 2. tests/c/check_symbols.sh: exported pace_* symbols == header functions
+# 3. runs the ABI test under valgrind (skipped, visibly, without valgrind)
+# 4. compiles and runs the quick start examples/c/trainer.c (and print_table.c)
+# 5. compiles tests/c/cxx_include_test.cpp as C++17 and runs it
+# Every step runs even when an earlier one fails; exits 1 if any failed.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+
+out="build/tests"
+export PKG_CONFIG_PATH="$root/build/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+CC="${CC:-cc}"
+CXX="${CXX:-g++}"
+
+if [[ ! -f build/lib/libpace.so || ! -f build/lib/pkgconfig/pace.pc || ! -f build/include/pace.h ]]; then
+  echo "tests/c/run.sh: build/lib/libpace.so, build/include/pace.h or pace.pc missing: run 'make lib' first" >&2
+  exit 1
+fi
+mkdir -p "$out"
+
+failed=()
+passed=()
+run_step() {  # run_step NAME COMMAND...: runs COMMAND, records the result, never exits
+  local name="$1"
+  shift
+  echo
+  echo "== $name"
+  local rc=0
+  "$@" || rc=$?
+  if [[ "$rc" -eq 0 ]]; then
+    passed+=("$name")
+  else
+    echo "-- $name: FAILED (exit $rc)"
+    failed+=("$name")
+  fi
+}
+
+# shellcheck disable=SC2046  # pkg-config output is meant to be word-split
+pace_flags() { pkg-config --cflags --libs pace; }
+
+header_is_current() {
+  if ! cmp -s include/pace.h build/include/pace.h; then
+    echo "build/include/pace.h differs from include/pace.h: the build is stale, run 'make lib'"
+    return 1
+  fi
+  echo "build/include/pace.h matches include/pace.h"
+}
+
+build_abi_test() {
+  # shellcheck disable=SC2046
+  "$CC" -std=c11 -Wall -Wextra -Werror -pthread tests/c/abi_test.c -o "$out/abi_test" $(pace_flags) -lm
+  echo "built $out/abi_test"
+}
+
+run_abi_test() {
+  local rc=0
+  "$out/abi_test" >"$out/abi_test.out" 2>&1 || rc=$?
+  cat "$out/abi_test.out"
+  return "$rc"
+}
+
+# Passes when valgrind reports no memory errors and no definite or indirect
+# leaks, and the test gives the same result line as the plain run (a failing
+# ABI test is reported by the plain run, not counted twice here).
+run_valgrind() {
+  if ! command -v valgrind >/dev/null 2>&1; then
+    echo "SKIPPED: valgrind is not installed (apt-get install valgrind to run this step)"
+    return 0
+  fi
+  local log="$out/abi_test.valgrind.log"
+  local rc=0
+  valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
+    --child-silent-after-fork=yes --log-file="$log" "$out/abi_test" >"$out/abi_test.valgrind.out" 2>&1 || rc=$?
+  echo "under valgrind: $(tail -n 1 "$out/abi_test.valgrind.out") (exit $rc)"
+  grep -E 'ERROR SUMMARY|definitely lost|indirectly lost' "$log" | sed 's/^==[0-9]*== */  valgrind: /' || true
+  if ! grep -q 'ERROR SUMMARY: 0 errors' "$log"; then
+    echo "valgrind reported memory errors or leaks: see $log"
+    return 1
+  fi
+  if [[ "$rc" -ne 0 ]]; then
+    local plain
+    plain="$(tail -n 1 "$out/abi_test.out" 2>/dev/null || true)"
+    if [[ "$(tail -n 1 "$out/abi_test.valgrind.out")" == "$plain" && "$plain" =~ ^[0-9]+\ passed ]]; then
+      echo "no memory errors; the failed checks are the plain run's (counted there)"
+      return 0
+    fi
+    echo "the result under valgrind differs from the plain run ('$plain'): see $out/abi_test.valgrind.out"
+    return 1
+  fi
+  echo "no memory errors, no definite or indirect leaks"
+}
+
+build_and_run_trainer() {
+  # The quick start's documented build line, verbatim.
+  # shellcheck disable=SC2046
+  "$CC" examples/c/trainer.c $(pkg-config --cflags --libs pace) -o "$out/trainer"
+  "$out/trainer"
+}
+
+build_and_run_print_table() {
+  # shellcheck disable=SC2046
+  "$CC" -std=c11 -Wall -Wextra -Werror examples/c/print_table.c $(pace_flags) -o "$out/print_table"
+  "$out/print_table"
+}
+
+build_and_run_cxx() {
+  # shellcheck disable=SC2046
+  "$CXX" -std=c++17 -Wall -Werror tests/c/cxx_include_test.cpp $(pace_flags) -o "$out/cxx_include_test"
+  "$out/cxx_include_test"
+}
+
+run_step "header is current" header_is_current
+run_step "build abi_test (C11, -Wall -Wextra -Werror)" build_abi_test
+if [[ -x "$out/abi_test" ]]; then
+  run_step "abi_test" run_abi_test
+  run_step "abi_test under valgrind" run_valgrind
+fi
+run_step "exported symbols vs header" tests/c/check_symbols.sh
+run_step "quick start examples/c/trainer.c" build_and_run_trainer
+run_step "demo examples/c/print_table.c" build_and_run_print_table
+run_step "C++17 include test" build_and_run_cxx
+
+echo
+echo "== C ABI summary: ${#passed[@]} steps passed, ${#failed[@]} failed"
+for f in "${failed[@]+"${failed[@]}"}"; do echo "   FAILED: $f"; done
+[[ ${#failed[@]} -eq 0 ]]

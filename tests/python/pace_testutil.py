@@ -1,0 +1,110 @@
+"""Shared helpers of the Python tests: the comparison used by every
+conformance test, and the registry of the largest relative error seen per
+(reference library, preset), printed at the end of the run by conftest.py."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, Optional, Sequence, Tuple
+
+import numpy as np
+
+import pace
+
+# Default tolerance of the conformance tests: |ours - ref| <= REL * |ref|.
+REL = 1e-12
+# Absolute floor, as a multiple of the schedule's peak, used only where the
+# reference is exactly 0 or below TINY in magnitude.
+ABS_FLOOR = 1e-15
+TINY = 1e-300
+
+DBL_EPS = float(np.finfo(np.float64).eps)  # 2.22e-16
+
+# (library, preset) -> {"max_rel": float, "cases": int, "steps": int, "failed": int, "tol": float}
+MAX_ERRORS: Dict[Tuple[str, str], Dict[str, float]] = defaultdict(
+    lambda: {"max_rel": 0.0, "cases": 0, "steps": 0, "failed": 0, "tol": REL}
+)
+
+
+def relative_errors(ours: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """|ours - ref| / |ref| per step (0 where both are 0, inf where only ref is 0)."""
+    ours = np.asarray(ours, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    diff = np.abs(ours - ref)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(diff == 0, 0.0, diff / np.abs(ref))
+    return rel
+
+
+def assert_conforms(
+    ours: Sequence[float],
+    ref: Sequence[float],
+    *,
+    library: str,
+    preset: str,
+    case: str,
+    peak: float,
+    rel: float = REL,
+    start: int = 0,
+    spec: Optional[dict] = None,
+) -> float:
+    """Checks |ours - ref| <= rel * |ref| at every step (absolute floor
+    ABS_FLOOR * peak only where |ref| is 0 or below TINY), records the
+    largest relative error under (library, preset), and fails with the first
+    failing step, both values and the error. Returns the largest relative
+    error over steps with a non-tiny reference."""
+    ours = np.asarray(ours, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    assert ours.shape == ref.shape, (ours.shape, ref.shape)
+    assert np.all(np.isfinite(ref)), "reference has non-finite values"
+    assert np.all(np.isfinite(ours)), "ours has non-finite values at steps %s" % (
+        np.nonzero(~np.isfinite(ours))[0][:10] + start)
+    diff = np.abs(ours - ref)
+    tiny = np.abs(ref) < TINY
+    allowed = np.where(tiny, ABS_FLOOR * peak, rel * np.abs(ref))
+    bad = diff > allowed
+    rels = relative_errors(ours, ref)
+    finite_rel = np.where(tiny, 0.0, rels)
+    max_rel = float(finite_rel.max()) if finite_rel.size else 0.0
+
+    entry = MAX_ERRORS[(library, preset)]
+    entry["max_rel"] = max(entry["max_rel"], max_rel)
+    entry["cases"] += 1
+    entry["steps"] += int(ours.size)
+    entry["tol"] = max(entry["tol"], rel)
+    if bad.any():
+        entry["failed"] += 1
+        idx = np.nonzero(bad)[0]
+        i = int(idx[0])
+        worst = int(np.argmax(np.where(bad, finite_rel, -1.0)))
+        lines = [
+            "%s vs %s [%s]: %d of %d steps beyond tolerance (rel %.1e%s)"
+            % (preset, library, case, idx.size, ours.size, rel,
+               ", abs floor %.1e for ref < %.0e" % (ABS_FLOOR * peak, TINY)),
+            "  first failing step %d: ours=%r ref=%r |diff|=%.3e rel=%.3e"
+            % (i + start, float(ours[i]), float(ref[i]), float(diff[i]), float(rels[i])),
+            "  worst step %d: ours=%r ref=%r rel=%.3e"
+            % (worst + start, float(ours[worst]), float(ref[worst]), float(rels[worst])),
+            "  failing steps (first 10): %s" % (idx[:10] + start).tolist(),
+        ]
+        if spec is not None:
+            lines.append("  spec: %s" % spec)
+        raise AssertionError("\n".join(lines))
+    return max_rel
+
+
+def ours_values(spec: dict, n: int, start: int = 0) -> np.ndarray:
+    """Our values of steps start .. start+n-1 (float64, one library fill)."""
+    with pace.Schedule(spec) as s:
+        values = s.values(start, n)
+        # The fill and the scalar path must agree bit for bit (pace.h).
+        for t in sorted({start, start + n // 3, start + n // 2, start + n - 1}):
+            assert s.at(t) == values[t - start]
+        return values
+
+
+def recursive_tolerance(n_updates: int, per_update: float = 2.0) -> float:
+    """Tolerance for a reference that multiplies its previous value n times
+    (each multiplication adds up to half an ulp of relative error, and the
+    factor itself is rounded once): per_update * eps * n, never below REL."""
+    return max(REL, per_update * DBL_EPS * max(n_updates, 1))
