@@ -2,7 +2,7 @@
 # Package.swift must not carry (static Swift runtime, CPU target, version
 # script), plus the header and the pkg-config file, all under build/.
 #
-#   make                 build/lib/libpace.so, build/include/pace.h, build/lib/pkgconfig/pace.pc
+#   make                 build/lib/libpace.so, build/include/pace.h, build/lib/pkgconfig/pace.pc, build/bin/pace
 #   make install PREFIX=/usr/local
 #   make test            every test (Swift, C ABI, symbols, valgrind, Python)
 #   make demo            the end-to-end demo (README's main job)
@@ -26,11 +26,19 @@ RELEASE_FLAGS := -c release --scratch-path $(SCRATCH) \
 
 SWIFT_SOURCES := $(shell find Sources include -type f) Package.swift
 
-.PHONY: all lib install test test-swift test-c test-python demo clean
+.PHONY: all lib cli install test test-swift test-c test-python demo clean
 
-all: lib
+all: lib cli
 
 lib: $(BUILD)/lib/libpace.so $(BUILD)/include/pace.h $(BUILD)/lib/pkgconfig/pace.pc
+
+cli: $(BUILD)/bin/pace
+
+# The command-line tool (static Swift runtime too, so it runs without Swift).
+$(BUILD)/bin/pace: $(SWIFT_SOURCES)
+	swift build -c release --scratch-path $(SCRATCH) -Xswiftc -static-stdlib $(CPU_FLAGS) --product pace-cli
+	mkdir -p $(BUILD)/bin
+	cp $(SCRATCH)/release/pace-cli $@
 
 $(BUILD)/lib/libpace.so: $(SWIFT_SOURCES) scripts/pace.map
 	swift build $(RELEASE_FLAGS) --product pace
@@ -45,17 +53,18 @@ $(BUILD)/lib/pkgconfig/pace.pc: scripts/pace.pc.in include/pace.h
 	mkdir -p $(BUILD)/lib/pkgconfig
 	sed -e 's|@PREFIX@|$(ROOT)/$(BUILD)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
-install: lib
+install: lib cli
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
 	install -m 755 $(BUILD)/lib/libpace.so $(DESTDIR)$(PREFIX)/lib/libpace.so
 	install -m 644 include/pace.h $(DESTDIR)$(PREFIX)/include/pace.h
+	if [ -f $(BUILD)/bin/pace ]; then install -d $(DESTDIR)$(PREFIX)/bin && install -m 755 $(BUILD)/bin/pace $(DESTDIR)$(PREFIX)/bin/pace; fi
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' scripts/pace.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pace.pc
 
-test: lib
+test: lib cli
 	scripts/run-tests
 
-demo: lib
+demo: lib cli
 	scripts/run-demo
 
 clean:

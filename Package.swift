@@ -16,15 +16,26 @@ let package = Package(
     .library(name: "pace", type: .dynamic, targets: ["PaceCAPI"]),
     // The Swift core, for Swift clients.
     .library(name: "Pace", targets: ["Pace"]),
+    // The `pace` command-line tool (the Makefile installs it as build/bin/pace).
+    .executable(name: "pace-cli", targets: ["PaceCommand"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
   ],
   targets: [
     // MARK: - Public API
     .target(
       name: "Pace",
       dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+    ),
+    // Charts of schedules as SVG, written by our own small writer.
+    .target(name: "PacePlot", dependencies: ["Pace"]),
+    // The command-line tool: show, plot, validate, demo.
+    .executableTarget(
+      name: "PaceCommand",
+      dependencies: ["Pace", "PacePlot", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      path: "Sources/pace"
     ),
     // MARK: - Implementation details
     // The hand-written public header, exposed to Swift as module CPace.
@@ -33,5 +44,6 @@ let package = Package(
     .target(name: "PaceCAPI", dependencies: ["Pace", "CPace"]),
     // MARK: - Unit test bundles
     .testTarget(name: "PaceTests", dependencies: ["Pace"]),
+    .testTarget(name: "PacePlotTests", dependencies: ["PacePlot"]),
   ]
 )

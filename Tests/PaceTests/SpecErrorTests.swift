@@ -9,8 +9,9 @@ import Testing
   static let cases: [(String, String, String)] = [
     ("[]", "", "must be an object"),
     (#"{"phases":[]} x"#, "", "trailing text"),
-    (#"{"phases":[{"shape":"constant"}],"phases":[]}"#, "", "duplicate key"),
-    (String(repeating: "[", count: 70) + String(repeating: "]", count: 70), "", "nesting deeper than 64"),
+    (#"{"phases":[{"shape":"constant"}],"phases":[]}"#, "phases", "duplicate key"),
+    (String(repeating: "[", count: 70) + String(repeating: "]", count: 70),
+     String(repeating: "[0]", count: 64), "nesting deeper than 64"),
     (#"{"phases":[{"shape":"constant"}],"colour":1}"#, "colour", "unknown field"),
     (#"{"phases":[{"shape":"zigzag","steps":3}]}"#, "phases[0].shape", "unknown shape"),
     (#"{"preset":"zigzag"}"#, "preset", "unknown preset"),
@@ -57,6 +58,14 @@ import Testing
     (#"{"phases":[{"shape":"inverse_sqrt","timescale":0.5}]}"#, "phases[0].timescale", ">= 1"),
     (#"{"phases":[{"shape":"power","a":1,"b":0.5}]}"#, "phases[0].b", "< 0"),
     (#"{"total_steps":10,"phases":[{"shape":"constant","steps":10},{"shape":"linear","to":0}]}"#, "phases[1].steps", "no steps left"),
+    (#"{"phases":[{"shape":"constant","steps":10,"steps":20}]}"#, "phases[0].steps", "duplicate key"),
+    (#"{"phases":[{"shape":"step","gamma":0.5,"step_size":9007199254740993}]}"#, "phases[0].step_size", "2^53"),
+    (#"{"phases":[{"shape":"step","gamma":0.5,"milestones":[10,9223372036854775807]}]}"#, "phases[0].milestones[1]", "2^53"),
+    (#"{"preset":"wsd","warmup_steps":10,"total_steps":100,"decay_steps":9223372036854775807}"#, "decay_steps", "2^53"),
+    (#"{"phases":[{"shape":"exponential","steps":10,"gamma":1e300},{"shape":"constant"}]}"#, "phases[1]", "non-finite value (inf)"),
+    (#"{"phases":[{"shape":"cosine","steps":10,"to":0,"cycles":1e308}]}"#, "phases[0]", "non-finite"),
+    (#"{"phases":[{"shape":"linear","steps":10,"from":1e308,"to":-1e308}]}"#, "phases[0]", "non-finite"),
+    (#"{"phases":[{"repeat":[{"shape":"linear","steps":10,"from":1,"to":0.5}],"cycles":3,"decay_per_step":1e300}]}"#, "phases[0]", "non-finite"),
   ]
 
   @Test(arguments: cases.indices) func rejected(index: Int) {

@@ -7,7 +7,11 @@ public struct JSONReadError: Error, Sendable, CustomStringConvertible {
   /// Byte offset (0-based) in the input where the problem was found.
   public var offset: Int
   public var message: String
-  public var description: String { "invalid JSON at byte \(offset): \(message)" }
+  /// JSON path of the value being read (`phases[0].steps`); empty at the top.
+  public var path: String = ""
+  public var description: String {
+    (path.isEmpty ? "" : path + ": ") + "invalid JSON at byte \(offset): \(message)"
+  }
 }
 
 /// Reads one JSON document from UTF-8 bytes.
@@ -24,6 +28,24 @@ public struct JSONReader {
 
   private let bytes: [UInt8]
   private var index = 0
+  /// Keys and indices from the root to the value being read.
+  private var pathStack: [PathComponent] = []
+
+  private enum PathComponent {
+    case key(String)
+    case index(Int)
+  }
+
+  private var currentPath: String {
+    var out = ""
+    for component in pathStack {
+      switch component {
+      case .key(let k): out += out.isEmpty ? k : "." + k
+      case .index(let i): out += "[\(i)]"
+      }
+    }
+    return out
+  }
 
   private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -87,7 +109,7 @@ public struct JSONReader {
   }
 
   private func fail(_ message: String) -> JSONReadError {
-    JSONReadError(offset: index, message: message)
+    JSONReadError(offset: index, message: message, path: currentPath)
   }
 
   private mutating func readValue(depth: Int) throws(JSONReadError) -> JSONValue {
@@ -133,14 +155,16 @@ public struct JSONReader {
       }
       let keyOffset = index
       let key = try readString()
+      pathStack.append(.key(key))
       if !keys.insert(key).inserted {
-        throw JSONReadError(offset: keyOffset, message: "duplicate key \"\(key)\"")
+        throw JSONReadError(offset: keyOffset, message: "duplicate key \"\(key)\"", path: currentPath)
       }
       skipWhitespace()
       guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
       index += 1
       skipWhitespace()
       let value = try readValue(depth: depth)
+      pathStack.removeLast()
       members.append((key, value))
       skipWhitespace()
       guard index < bytes.count else { throw fail("unexpected end of input in an object") }
@@ -158,7 +182,9 @@ public struct JSONReader {
     if index < bytes.count && bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
     while true {
       skipWhitespace()
+      pathStack.append(.index(elements.count))
       elements.append(try readValue(depth: depth))
+      pathStack.removeLast()
       skipWhitespace()
       guard index < bytes.count else { throw fail("unexpected end of input in an array") }
       if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

@@ -42,7 +42,7 @@ public enum JSONWriter {
     switch value {
     case .null: return "null"
     case .bool(let b): return b ? "true" : "false"
-    case .number(let x, _): return number(x)
+    case .number(let x, let text): return text.isEmpty ? number(x) : text
     case .string(let s): return quoted(s)
     case .array(let items): return "[" + items.map(render).joined(separator: ",") + "]"
     case .object(let members):

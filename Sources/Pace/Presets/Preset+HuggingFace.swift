@@ -68,7 +68,7 @@ extension Preset {
     let d = try p.steps("decay_steps")
     guard d > 0 else { throw SpecError(path: "decay_steps", "must be an integer > 0, got 0") }
     var stable = try p.optionalSteps("stable_steps")
-    if let t = try p.root.integer("total_steps") {
+    if let t = try p.root.stepCount("total_steps") {
       let implied = t - w - d
       if let s = stable, s != implied {
         throw SpecError(path: "stable_steps", "is \(s) but total_steps - warmup_steps - decay_steps is \(implied)")

@@ -82,11 +82,10 @@ struct PresetParameters {
   /// A non-negative integer step count.
   mutating func steps(_ key: String, default value: Int64? = nil) throws(SpecError) -> Int64 {
     used.insert(key)
-    guard let n = try root.integer(key) else {
+    guard let n = try root.stepCount(key) else {
       guard let value else { throw SpecError(path: key, "required by preset \"\(preset)\"") }
       return value
     }
-    guard n >= 0 else { throw SpecError(path: key, "must be an integer >= 0, got \(n)") }
     return n
   }
 
@@ -118,7 +117,7 @@ struct PresetParameters {
 
   /// `total_steps`, required and > `after`.
   mutating func totalSteps(above lower: Int64, what: String) throws(SpecError) -> Int64 {
-    guard let t = try root.integer("total_steps") else {
+    guard let t = try root.stepCount("total_steps") else {
       throw SpecError(path: "total_steps", "required by preset \"\(preset)\" (an integer)")
     }
     guard t > lower else {

@@ -165,38 +165,33 @@ struct PhaseResolver {
         throw SpecError(path: object.pathOf("to"), "exponential needs to (or gamma)")
       }
       var staircase: Double?
-      if let k = try object.integer("staircase") {
-        guard k > 0 else { throw SpecError(path: object.pathOf("staircase"), "must be an integer > 0, got \(k)") }
-        staircase = Double(k)
-      }
+      if let k = try object.stepCount("staircase", minimum: 1) { staircase = Double(k) }
       return .exponential(gamma: gamma, staircase: staircase)
     case "constant":
       return .constant
     case "step":
       let gamma = try object.requiredNumber("gamma", "a number > 0", { $0 > 0 })
-      let stepSize = try object.integer("step_size")
+      let stepSize = try object.stepCount("step_size", minimum: 1)
       let milestoneValues = try object.array("milestones")
       if stepSize != nil && milestoneValues != nil {
         throw SpecError(path: object.pathOf("milestones"), "give step_size or milestones, not both")
       }
       if let stepSize {
-        guard stepSize > 0 else { throw SpecError(path: object.pathOf("step_size"), "must be an integer > 0, got \(stepSize)") }
         return .step(gamma: gamma, stepSize: Double(stepSize), milestones: [])
       }
       guard let milestoneValues else {
         throw SpecError(path: object.pathOf("step_size"), "step needs step_size or milestones")
       }
-      var milestones: [Double] = []
+      var milestones: [Int64] = []
       for (i, m) in milestoneValues.enumerated() {
         let path = "\(object.pathOf("milestones"))[\(i)]"
-        let v = try SpecObject.integer(m, path: path)
-        guard v >= 0 else { throw SpecError(path: path, "must be an integer >= 0, got \(v)") }
-        if let last = milestones.last, Double(v) <= last {
-          throw SpecError(path: path, "milestones must be increasing, got \(v) after \(Int64(last))")
+        let v = try SpecObject.stepCount(m, path: path)
+        if let last = milestones.last, v <= last {
+          throw SpecError(path: path, "milestones must be increasing, got \(v) after \(last)")
         }
-        milestones.append(Double(v))
+        milestones.append(v)
       }
-      return .step(gamma: gamma, stepSize: nil, milestones: milestones)
+      return .step(gamma: gamma, stepSize: nil, milestones: milestones.map { Double($0) })
     case "inverse_sqrt":
       return .inverseSqrt(timescale: try object.requiredNumber("timescale", "a number >= 1", { $0 >= 1 }))
     case "power":

@@ -17,7 +17,7 @@ extension Schedule {
     do {
       document = try JSONReader.parse(bytes)
     } catch {
-      throw SpecError(path: "", error.description)
+      throw SpecError(path: error.path, "invalid JSON at byte \(error.offset): \(error.message)")
     }
     return try parse(document)
   }
@@ -50,6 +50,9 @@ extension Schedule {
       let path = "phases[\(i)]"
       let object = try SpecObject(element, path: path)
       let isLast = i == phaseList.count - 1
+      guard previousEnd.isFinite else {
+        throw SpecError(path: path, "the item before it ends at a non-finite value (\(previousEnd)); give from explicitly or change the previous phase")
+      }
       if object.has("repeat") {
         let block = try resolver.block(object, start: start, previousEnd: previousEnd)
         if block.cycles == nil && !isLast {
@@ -78,7 +81,30 @@ extension Schedule {
     if resolver.fractionSum > 1 + 1e-12 {
       throw SpecError(path: "phases", "the fractions of the phases sum to \(resolver.fractionSum), above 1")
     }
-    return Schedule(peak: peak, after: after, totalStepsField: totalSteps, items: items,
-                    starts: starts, ends: ends, endMultiplier: previousEnd)
+    let schedule = Schedule(peak: peak, after: after, totalStepsField: totalSteps, items: items,
+                            starts: starts, ends: ends, endMultiplier: previousEnd)
+    try schedule.checkFinite()
+    return schedule
+  }
+
+  /// Rejects schedules whose parameters overflow float64: evaluates every
+  /// boundary (and the steps either side), 257 evenly spaced steps and the
+  /// value past the end, and names the item of the first non-finite value.
+  func checkFinite() throws(SpecError) {
+    let limit = end.isFinite ? Swift.min(end, 9.0e15) : Swift.max(1.0, Swift.min(9.0e15, (starts.last ?? 0) * 2 + 1e6))
+    var probes = boundarySteps(below: Int64(limit.rounded(.up)) + 1)
+    for k in 0...256 { probes.append(Int64(limit * Double(k) / 256)) }
+    for t in probes where t >= 0 {
+      let v = value(at: t)
+      guard v.isFinite else {
+        var item = 0
+        while item < ends.count - 1 && !(Double(t) < ends[item]) { item += 1 }
+        let path = Double(t) < end ? "phases[\(item)]" : "phases"
+        throw SpecError(path: path, "yields a non-finite value (\(v)) at step \(t); a parameter is out of range")
+      }
+    }
+    if !(peak * afterMultiplier).isFinite {
+      throw SpecError(path: "phases", "the value past the end is not finite")
+    }
   }
 }

@@ -79,6 +79,24 @@ struct SpecObject {
     return Int64(x)
   }
 
+  /// Largest step count or step position a spec may hold: 2^53, so that it
+  /// stays exact in float64 and sums of a few never overflow int64.
+  static let maximumStepCount: Int64 = 1 << 53
+
+  /// An integer count of steps in [minimum, 2^53], or nil when absent.
+  func stepCount(_ key: String, minimum: Int64 = 0) throws(SpecError) -> Int64? {
+    guard let value = self[key] else { return nil }
+    return try Self.stepCount(value, path: pathOf(key), minimum: minimum)
+  }
+
+  static func stepCount(_ value: JSONValue, path: String, minimum: Int64 = 0) throws(SpecError) -> Int64 {
+    let n = try integer(value, path: path)
+    guard n >= minimum && n <= maximumStepCount else {
+      throw SpecError(path: path, "must be an integer in [\(minimum), 2^53], got \(n)")
+    }
+    return n
+  }
+
   func string(_ key: String) throws(SpecError) -> String? {
     guard let value = self[key] else { return nil }
     guard case .string(let s) = value else {

@@ -1,0 +1,40 @@
+//===--- PaceTool.swift ---------------------------------------------------===//
+// `pace`: the command-line face of Pace.
+//===----------------------------------------------------------------------===//
+import ArgumentParser
+
+@main
+struct PaceTool: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "pace",
+    abstract: "Schedules for training loops: show, plot and validate schedule specs.",
+    discussion: """
+      SPEC is a file holding a schedule spec (JSON, docs/schedule-spec.md), the JSON text itself \
+      (starting with '{'), or '-' for standard input.
+      """,
+    version: "0.1.0",
+    subcommands: [Show.self, Plot.self, Validate.self, Demo.self]
+  )
+}
+
+/// Runs a command body, printing a `CommandError` and exiting 1.
+func reporting(_ body: () throws(CommandError) -> Void) throws {
+  do {
+    try body()
+  } catch {
+    printError("pace: \(error.description)")
+    throw ExitCode(1)
+  }
+}
+
+func printError(_ message: String) {
+  var stderr = StandardError()
+  print(message, to: &stderr)
+}
+
+struct StandardError: TextOutputStream {
+  mutating func write(_ string: String) {
+    var bytes = Array(string.utf8)
+    bytes.withUnsafeMutableBytes { _ = fwriteStderr($0.baseAddress, $0.count) }
+  }
+}

@@ -1,0 +1,69 @@
+//===--- Show.swift -------------------------------------------------------===//
+// `pace show SPEC`: values at chosen steps and a summary.
+//===----------------------------------------------------------------------===//
+import ArgumentParser
+import Pace
+
+struct Show: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Print values at chosen steps and a summary (peak, final value, total steps, area).")
+
+  @Argument(help: "The schedule: a file, JSON text, or '-'.")
+  var spec: String
+
+  @Option(help: "Comma-separated steps to print (default: 0, every phase boundary, and 10 evenly spaced steps).")
+  var steps: String?
+
+  @Option(help: "Steps to summarise, for open-ended schedules (default: the schedule's total steps).")
+  var count: Int64?
+
+  @Flag(help: "Print the canonical expansion of the spec too.")
+  var canonical = false
+
+  func run() throws {
+    try reporting { () throws(CommandError) in
+      let argument = try SpecArgument(spec)
+      let schedule = argument.schedule
+      let total = schedule.totalSteps
+      guard let n = count ?? (total > 0 ? total : nil) else {
+        throw CommandError("the schedule is open-ended: give --count N to choose how many steps to summarise")
+      }
+      guard n >= 1 && n <= 1 << 40 else { throw CommandError("--count must be in [1, 2^40], got \(n)") }
+      var chosen: [Int64]
+      if let steps {
+        chosen = []
+        for part in steps.split(separator: ",") {
+          guard let t = Int64(part.trimmingSpaces), t >= 0 else {
+            throw CommandError("--steps: '\(part)' is not a step (an integer >= 0)")
+          }
+          chosen.append(t)
+        }
+      } else {
+        var set = Set(schedule.boundarySteps(below: n).filter { t in
+          schedule.starts.contains(Double(t)) || schedule.ends.contains(Double(t)) })
+        for i in 0...10 { set.insert(Int64(i) * (n - 1) / 10) }
+        set.insert(0)
+        chosen = set.sorted()
+      }
+      print("schedule: \(argument.label)")
+      if canonical { print("canonical: \(schedule.canonicalText)") }
+      print(Format.pad("step", 14) + Format.pad("value", 16) + Format.pad("multiplier", 14))
+      for t in chosen {
+        print(Format.pad(String(t), 14) + Format.pad(Format.sci(schedule.value(at: t)), 16)
+              + Format.pad(Format.sci(schedule.multiplier(at: t), digits: 4), 14))
+      }
+      let summary = schedule.summary(steps: n)
+      print("")
+      print("total steps   \(total < 0 ? "open-ended (summary over \(n))" : String(total))")
+      print("peak          \(Format.sci(summary.peak)) at step \(summary.peakStep)")
+      print("final value   \(Format.sci(summary.final)) at step \(n - 1)")
+      print("area (S1)     \(Format.sci(summary.area)) (sum of the values of steps 0..<\(n))")
+    }
+  }
+}
+
+extension Substring {
+  var trimmingSpaces: String {
+    String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+  }
+}
