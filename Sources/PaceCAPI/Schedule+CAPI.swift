@@ -13,6 +13,13 @@ private func schedule(_ handle: OpaquePointer) -> Schedule {
   Unmanaged<Schedule>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
 }
 
+/// Runs `body` on the schedule behind a handle without retaining it (the
+/// handle's own retain keeps it alive for the call).
+@inline(__always)
+private func withSchedule<R>(_ handle: OpaquePointer, _ body: (Schedule) -> R) -> R {
+  Unmanaged<Schedule>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef(body)
+}
+
 @c @implementation
 public func pace_schedule_parse(_ specJSON: UnsafePointer<CChar>?,
                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> pace_status {
@@ -42,7 +49,7 @@ public func pace_schedule_at(_ handle: OpaquePointer?, _ step: Int64,
   guard let handle else { return fail(PACE_E_ARGUMENT, "schedule is NULL") }
   guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
   guard step >= 0 else { return fail(PACE_E_ARGUMENT, "step must be >= 0, got \(step)") }
-  out.pointee = schedule(handle).value(at: step)
+  out.pointee = withSchedule(handle) { $0.value(at: step) }
   return PACE_OK
 }
 
@@ -65,7 +72,7 @@ public func pace_schedule_fill_f64(_ handle: OpaquePointer?, _ start: Int64, _ c
                                    _ out: UnsafeMutablePointer<Double>?) -> pace_status {
   let status = checkFill(handle, start, count, out)
   guard status == PACE_OK, let handle, let out else { return status }
-  schedule(handle).fill(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count)))
+  withSchedule(handle) { $0.fill(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count))) }
   return PACE_OK
 }
 
@@ -74,7 +81,7 @@ public func pace_schedule_fill_f32(_ handle: OpaquePointer?, _ start: Int64, _ c
                                    _ out: UnsafeMutablePointer<Float>?) -> pace_status {
   let status = checkFill(handle, start, count, out)
   guard status == PACE_OK, let handle, let out else { return status }
-  schedule(handle).fill(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count)))
+  withSchedule(handle) { $0.fill(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count))) }
   return PACE_OK
 }
 

@@ -20,9 +20,10 @@ TINY = 1e-300
 
 DBL_EPS = float(np.finfo(np.float64).eps)  # 2.22e-16
 
-# (library, preset) -> {"max_rel": float, "cases": int, "steps": int, "failed": int, "tol": float}
+# (library, preset) -> {"max_rel": over every case, "max_rel_pass": over the
+# cases within tolerance, "cases", "steps", "failed", "tol"}
 MAX_ERRORS: Dict[Tuple[str, str], Dict[str, float]] = defaultdict(
-    lambda: {"max_rel": 0.0, "cases": 0, "steps": 0, "failed": 0, "tol": REL}
+    lambda: {"max_rel": 0.0, "max_rel_pass": 0.0, "cases": 0, "steps": 0, "failed": 0, "tol": REL}
 )
 
 
@@ -72,7 +73,9 @@ def assert_conforms(
     entry["cases"] += 1
     entry["steps"] += int(ours.size)
     entry["tol"] = max(entry["tol"], rel)
-    if bad.any():
+    if not bad.any():
+        entry["max_rel_pass"] = max(entry["max_rel_pass"], max_rel)
+    else:
         entry["failed"] += 1
         idx = np.nonzero(bad)[0]
         i = int(idx[0])

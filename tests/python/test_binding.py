@@ -542,6 +542,34 @@ def test_pace_library_env_is_used():
     assert r.stdout.strip() == str(lib)
 
 
+def test_incompatible_version_is_an_import_error():
+    # A library reporting 0.2.0: ctypes.CDLL is wrapped so that
+    # pace_version_number returns 200; everything else is the real library.
+    code = """
+import ctypes
+real_cdll = ctypes.CDLL
+class FakeVersion:
+    argtypes = None
+    restype = None
+    def __call__(self):
+        return 200
+class Wrapped:
+    def __init__(self, path, *a, **k):
+        self._lib = real_cdll(path, *a, **k)
+    def __getattr__(self, name):
+        if name == "pace_version_number":
+            return FakeVersion()
+        return getattr(self._lib, name)
+ctypes.CDLL = Wrapped
+import pace
+"""
+    r = run_python(code)
+    assert r.returncode != 0
+    assert "ImportError" in r.stderr
+    assert "version 0.2.0" in r.stderr and "pace_version_number() = 200" in r.stderr
+    assert "0.1.0" in r.stderr and str(ROOT / "build" / "lib" / "libpace.so") in r.stderr
+
+
 def test_not_found_lists_every_place(tmp_path):
     pkg = tmp_path / "site"
     shutil.copytree(BINDINGS / "pace", pkg / "pace", ignore=shutil.ignore_patterns("__pycache__", "*.so"))

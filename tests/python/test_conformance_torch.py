@@ -24,7 +24,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="PyTorch is not installed: torch conformance skipped")
 from torch.optim import lr_scheduler as sched  # noqa: E402
 
-from pace_testutil import DBL_EPS, REL, assert_conforms, ours_values, recursive_tolerance  # noqa: E402
+from pace_testutil import DBL_EPS, assert_conforms, ours_values, recursive_tolerance  # noqa: E402
 
 LIB = "torch"
 

@@ -39,7 +39,7 @@ public enum Curve: Sendable, Equatable {
   }
 
   /// `d(p)`, given `p` and `q = 1 - p`, both in [0, 1].
-  @inlinable
+  @inlinable @inline(__always)
   public func decay(p: Double, q: Double) -> Double {
     switch self {
     case .linear:

@@ -7,7 +7,7 @@
 /// A phase plays positions `offset ..< length` of its curve, so it lasts
 /// `length - offset` steps. All values are multipliers of the schedule's
 /// `peak`.
-public struct Phase: Sendable {
+public struct Phase {
   public var shape: Shape
   /// Multiplier at `p = 0`.
   public var from: Double

@@ -18,10 +18,11 @@ public enum DecayMode: String, Sendable {
 /// `period_mult`; it plays the template with lengths and offsets scaled by
 /// `r^k`. Locating the cycle of a step is O(1) (a logarithm and at most one
 /// correction either side), so evaluation cost never grows with the step.
-public struct RepeatBlock: Sendable {
-  public var template: [Phase]
+public struct RepeatBlock {
+  /// The template phases (in the schedule's ``Arena``).
+  public var template: UnsafeBufferPointer<Phase>
   /// Start of each template phase inside an unscaled cycle (running sums).
-  public var templateStarts: [Double]
+  public var templateStarts: UnsafeBufferPointer<Double>
   /// Duration of one unscaled cycle, `P`.
   public var period: Double
   /// Number of cycles, or nil for forever.

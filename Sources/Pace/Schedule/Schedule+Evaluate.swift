@@ -3,6 +3,27 @@
 //===----------------------------------------------------------------------===//
 
 extension Schedule {
+  /// Index of the item whose interval contains position `x` (< `end`).
+  @inlinable
+  func itemIndex(containing x: Double) -> Int {
+    var i = 0
+    let last = endBuffer.count - 1
+    while i < last && !(x < endBuffer[i]) { i += 1 }
+    return i
+  }
+
+  /// The multiplier of item `i` at position `x` (inside the item).
+  @inlinable @inline(__always)
+  func multiplier(item i: Int, at x: Double) -> Double {
+    let u = x - startBuffer[i]
+    switch itemBuffer[i] {
+    case .phase(let phase):
+      return phase.value(at: u + phase.offset, length: phase.length, globalStep: x, map: .identity)
+    case .block(let block):
+      return block.value(at: u, globalStep: x)
+    }
+  }
+
   /// The multiplier `m(t)` at step `t >= 0` (a value is `peak * m(t)`).
   ///
   /// - Complexity: O(number of phases); independent of `t`.
@@ -10,15 +31,7 @@ extension Schedule {
   public func multiplier(at t: Int64) -> Double {
     let x = Double(t)
     if !(x < end) { return afterMultiplier }
-    var i = 0
-    while i < ends.count - 1 && !(x < ends[i]) { i += 1 }
-    let u = x - starts[i]
-    switch items[i] {
-    case .phase(let phase):
-      return phase.value(at: u + phase.offset, length: phase.length, globalStep: x, map: .identity)
-    case .block(let block):
-      return block.value(at: u, globalStep: x)
-    }
+    return multiplier(item: itemIndex(containing: x), at: x)
   }
 
   /// The value `peak * m(t)` at step `t >= 0`, in float64.
@@ -29,21 +42,44 @@ extension Schedule {
     peak * multiplier(at: t)
   }
 
+  /// Calls `body(offset, value)` for steps `start ..< start + count`, in
+  /// order, finding each item once per run of steps inside it. Each value
+  /// equals `value(at:)` of its step bit for bit.
+  ///
+  /// - Complexity: O(count + number of phases).
+  @inlinable
+  func forEachValue(from start: Int64, count: Int, _ body: (Int, Double) -> Void) {
+    var k = 0
+    while k < count {
+      let x = Double(start + Int64(k))
+      if !(x < end) {
+        let v = peak * afterMultiplier
+        while k < count { body(k, v); k += 1 }
+        return
+      }
+      let i = itemIndex(containing: x)
+      // Steps of this item: while x < endBuffer[i] (or to the end of the run).
+      let itemEnd = endBuffer[i]
+      repeat {
+        body(k, peak * multiplier(item: i, at: Double(start + Int64(k))))
+        k += 1
+      } while k < count && Double(start + Int64(k)) < itemEnd
+    }
+  }
+
   /// Writes the values of steps `start ..< start + out.count` into `out`.
   /// Each element equals `value(at:)` of its step bit for bit.
   ///
-  /// - Complexity: O(count * number of phases).
+  /// - Complexity: O(count + number of phases).
   public func fill(from start: Int64, into out: UnsafeMutableBufferPointer<Double>) {
-    for i in 0..<out.count {
-      out[i] = value(at: start + Int64(i))
-    }
+    guard let base = out.baseAddress else { return }
+    forEachValue(from: start, count: out.count) { base[$0] = $1 }
   }
 
   /// float32 fill: the float64 values rounded once.
   public func fill(from start: Int64, into out: UnsafeMutableBufferPointer<Float>) {
-    for i in 0..<out.count {
-      out[i] = Float(value(at: start + Int64(i)))
-    }
+    guard let base = out.baseAddress else { return }
+    forEachValue(from: start, count: out.count) { base[$0] = Float($1) }
   }
 
   /// Values of steps `start ..< start + count` as an array.

@@ -11,7 +11,7 @@ public enum After: String, Sendable {
 }
 
 /// One item of a schedule, placed on the time axis.
-public enum ScheduleItem: Sendable {
+public enum ScheduleItem {
   case phase(Phase)
   case block(RepeatBlock)
 }
@@ -20,32 +20,43 @@ public enum ScheduleItem: Sendable {
 /// to end from step 0.
 ///
 /// A `Schedule` is immutable: evaluation never mutates it, so one schedule
-/// can be shared by any number of threads.
-public final class Schedule: Sendable {
+/// can be shared by any number of threads. Its buffers live in an ``Arena``,
+/// so evaluation does no reference counting.
+public final class Schedule: @unchecked Sendable {
   /// Scale of every multiplier.
   public let peak: Double
   public let after: After
   /// The `total_steps` field of the spec, if given.
   public let totalStepsField: Double?
+  /// Owner of every buffer below (and of the phases' tables and templates).
+  public let arena: Arena
   /// The items, in time order.
-  public let items: [ScheduleItem]
+  public let itemBuffer: UnsafeBufferPointer<ScheduleItem>
   /// Start of each item (float64 running sums of the durations before it).
-  public let starts: [Double]
+  public let startBuffer: UnsafeBufferPointer<Double>
   /// End of each item (`.infinity` for an open-ended last item).
-  public let ends: [Double]
+  public let endBuffer: UnsafeBufferPointer<Double>
+
+  /// The items, in time order.
+  public var items: [ScheduleItem] { Array(itemBuffer) }
+  /// Start of each item.
+  public var starts: [Double] { Array(startBuffer) }
+  /// End of each item (`.infinity` for an open-ended last item).
+  public var ends: [Double] { Array(endBuffer) }
   /// End of the last item: the schedule's end (`.infinity` if open-ended).
   public let end: Double
   /// Multiplier past the end (`after`, applied).
   public let afterMultiplier: Double
 
-  init(peak: Double, after: After, totalStepsField: Double?, items: [ScheduleItem],
+  init(arena: Arena, peak: Double, after: After, totalStepsField: Double?, items: [ScheduleItem],
        starts: [Double], ends: [Double], endMultiplier: Double) {
+    self.arena = arena
     self.peak = peak
     self.after = after
     self.totalStepsField = totalStepsField
-    self.items = items
-    self.starts = starts
-    self.ends = ends
+    self.itemBuffer = arena.copy(items)
+    self.startBuffer = arena.copy(starts)
+    self.endBuffer = arena.copy(ends)
     self.end = ends.last ?? 0
     self.afterMultiplier = after == .zero ? 0 : endMultiplier
   }

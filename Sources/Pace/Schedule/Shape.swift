@@ -19,13 +19,15 @@ public enum TableInterpolation: String, Sendable {
 
 /// Explicit multipliers: one per step (`values`), or `points` joined by
 /// ``TableInterpolation``.
-public struct Table: Sendable {
+///
+/// The buffers belong to the schedule's ``Arena``.
+public struct Table {
   /// One multiplier per local step; empty when `points` are used.
-  public var values: [Double]
+  public var values: UnsafeBufferPointer<Double>
   /// Local positions (increasing) of the points.
-  public var pointPositions: [Double]
+  public var pointPositions: UnsafeBufferPointer<Double>
   /// Multipliers at the points.
-  public var pointValues: [Double]
+  public var pointValues: UnsafeBufferPointer<Double>
   public var interpolation: TableInterpolation
 
   /// Multiplier at local position `u` (before endpoint mapping).
@@ -59,7 +61,7 @@ public struct Table: Sendable {
 }
 
 /// The shape of one phase, with its shape-specific parameters.
-public enum Shape: Sendable {
+public enum Shape {
   /// Interpolates `from` -> `to` along a ``Curve``.
   case interpolating(Curve)
   /// Geometric: `from * (to/from)^p`, or `from * gamma^u` when `gamma` is set
@@ -68,7 +70,7 @@ public enum Shape: Sendable {
   /// `from`, forever.
   case constant
   /// `from * gamma^floor(u / stepSize)` or `from * gamma^(milestones <= u)`.
-  case step(gamma: Double, stepSize: Double?, milestones: [Double])
+  case step(gamma: Double, stepSize: Double?, milestones: UnsafeBufferPointer<Double>)
   /// `from / sqrt(1 + u / timescale)`.
   case inverseSqrt(timescale: Double)
   /// `min(from, a * (t * tokensPerStep)^b / peak)`, t the global step.

@@ -7,6 +7,8 @@
 struct PhaseResolver {
   let peak: Double
   let totalSteps: Double?
+  /// Owner of the tables, milestones and templates being resolved.
+  let arena: Arena
   /// Sum of every `fraction` seen (must stay <= 1).
   var fractionSum = 0.0
 
@@ -177,7 +179,7 @@ struct PhaseResolver {
         throw SpecError(path: object.pathOf("milestones"), "give step_size or milestones, not both")
       }
       if let stepSize {
-        return .step(gamma: gamma, stepSize: Double(stepSize), milestones: [])
+        return .step(gamma: gamma, stepSize: Double(stepSize), milestones: arena.copy([Double]()))
       }
       guard let milestoneValues else {
         throw SpecError(path: object.pathOf("step_size"), "step needs step_size or milestones")
@@ -191,7 +193,7 @@ struct PhaseResolver {
         }
         milestones.append(v)
       }
-      return .step(gamma: gamma, stepSize: nil, milestones: milestones.map { Double($0) })
+      return .step(gamma: gamma, stepSize: nil, milestones: arena.copy(milestones.map { Double($0) }))
     case "inverse_sqrt":
       return .inverseSqrt(timescale: try object.requiredNumber("timescale", "a number >= 1", { $0 >= 1 }))
     case "power":
@@ -217,7 +219,8 @@ struct PhaseResolver {
       if object.has("interpolation") {
         throw SpecError(path: object.pathOf("interpolation"), "applies to points only")
       }
-      return Table(values: values, pointPositions: [], pointValues: [], interpolation: .step)
+      return Table(values: arena.copy(values), pointPositions: arena.copy([Double]()), pointValues: arena.copy([Double]()),
+                   interpolation: .step)
     }
     guard let pointList else {
       throw SpecError(path: object.pathOf("values"), "table needs values or points")
@@ -239,7 +242,7 @@ struct PhaseResolver {
       multipliers.append(m)
     }
     let interpolation = try object.choice("interpolation", ["linear", "step"]) ?? "linear"
-    return Table(values: [], pointPositions: positions, pointValues: multipliers,
+    return Table(values: arena.copy([Double]()), pointPositions: arena.copy(positions), pointValues: arena.copy(multipliers),
                  interpolation: TableInterpolation(rawValue: interpolation)!)
   }
 
@@ -283,7 +286,7 @@ struct PhaseResolver {
       offsetInCycle += phase.duration
       end = phase.endValue(length: phase.length, endStep: start + offsetInCycle, map: .identity)
     }
-    let block = RepeatBlock(template: template, templateStarts: templateStarts, period: offsetInCycle,
+    let block = RepeatBlock(template: arena.copy(template), templateStarts: arena.copy(templateStarts), period: offsetInCycle,
                             cycles: cycles, periodMult: periodMult, decay: decay, decayMode: mode,
                             floor: floor, decayPerStep: decayPerStep)
     if !(block.duration > 0) || block.duration.isNaN {

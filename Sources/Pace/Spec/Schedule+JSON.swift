@@ -62,7 +62,7 @@ extension Phase {
       if !table.values.isEmpty {
         m.append(("values", .array(table.values.map { json($0) })))
       } else {
-        m.append(("points", .array(zip(table.pointPositions, table.pointValues).map { .array([json($0), json($1)]) })))
+        m.append(("points", .array(zip(table.pointPositions, table.pointValues).map { JSONValue.array([json($0), json($1)]) })))
         m.append(("interpolation", .string(table.interpolation.rawValue)))
       }
     }

@@ -40,7 +40,8 @@ extension Schedule {
     }
     guard !phaseList.isEmpty else { throw SpecError(path: "phases", "must not be empty") }
 
-    var resolver = PhaseResolver(peak: peak, totalSteps: totalSteps)
+    let arena = Arena()
+    var resolver = PhaseResolver(peak: peak, totalSteps: totalSteps, arena: arena)
     var items: [ScheduleItem] = []
     var starts: [Double] = []
     var ends: [Double] = []
@@ -81,7 +82,7 @@ extension Schedule {
     if resolver.fractionSum > 1 + 1e-12 {
       throw SpecError(path: "phases", "the fractions of the phases sum to \(resolver.fractionSum), above 1")
     }
-    let schedule = Schedule(peak: peak, after: after, totalStepsField: totalSteps, items: items,
+    let schedule = Schedule(arena: arena, peak: peak, after: after, totalStepsField: totalSteps, items: items,
                             starts: starts, ends: ends, endMultiplier: previousEnd)
     try schedule.checkFinite()
     return schedule

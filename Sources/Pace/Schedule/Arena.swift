@@ -1,0 +1,31 @@
+//===--- Arena.swift ------------------------------------------------------===//
+// The immutable buffers of one schedule, freed together.
+//===----------------------------------------------------------------------===//
+
+/// Owns the buffers (tables, milestones, repeat templates, the item list) of
+/// one schedule, so that evaluation touches plain pointers only: no
+/// reference counting in the hot path. Buffers hold trivial types and are
+/// freed together when the last schedule using the arena goes away (or when
+/// a parse fails part-way).
+public final class Arena: @unchecked Sendable {
+  private var allocations: [UnsafeMutableRawPointer] = []
+
+  public init() {}
+
+  /// An immutable copy of `values` owned by the arena.
+  ///
+  /// - Precondition: `T` is a trivial type (no references).
+  public func copy<T>(_ values: [T]) -> UnsafeBufferPointer<T> {
+    precondition(_isPOD(T.self), "arena buffers hold trivial types only")
+    let memory = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, values.count))
+    values.withUnsafeBufferPointer { source in
+      if let base = source.baseAddress { memory.initialize(from: base, count: values.count) }
+    }
+    allocations.append(UnsafeMutableRawPointer(memory))
+    return UnsafeBufferPointer(start: memory, count: values.count)
+  }
+
+  deinit {
+    for memory in allocations { memory.deallocate() }
+  }
+}
