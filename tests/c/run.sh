@@ -110,6 +110,13 @@ build_and_run_print_table() {
   "$out/print_table"
 }
 
+build_and_run_cxx_trainer() {
+  # shellcheck disable=SC2046
+  "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -Ibindings/cpp bindings/cpp/examples/trainer.cpp $(pace_flags) \
+    -o "$out/cxx_trainer"
+  "$out/cxx_trainer"
+}
+
 build_and_run_cxx() {
   # shellcheck disable=SC2046
   "$CXX" -std=c++17 -Wall -Werror tests/c/cxx_include_test.cpp $(pace_flags) -o "$out/cxx_include_test"
@@ -126,6 +133,7 @@ run_step "exported symbols vs header" tests/c/check_symbols.sh
 run_step "quick start examples/c/trainer.c" build_and_run_trainer
 run_step "demo examples/c/print_table.c" build_and_run_print_table
 run_step "C++17 include test" build_and_run_cxx
+run_step "C++ RAII wrapper example bindings/cpp/examples/trainer.cpp" build_and_run_cxx_trainer
 
 echo
 echo "== C ABI summary: ${#passed[@]} steps passed, ${#failed[@]} failed"
