@@ -92,7 +92,10 @@ extension Schedule {
   /// boundary (and the steps either side), 257 evenly spaced steps and the
   /// value past the end, and names the item of the first non-finite value.
   func checkFinite() throws(SpecError) {
-    let limit = end.isFinite ? Swift.min(end, 9.0e15) : Swift.max(1.0, Swift.min(9.0e15, (starts.last ?? 0) * 2 + 1e6))
+    // An open-ended last phase is probed for 1000 steps past its start: a
+    // growing exponential (an LR range test) may overflow far beyond that,
+    // and is not an error.
+    let limit = end.isFinite ? Swift.min(end, 9.0e15) : Swift.min(9.0e15, (starts.last ?? 0) + 1000)
     var probes = boundarySteps(below: Int64(limit.rounded(.up)) + 1)
     for k in 0...256 { probes.append(Int64(limit * Double(k) / 256)) }
     for t in probes where t >= 0 {
