@@ -29,21 +29,23 @@ let package = Package(
       name: "Pace",
       dependencies: [.product(name: "RealModule", package: "swift-numerics")]
     ),
+    // Whole-file reads and crash-safe (atomic) writes.
+    .target(name: "PaceIO"),
     // Charts of schedules as SVG, written by our own small writer.
     .target(name: "PacePlot", dependencies: ["Pace"]),
     // The command-line tool: show, plot, validate, demo.
     .executableTarget(
       name: "PaceCommand",
-      dependencies: ["Pace", "PacePlot", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: ["Pace", "PacePlot", "PaceIO", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       path: "Sources/pace"
     ),
     // MARK: - Implementation details
     // The hand-written public header, exposed to Swift as module CPace.
     .target(name: "CPace", path: "include", publicHeadersPath: "."),
     // The @c @implementation thunks of include/pace.h, and nothing else.
-    .target(name: "PaceCAPI", dependencies: ["Pace", "CPace"]),
+    .target(name: "PaceCAPI", dependencies: ["Pace", "PaceIO", "CPace"]),
     // MARK: - Unit test bundles
-    .testTarget(name: "PaceTests", dependencies: ["Pace"]),
+    .testTarget(name: "PaceTests", dependencies: ["Pace", "PaceIO"]),
     .testTarget(name: "PacePlotTests", dependencies: ["PacePlot"]),
   ]
 )

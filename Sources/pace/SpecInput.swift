@@ -1,41 +1,24 @@
 //===--- SpecInput.swift --------------------------------------------------===//
 // SPEC arguments: a file, a JSON string, or `-` for standard input.
 //===----------------------------------------------------------------------===//
-#if canImport(Glibc)
-import Glibc
-#endif
 import Pace
+import PaceIO
 
-/// Reads the whole of a file (`-`: standard input) as bytes.
+/// Reads a whole file (`-`: standard input).
 func readAll(path: String) throws(CommandError) -> [UInt8] {
-  let file: UnsafeMutablePointer<FILE>? = path == "-" ? fdopen(0, "rb") : fopen(path, "rb")
-  guard let file else { throw CommandError("cannot open \(path): \(String(cString: strerror(errno)))") }
-  defer { if path != "-" { fclose(file) } }
-  var bytes: [UInt8] = []
-  var chunk = [UInt8](repeating: 0, count: 65536)
-  while true {
-    let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 65536, file) }
-    if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-    if n < 65536 {
-      if ferror(file) != 0 { throw CommandError("cannot read \(path)") }
-      break
-    }
+  do throws(FileError) {
+    return try Files.read(path)
+  } catch {
+    throw CommandError(error.description)
   }
-  return bytes
 }
 
-/// Writes text to a file atomically enough for a CLI (temporary + rename).
+/// Writes text to a file atomically (temporary file, fsync, rename).
 func writeAll(_ text: String, to path: String) throws(CommandError) {
-  let temporary = path + ".tmp"
-  guard let file = fopen(temporary, "wb") else {
-    throw CommandError("cannot write \(path): \(String(cString: strerror(errno)))")
-  }
-  let bytes = Array(text.utf8)
-  let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, bytes.count, file) }
-  let closed = fclose(file)
-  guard written == bytes.count, closed == 0, rename(temporary, path) == 0 else {
-    unlink(temporary)
-    throw CommandError("cannot write \(path): \(String(cString: strerror(errno)))")
+  do throws(FileError) {
+    try Files.writeAtomically(Array(text.utf8), to: path)
+  } catch {
+    throw CommandError(error.description)
   }
 }
 
@@ -78,11 +61,4 @@ struct CommandError: Error, CustomStringConvertible {
   init(_ description: String) { self.description = description }
 }
 
-/// Creates a folder and its parents (like `mkdir -p`).
-func mkdirs(_ path: String) {
-  var current = path.hasPrefix("/") ? "" : "."
-  for part in path.split(separator: "/") {
-    current += "/" + part
-    mkdir(current, 0o755)
-  }
-}
+func mkdirs(_ path: String) { Files.makeFolders(path) }

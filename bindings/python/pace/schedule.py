@@ -205,6 +205,40 @@ class Schedule:
         values at a time (no library call per step)."""
         return Stepper(self, start=start, chunk=chunk, stop=stop)
 
+    # -- plotting ---------------------------------------------------------------
+
+    def plot(self, ax: Any = None, start: int = 0, count: Optional[int] = None,
+             label: Optional[str] = None, **kwargs: Any) -> Any:
+        """Draws the values of steps ``start .. start+count-1`` (default: to
+        the end of the schedule; an open-ended schedule needs ``count``) as a
+        line on a matplotlib Axes and returns the Axes.
+
+        ``ax`` defaults to ``matplotlib.pyplot.gca()``; ``label`` names the
+        line (for ``ax.legend()``); other keyword arguments go to
+        ``ax.plot``. The axis labels are set to "step" and "value" unless the
+        Axes already has labels. Needs matplotlib (ImportError otherwise)."""
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError as exc:
+            raise ImportError(
+                "pace.Schedule.plot needs matplotlib, which is not installed: "
+                "`pip install matplotlib` (or use Schedule.values() with another plotting library)"
+            ) from exc
+        values = self.values(start, count)
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            ax = plt.gca()
+        steps = np.arange(start, start + values.shape[0], dtype=np.int64)
+        if label is not None:
+            kwargs["label"] = label
+        ax.plot(steps, values, **kwargs)
+        if not ax.get_xlabel():
+            ax.set_xlabel("step")
+        if not ax.get_ylabel():
+            ax.set_ylabel("value")
+        return ax
+
     # -- spec -------------------------------------------------------------------
 
     def to_json(self) -> str:
@@ -260,10 +294,16 @@ class Stepper:
     ``step`` is the step whose value the next :meth:`next` returns (it starts
     at ``start``). Iteration stops at ``stop`` when given; otherwise it runs
     forever (past ``total_steps`` the schedule's ``after`` value). :meth:`seek`
-    moves to any step (e.g. when resuming from a checkpoint).
+    moves to any step (e.g. when resuming from a checkpoint), also during a
+    ``for`` loop over the stepper.
+
+    Per step, :meth:`next` is one call of a list iterator, and ``for v in
+    stepper`` is a generator delegating to it (``yield from``): no library
+    call, no arithmetic. The library call and the conversion to Python floats
+    (``tolist``) happen once per chunk.
     """
 
-    __slots__ = ("schedule", "chunk", "stop", "_buffer", "_values", "_base", "_pos")
+    __slots__ = ("schedule", "chunk", "stop", "_buffer", "_values", "_base", "_it", "_next")
 
     def __init__(self, schedule: Schedule, start: int = 0, chunk: int = 4096, stop: Optional[int] = None):
         if not isinstance(schedule, Schedule):
@@ -275,26 +315,38 @@ class Stepper:
             raise ArgumentError("chunk must be >= 1, got 0")
         self.stop = None if stop is None else _step_index(stop, "stop")
         self._buffer = np.empty(self.chunk, dtype=np.float64)
-        self._values: list = []
-        self._base = _step_index(start, "start")
-        self._pos = 0
+        self._set(_step_index(start, "start"), [])
+
+    # The state: `_values` holds the values of steps `_base ..`; `_it` is an
+    # iterator over it whose position is the current step.
+
+    def _set(self, base: int, values: list) -> None:
+        self._base = base
+        self._values = values
+        self._it = it = iter(values)
+        self._next = it.__next__
 
     @property
     def step(self) -> int:
-        return self._base + self._pos
+        return self._base + len(self._values) - self._it.__length_hint__()
 
     def seek(self, step: int) -> None:
         """Makes ``step`` the next step served."""
         step = _step_index(step, "step")
-        if self._values and self._base <= step < self._base + len(self._values):
-            self._pos = step - self._base
+        values = self._values
+        i = step - self._base
+        old = self._it
+        if values and 0 <= i < len(values):
+            self._set(step, values[i:])
         else:
-            self._values = []
-            self._base = step
-            self._pos = 0
+            self._set(step, [])
+        # Exhaust the old iterator, so that a `for` loop suspended on it
+        # (see __iter__) moves on to the new one.
+        for _ in old:
+            pass
 
     def _refill(self) -> None:
-        base = self._base + self._pos
+        base = self.step
         n = self.chunk
         if self.stop is not None:
             n = min(n, self.stop - base)
@@ -303,23 +355,32 @@ class Stepper:
             raise StopIteration
         buf = self._buffer[:n]
         self.schedule.fill(buf, base)
-        self._values = buf.tolist()
-        self._base = base
-        self._pos = 0
+        self._set(base, buf.tolist())
 
     def next(self) -> float:
         """The value of step ``self.step``; then advances one step."""
-        pos = self._pos
-        if pos >= len(self._values):
-            self._refill()
-            pos = 0
-        self._pos = pos + 1
-        return self._values[pos]
+        try:
+            return self._next()
+        except StopIteration:
+            self._refill()  # raises StopIteration at `stop`
+            return self._next()
 
     __next__ = next
 
     def __iter__(self) -> Iterator[float]:
-        return self
+        """Iterates from the current step (to ``stop``); ``next()``, ``seek()``
+        and ``step`` stay consistent with the loop."""
+        return self._iterate()
+
+    def _iterate(self) -> Iterator[float]:
+        while True:
+            it = self._it
+            yield from it
+            if it is self._it:  # the chunk is used up (not replaced by seek or next)
+                try:
+                    self._refill()
+                except StopIteration:
+                    return
 
     def __repr__(self) -> str:
         stop = "" if self.stop is None else " stop=%d" % self.stop

@@ -1,0 +1,126 @@
+//===--- Refinement.swift -------------------------------------------------===//
+// Schedule refinement from gradient norms (Defazio et al. 2023).
+//===----------------------------------------------------------------------===//
+
+/// Which norm the gradient norms are, and so which weights refinement uses.
+public enum NormKind: UInt32, Sendable {
+  /// L2 norms (SGD): weights `w = g^-2`.
+  case l2 = 0
+  /// L1 norms (Adam-type): weights `w = g^-1`.
+  case l1 = 1
+}
+
+/// Why refinement could not run.
+public struct RefinementError: Error, Sendable, CustomStringConvertible {
+  public var description: String
+}
+
+/// The result of refining: multipliers and what was repaired.
+public struct Refinement: Sendable {
+  /// One multiplier per step: max 1, last 0.
+  public var multipliers: [Double]
+  /// Norms that were not finite and positive, filled from their neighbours.
+  public var skipped: Int
+  /// The smoothed norms the weights were computed from.
+  public var smoothedNorms: [Double]
+
+  /// Refines a schedule from the gradient norms of a run:
+  /// `eta_t ∝ w_t * sum_{s>t} w_s` with `w = g^-2` (L2) or `g^-1` (L1), after
+  /// filling invalid norms from their neighbours and a median filter of width
+  /// `2 * floor(smoothing * n / 2) + 1` (reflect-padded on the right, clamped
+  /// on the left, as the reference); normalised to max 1, last step 0.
+  ///
+  /// - Parameters:
+  ///   - norms: per-step gradient norms, `n >= 1`.
+  ///   - smoothing: filter width as a fraction of the run, in [0, 1].
+  /// - Complexity: O(n log w) for a filter of width w.
+  public init(norms: [Double], kind: NormKind, smoothing: Double) throws(RefinementError) {
+    let n = norms.count
+    guard n >= 1 else { throw RefinementError(description: "need at least one gradient norm") }
+    guard smoothing.isFinite, smoothing >= 0, smoothing <= 1 else {
+      throw RefinementError(description: "smoothing must be in [0, 1], got \(smoothing)")
+    }
+    var (g, skipped) = try Self.repaired(norms)
+    let width = 2 * (Int(smoothing * Double(n)) / 2) + 1
+    if width > 1 { g = medianFilter(g, width: width) }
+    // Weights and suffix sums (in reverse, compensated).
+    var weights = [Double](repeating: 0, count: n)
+    for i in 0..<n {
+      let x = Swift.max(g[i], Double.leastNormalMagnitude)
+      weights[i] = kind == .l2 ? 1 / (x * x) : 1 / x
+      if !weights[i].isFinite { weights[i] = Double.greatestFiniteMagnitude / Double(n) }
+    }
+    var eta = [Double](repeating: 0, count: n)
+    var tail = 0.0  // sum of w over s > t
+    var compensation = 0.0
+    for t in stride(from: n - 1, through: 0, by: -1) {
+      eta[t] = weights[t] * tail
+      let y = weights[t] - compensation
+      let sum = tail + y
+      compensation = (sum - tail) - y
+      tail = sum
+    }
+    let peak = eta.max() ?? 0
+    if peak > 0 && peak.isFinite {
+      for t in 0..<n { eta[t] /= peak }
+    }
+    eta[n - 1] = 0
+    self.multipliers = eta
+    self.skipped = skipped
+    self.smoothedNorms = g
+  }
+
+  /// Norms with every non-finite or non-positive entry replaced by linear
+  /// interpolation between its nearest valid neighbours (the nearest valid
+  /// value at the ends), and how many were replaced.
+  static func repaired(_ norms: [Double]) throws(RefinementError) -> ([Double], Int) {
+    let valid = norms.indices.filter { norms[$0].isFinite && norms[$0] > 0 }
+    guard let first = valid.first, let last = valid.last else {
+      throw RefinementError(description: "no gradient norm is finite and positive (\(norms.count) given)")
+    }
+    var g = norms
+    let skipped = norms.count - valid.count
+    if skipped == 0 { return (g, 0) }
+    for i in 0..<first { g[i] = norms[first] }
+    for i in (last + 1)..<norms.count { g[i] = norms[last] }
+    var previous = first
+    for i in valid.dropFirst() {
+      if i > previous + 1 {
+        let a = norms[previous], b = norms[i]
+        for j in (previous + 1)..<i {
+          g[j] = a + (b - a) * Double(j - previous) / Double(i - previous)
+        }
+      }
+      previous = i
+    }
+    return (g, skipped)
+  }
+
+  /// Wraps multipliers computed elsewhere (to build their spec).
+  public static func fromMultipliers(_ multipliers: [Double]) -> Refinement {
+    Refinement(multipliers: multipliers, skipped: 0, smoothedNorms: [])
+  }
+
+  init(multipliers: [Double], skipped: Int, smoothedNorms: [Double]) {
+    self.multipliers = multipliers
+    self.skipped = skipped
+    self.smoothedNorms = smoothedNorms
+  }
+
+  /// A spec (JSON text) playing the multipliers as a `table`, scaled by
+  /// `peak`, optionally after a linear warmup of `warmupSteps` from 0 to the
+  /// table's value at the end of the warmup (which replaces the table's
+  /// first `warmupSteps` values).
+  public func spec(peak: Double, warmupSteps: Int = 0) -> String {
+    let n = multipliers.count
+    let w = Swift.max(0, Swift.min(warmupSteps, n - 1))
+    var phases: [JSONValue] = []
+    if w > 0 {
+      phases.append(rampJSON("linear", steps: Double(w), from: 0, to: multipliers[w]))
+    }
+    phases.append(phaseJSON("table", [("values", .array(multipliers[w...].map { json($0) }))]))
+    return JSONWriter.render(.object([
+      ("version", json(1.0)), ("peak", json(peak)), ("after", .string("hold")), ("phases", .array(phases)),
+    ]))
+  }
+}

@@ -1,0 +1,75 @@
+//===--- Channel.swift ----------------------------------------------------===//
+// One scheduled hyper-parameter: a base schedule plus the run's events.
+//===----------------------------------------------------------------------===//
+
+/// A piece of a channel's timeline: from step `start` on, the value is
+/// `schedule` at position `origin + (t - start) * rate`.
+public struct Segment: Sendable {
+  /// First step the segment applies to.
+  public var start: Int64
+  /// The schedule played (checkpoints store its canonical text, which
+  /// parses back to bit-identical values).
+  public var schedule: Schedule
+  /// Schedule position at `start`.
+  public var origin: Double
+  /// Schedule positions per step (1 normally; set_total_steps stretches).
+  public var rate: Double
+
+  /// The value at step `t >= start`.
+  @inlinable
+  public func value(at t: Int64) -> Double {
+    if rate == 1 && origin == 0 { return schedule.value(at: t &- start) }
+    return schedule.peak * schedule.multiplier(atPosition: origin + Double(t &- start) * rate)
+  }
+
+  /// The segment's last position (the schedule's end), or nil when open-ended.
+  var endStep: Double? {
+    let end = schedule.end
+    guard end.isFinite else { return nil }
+    return Double(start) + (end - origin) / rate
+  }
+}
+
+/// A named channel: `lr`, `momentum`, `weight_decay` or any name.
+public struct Channel: Sendable {
+  public var name: String
+  /// Segments in increasing `start` (the first starts at 0).
+  public var segments: [Segment]
+
+  /// The value at step `t >= 0`: the last segment starting at or before `t`.
+  ///
+  /// - Complexity: O(number of events).
+  @inlinable
+  public func value(at t: Int64) -> Double {
+    var i = segments.count - 1
+    while i > 0 && segments[i].start > t { i -= 1 }
+    return segments[i].value(at: t)
+  }
+
+  /// The segment in force at step `t`.
+  func segment(at t: Int64) -> Segment {
+    var i = segments.count - 1
+    while i > 0 && segments[i].start > t { i -= 1 }
+    return segments[i]
+  }
+
+  /// Starts `segment` at its `start`, dropping segments that would begin
+  /// later (they were planned for steps not yet played).
+  mutating func append(_ segment: Segment) {
+    segments.removeAll { $0.start >= segment.start && $0.start > 0 }
+    if segment.start == 0 { segments = [segment] } else { segments.append(segment) }
+  }
+}
+
+extension Schedule {
+  /// The multiplier at a (possibly fractional) position `x >= 0` of the
+  /// time axis; equals `multiplier(at:)` at integer positions.
+  ///
+  /// - Complexity: O(number of phases).
+  @inlinable
+  public func multiplier(atPosition x: Double) -> Double {
+    if !(x < end) { return afterMultiplier }
+    let position = x > 0 ? x : 0
+    return multiplier(item: itemIndex(containing: position), at: position)
+  }
+}

@@ -1,0 +1,215 @@
+//===--- Runtime+CAPI.swift -----------------------------------------------===//
+// pace_runtime_*.
+//===----------------------------------------------------------------------===//
+import CPace
+import Pace
+import PaceIO
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@inline(__always)
+private func withRuntime<R>(_ handle: OpaquePointer, _ body: (Runtime) -> R) -> R {
+  Unmanaged<Runtime>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef(body)
+}
+
+/// Maps a runtime error to its status, recording the message.
+private func fail(_ error: RuntimeError, _ context: String) -> pace_status {
+  switch error {
+  case .argument(let m): return fail(PACE_E_ARGUMENT, "\(context): \(m)")
+  case .spec(let e): return fail(PACE_E_SPEC, "\(context): \(e.description)")
+  case .state(let m): return fail(PACE_E_STATE, "\(context): \(m)")
+  case .version(let m): return fail(PACE_E_VERSION, "\(context): \(m)")
+  }
+}
+
+/// A C string argument as a Swift string (invalid UTF-8 repaired).
+private func string(_ text: UnsafePointer<CChar>) -> String { String(cString: text) }
+
+private func handle(_ runtime: Runtime) -> OpaquePointer {
+  OpaquePointer(Unmanaged.passRetained(runtime).toOpaque())
+}
+
+@c @implementation
+public func pace_runtime_create(_ config: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> pace_status {
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  out.pointee = nil
+  guard let config else { return fail(PACE_E_ARGUMENT, "config_json is NULL") }
+  let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(config).assumingMemoryBound(to: UInt8.self), count: strlen(config)))
+  guard let text = String(validating: bytes, as: UTF8.self) else {
+    return fail(PACE_E_SPEC, "config_json is not valid UTF-8")
+  }
+  do throws(RuntimeError) {
+    out.pointee = handle(try Runtime(configText: text))
+    return PACE_OK
+  } catch {
+    return fail(error, "pace_runtime_create")
+  }
+}
+
+@c @implementation
+public func pace_runtime_free(_ rt: OpaquePointer?) {
+  guard let rt else { return }
+  Unmanaged<Runtime>.fromOpaque(UnsafeRawPointer(rt)).release()
+}
+
+@c @implementation
+public func pace_runtime_shape(_ rt: OpaquePointer?, _ channels: UnsafeMutablePointer<Int64>?,
+                               _ groups: UnsafeMutablePointer<Int64>?) -> pace_status {
+  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
+  withRuntime(rt) { r in
+    channels?.pointee = Int64(r.channelCount)
+    groups?.pointee = Int64(r.groupCount)
+  }
+  return PACE_OK
+}
+
+@c @implementation
+public func pace_runtime_channel_name(_ rt: OpaquePointer?, _ index: Int64, _ buffer: UnsafeMutablePointer<CChar>?,
+                                      _ capacity: Int, _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
+  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
+  return withRuntime(rt) { r in
+    guard index >= 0, index < Int64(r.channelCount) else {
+      return fail(PACE_E_ARGUMENT, "channel index \(index) is out of range [0, \(r.channelCount))")
+    }
+    return writeText(r.channels[Int(index)].name, buffer, capacity, needed)
+  }
+}
+
+@c @implementation
+public func pace_runtime_step(_ rt: OpaquePointer?, _ gradNorm: Double, _ out: UnsafeMutablePointer<Double>?,
+                              _ capacity: Int) -> pace_status {
+  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  return withRuntime(rt) { r in
+    guard capacity >= r.valueCount else {
+      return fail(PACE_E_BUFFER_TOO_SMALL, "out holds \(capacity) values; the runtime writes \(r.valueCount)")
+    }
+    r.advance(gradNorm: gradNorm, into: out)
+    return PACE_OK
+  }
+}
+
+@c @implementation
+public func pace_runtime_values(_ rt: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ capacity: Int) -> pace_status {
+  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  return withRuntime(rt) { r in
+    guard capacity >= r.valueCount else {
+      return fail(PACE_E_BUFFER_TOO_SMALL, "out holds \(capacity) values; the runtime writes \(r.valueCount)")
+    }
+    r.values(into: out)
+    return PACE_OK
+  }
+}
+
+@c @implementation
+public func pace_runtime_step_count(_ rt: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> pace_status {
+  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  out.pointee = withRuntime(rt) { $0.step }
+  return PACE_OK
+}
+
+@c @implementation
+public func pace_runtime_begin_decay(_ rt: OpaquePointer?, _ channel: UnsafePointer<CChar>?, _ decaySteps: Int64,
+                                     _ shape: UnsafePointer<CChar>?, _ to: Double) -> pace_status {
+  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
+  guard let shape else { return fail(PACE_E_ARGUMENT, "shape is NULL") }
+  return withRuntime(rt) { r in
+    do throws(RuntimeError) {
+      try r.beginDecay(channel: channel.map(string), steps: decaySteps, shape: string(shape), to: to)
+      return PACE_OK
+    } catch {
+      return fail(error, "pace_runtime_begin_decay")
+    }
+  }
+}
+
+@c @implementation
+public func pace_runtime_rewarm(_ rt: OpaquePointer?, _ channel: UnsafePointer<CChar>?,
+                                _ spec: UnsafePointer<CChar>?) -> pace_status {
+  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
+  guard let spec else { return fail(PACE_E_ARGUMENT, "spec_json is NULL") }
+  return withRuntime(rt) { r in
+    do throws(RuntimeError) {
+      try r.rewarm(channel: channel.map(string), spec: string(spec))
+      return PACE_OK
+    } catch {
+      return fail(error, "pace_runtime_rewarm")
+    }
+  }
+}
+
+@c @implementation
+public func pace_runtime_set_total_steps(_ rt: OpaquePointer?, _ total: Int64) -> pace_status {
+  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
+  return withRuntime(rt) { r in
+    do throws(RuntimeError) {
+      try r.setTotalSteps(total)
+      return PACE_OK
+    } catch {
+      return fail(error, "pace_runtime_set_total_steps")
+    }
+  }
+}
+
+@c @implementation
+public func pace_runtime_save(_ rt: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?, _ capacity: Int,
+                              _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
+  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
+  let bytes = withRuntime(rt) { $0.save() }
+  needed?.pointee = bytes.count
+  guard let buffer, capacity >= bytes.count else {
+    return fail(PACE_E_BUFFER_TOO_SMALL, "the state needs \(bytes.count) bytes, capacity is \(capacity)")
+  }
+  bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+  return PACE_OK
+}
+
+@c @implementation
+public func pace_runtime_load(_ buffer: UnsafeRawPointer?, _ size: Int, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> pace_status {
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  out.pointee = nil
+  guard let buffer else { return fail(PACE_E_ARGUMENT, "buf is NULL") }
+  guard size >= 0 else { return fail(PACE_E_ARGUMENT, "size is negative") }
+  let bytes = Array(UnsafeRawBufferPointer(start: buffer, count: size))
+  do throws(RuntimeError) {
+    out.pointee = handle(try Runtime.load(bytes))
+    return PACE_OK
+  } catch {
+    return fail(error, "pace_runtime_load")
+  }
+}
+
+@c @implementation
+public func pace_runtime_save_file(_ rt: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> pace_status {
+  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
+  guard let path else { return fail(PACE_E_ARGUMENT, "path is NULL") }
+  let bytes = withRuntime(rt) { $0.save() }
+  do throws(FileError) {
+    try Files.writeAtomically(bytes, to: string(path))
+    return PACE_OK
+  } catch {
+    return fail(PACE_E_ARGUMENT, "pace_runtime_save_file: \(error.description)")
+  }
+}
+
+@c @implementation
+public func pace_runtime_load_file(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> pace_status {
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  out.pointee = nil
+  guard let path else { return fail(PACE_E_ARGUMENT, "path is NULL") }
+  let bytes: [UInt8]
+  do throws(FileError) {
+    bytes = try Files.read(string(path))
+  } catch {
+    return fail(PACE_E_ARGUMENT, "pace_runtime_load_file: \(error.description)")
+  }
+  do throws(RuntimeError) {
+    out.pointee = handle(try Runtime.load(bytes))
+    return PACE_OK
+  } catch {
+    return fail(error, "pace_runtime_load_file")
+  }
+}

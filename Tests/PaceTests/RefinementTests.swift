@@ -1,0 +1,64 @@
+//===--- RefinementTests.swift --------------------------------------------===//
+// Offline refinement: the reference's test vectors, the median filter
+// against a brute-force one, invalid norms.
+//===----------------------------------------------------------------------===//
+import Testing
+@testable import Pace
+
+@Suite struct RefinementTests {
+  @Test func testVectorsOfTheReference() throws {
+    // algorithms.md §2.1: G = [4,2,1,1,1].
+    let sgd = try Refinement(norms: [4, 2, 1, 1, 1], kind: .l2, smoothing: 0).multipliers
+    for (a, b) in zip(sgd, [0.203125 / 2, 0.375, 1, 0.5, 0]) { #expect(abs(a - b) < 1e-15, "\(sgd)") }
+    let adam = try Refinement(norms: [4, 2, 1, 1, 1], kind: .l1, smoothing: 0).multipliers
+    for (a, b) in zip(adam, [0.4375, 0.75, 1, 0.5, 0]) { #expect(abs(a - b) < 1e-15, "\(adam)") }
+  }
+
+  @Test func constantNormsGiveLinearDecay() throws {
+    let m = try Refinement(norms: [Double](repeating: 3, count: 5), kind: .l2, smoothing: 0.1).multipliers
+    #expect(m == [1, 0.75, 0.5, 0.25, 0])
+  }
+
+  /// scipy's median_filter(pad(g, (0, 2w), 'reflect'), size=w, mode='nearest')[:n], by brute force.
+  func bruteForce(_ g: [Double], _ w: Int) -> [Double] {
+    let n = g.count
+    var padded = g
+    let period = 2 * (n - 1)
+    for j in n..<(n + 2 * w) {
+      var k = j % period
+      if k >= n { k = period - k }
+      padded.append(g[k])
+    }
+    let h = w / 2
+    return (0..<n).map { i in
+      let window = ((i - h)...(i + h)).map { padded[Swift.min(Swift.max($0, 0), padded.count - 1)] }.sorted()
+      return window[h]
+    }
+  }
+
+  @Test(arguments: [(50, 5), (50, 11), (7, 5), (7, 13), (200, 41), (3, 3)])
+  func medianFilterMatchesBruteForce(n: Int, w: Int) {
+    var rng = SplitMix64(seed: UInt64(n * 1000 + w))
+    // Values with ties, to exercise equal keys in the heaps.
+    let g = (0..<n).map { _ in Double(rng.next() % 17) + 0.5 }
+    #expect(medianFilter(g, width: w) == bruteForce(g, w))
+  }
+
+  @Test func invalidNormsAreFilledAndCounted() throws {
+    let r = try Refinement(norms: [.nan, 2, -1, 4, .infinity, 0], kind: .l2, smoothing: 0)
+    #expect(r.skipped == 4)
+    #expect(r.smoothedNorms == [2, 2, 3, 4, 4, 4])
+    #expect(throws: RefinementError.self) { try Refinement(norms: [.nan, 0], kind: .l2, smoothing: 0) }
+    #expect(throws: RefinementError.self) { try Refinement(norms: [], kind: .l2, smoothing: 0) }
+    #expect(throws: RefinementError.self) { try Refinement(norms: [1, 2], kind: .l2, smoothing: 2) }
+    #expect(try Refinement(norms: [5], kind: .l1, smoothing: 0.1).multipliers == [0])
+  }
+
+  @Test func refinedSpecPlaysTheMultipliers() throws {
+    let r = try Refinement(norms: (0..<100).map { 1 + Double($0 % 7) }, kind: .l2, smoothing: 0.1)
+    let s = try Schedule.parse(r.spec(peak: 0.01, warmupSteps: 10))
+    for t in 10..<100 { #expect(s.value(at: Int64(t)) == 0.01 * r.multipliers[t]) }
+    #expect(s.value(at: 0) == 0)
+    #expect(s.totalSteps == 100)
+  }
+}

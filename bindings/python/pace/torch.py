@@ -1,0 +1,369 @@
+"""pace.torch: a Pace schedule as a PyTorch learning-rate scheduler.
+
+``PaceLR(optimizer, schedule)`` is a real subclass of
+``torch.optim.lr_scheduler.LRScheduler`` and is used like any of them::
+
+    import torch, pace.torch
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = pace.torch.PaceLR(opt, {"preset": "cosine", "warmup_steps": 100,
+                                    "total_steps": 10_000})
+    for batch in data:
+        loss(model, batch).backward()
+        opt.step()
+        sched.step()
+        opt.zero_grad()
+
+How the schedule sets each param group's lr (``mode``):
+
+- ``"relative"`` (default): the schedule gives the *shape*. With ``m(t) =
+  value(t) / peak`` (``peak`` the spec's ``peak`` field, 1.0 when absent),
+  group ``g`` gets ``lr_g(t) = initial_lr_g * m(t)``, ``initial_lr_g`` being
+  the group's lr when the scheduler was created (``group["initial_lr"]``, as
+  for every PyTorch scheduler). It is computed as ``value(t) * (initial_lr_g
+  / peak)``, so a group whose lr equals the spec's peak gets the schedule's
+  values bit for bit. This is how PyTorch's own schedulers treat several
+  groups with different lrs.
+- ``"absolute"``: every group gets the schedule's value ``value(t)`` itself
+  (the groups' initial lrs are ignored).
+
+``t`` is ``last_epoch``: the constructor performs PyTorch's initial step and
+sets the lrs of step 0; each ``step()`` (call it after ``optimizer.step()``)
+advances to the next step. ``step()`` makes no library call: it serves
+values from a buffer that the library fills ``chunk`` (4096) steps at a
+time. When ``group["lr"]`` is a ``torch.Tensor`` it is updated in place with
+``fill_`` (the same tensor object, so compiled optimizers do not recompile).
+
+Checkpoints: ``state_dict()`` holds the step (``last_epoch``), ``base_lrs``,
+``mode`` and the canonical spec (``spec``, fully expanded JSON).
+``load_state_dict`` restores them into a new scheduler (made with a new
+optimizer) so that the resumed run gets bit-identical lrs; it also writes the
+restored step's lrs into the param groups. By default it raises
+``ValueError`` when the saved spec or mode differs from this scheduler's
+(resuming with another schedule is most likely a mistake); with
+``strict=False`` it adopts the saved spec and mode instead.
+
+This module imports torch; ``import pace`` does not.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any, Dict, List, Optional, Union
+
+import numpy as np
+import torch
+from torch.optim import lr_scheduler as _lrs
+
+from . import _lib
+from .schedule import Schedule, SpecLike
+
+__all__ = ["PaceLR"]
+
+_Tensor = torch.Tensor
+_LRSchedulerBase = getattr(_lrs, "LRScheduler", None) or _lrs._LRScheduler  # torch < 2.0: _LRScheduler
+
+_MODES = ("relative", "absolute")
+
+# Attributes whose name starts with this are runtime-only (rebuilt from the
+# spec and the base lrs): never in state_dict().
+_RUNTIME_PREFIX = "_pace_"
+
+
+def _as_schedule(schedule: Union[Schedule, SpecLike]) -> Schedule:
+    if isinstance(schedule, Schedule):
+        schedule._h()  # raises on a closed schedule
+        return schedule
+    return Schedule(schedule)
+
+
+def _spec_peak(spec: Dict[str, Any]) -> float:
+    peak = float(spec.get("peak", 1.0))
+    if not peak > 0:  # the library rejects such specs; kept as a guard
+        raise ValueError("the schedule's peak must be > 0, got %r" % peak)
+    return peak
+
+
+class PaceLR(_LRSchedulerBase):
+    """Sets each param group's lr from a Pace schedule, per optimizer step.
+
+    Args:
+        optimizer: the ``torch.optim.Optimizer``.
+        schedule: a ``pace.Schedule``, a spec dict, JSON text, or a path to a
+            JSON file (docs/schedule-spec.md).
+        last_epoch: as for every PyTorch scheduler: ``-1`` starts a run (the
+            constructor sets the lrs of step 0); ``k >= 0`` resumes after step
+            ``k`` (needs ``initial_lr`` in the groups) and sets step ``k+1``.
+        mode: ``"relative"`` (default): ``lr_g(t) = initial_lr_g * value(t) /
+            peak``; ``"absolute"``: ``lr_g(t) = value(t)`` for every group.
+        chunk: how many steps the library fills at a time (default 4096).
+    """
+
+    def __init__(self, optimizer: torch.optim.Optimizer, schedule: Union[Schedule, SpecLike],
+                 last_epoch: int = -1, mode: str = "relative", chunk: int = 4096):
+        if mode not in _MODES:
+            raise ValueError("mode must be 'relative' or 'absolute', got %r" % (mode,))
+        if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+            raise ValueError("chunk must be an integer >= 1, got %r" % (chunk,))
+        self.mode = mode
+        self._pace_chunk = chunk
+        self._pace_scales: List[float] = []
+        self._pace_fast = False
+        self._pace_last: Optional[list] = None
+        self._set_schedule(_as_schedule(schedule))
+        # The base class records initial_lr / base_lrs, wraps optimizer.step
+        # (to detect the step order) and performs the initial step, which
+        # calls get_lr() for step last_epoch + 1.
+        super().__init__(optimizer, last_epoch)
+        self._update_scales()
+
+    # -- the buffer -------------------------------------------------------------
+    #
+    # The library fills the values of steps base .. base+n-1 into a numpy
+    # array, one call per chunk. For each group, the chunk's lrs (value *
+    # scale, multiplied by numpy: the same float64 products as in Python) are
+    # converted once to a plain list of floats (.tolist()). A fast step() only
+    # indexes that list and stores the float into the group.
+
+    def _set_schedule(self, schedule: Schedule) -> None:
+        self._pace_schedule = schedule
+        self._pace_spec = schedule.to_json()
+        self._pace_peak = _spec_peak(json.loads(self._pace_spec))
+        self._pace_buffer = np.empty(self._pace_chunk, dtype=np.float64)
+        self._pace_base = 0
+        self._pace_n = 0
+        self._pace_lrs: List[List[float]] = []
+        self._pace_lr0: Optional[List[float]] = None
+
+    def _scales_for(self, base_lrs) -> List[float]:
+        if self.mode == "absolute":
+            return [1.0] * len(base_lrs)
+        peak = self._pace_peak
+        return [float(b) / peak for b in base_lrs]
+
+    def _update_scales(self) -> None:
+        scales = self._scales_for(self.base_lrs)
+        if scales != self._pace_scales:
+            self._pace_scales = scales
+            self._build_lrs()  # from the chunk in the buffer (no library call)
+
+    def _build_lrs(self) -> None:
+        values = self._pace_buffer[: self._pace_n]
+        self._pace_lrs = lrs = [(values if s == 1.0 else values * s).tolist() for s in self._pace_scales]
+        self._pace_lr0 = lrs[0] if len(lrs) == 1 else None  # the fast step's list
+
+    def _refill(self, t: int) -> None:
+        """Fills the buffer with steps t .. t+chunk-1 (one library call)."""
+        if t < 0:
+            raise ValueError("PaceLR: step %d is negative (last_epoch = %d)" % (t, self.last_epoch))
+        n = min(self._pace_chunk, _lib.INT64_MAX - t)
+        self._pace_schedule.fill(self._pace_buffer[:n], t)
+        self._pace_base = t
+        self._pace_n = n
+        self._build_lrs()
+
+    def value(self, step: int) -> float:
+        """The schedule's value at ``step`` (from the buffer when it holds it)."""
+        i = step - self._pace_base
+        if not 0 <= i < self._pace_n:
+            self._refill(step)
+            i = 0
+        return float(self._pace_buffer[i])
+
+    def multiplier(self, step: int) -> float:
+        """``m(step) = value(step) / peak``."""
+        return self.value(step) / self._pace_peak
+
+    @property
+    def schedule(self) -> Schedule:
+        """The pace.Schedule being followed."""
+        return self._pace_schedule
+
+    @property
+    def peak(self) -> float:
+        """The spec's ``peak`` (the divisor of ``m(t)``)."""
+        return self._pace_peak
+
+    def _lrs_at(self, step: int) -> List[float]:
+        v = self.value(step)
+        return [v * s for s in self._scales_for(self.base_lrs)]
+
+    def _write(self, row: List[float]) -> None:
+        """Writes one lr per group (tensors in place, with fill_) and
+        records them as the last lrs."""
+        groups = self.optimizer.param_groups
+        if len(groups) != len(row):
+            raise ValueError("PaceLR: the optimizer has %d param groups but the scheduler was made for %d"
+                             % (len(groups), len(row)))
+        tensors = False
+        for group, lr in zip(groups, row):
+            current = group["lr"]
+            if type(current) is not float and isinstance(current, _Tensor):
+                current.fill_(lr)
+                tensors = True
+            else:
+                group["lr"] = lr
+        if tensors:  # copies, as PyTorch's get_last_lr
+            row = [g["lr"].clone() if isinstance(g["lr"], _Tensor) else g["lr"] for g in groups]
+        self._pace_last = row
+
+    # `_last_lr` (what get_last_lr returns) is kept lazily: the fast step
+    # clears `_pace_last`, and reading `_last_lr` then takes the lrs of step
+    # `last_epoch` from the buffer (the floats that were written).
+
+    @property
+    def _last_lr(self) -> list:
+        last = self.__dict__.get("_pace_last")
+        if last is not None:
+            return last
+        i = self.last_epoch - self._pace_base
+        if 0 <= i < self._pace_n:
+            return [lrs[i] for lrs in self._pace_lrs]
+        return self._lrs_at(self.last_epoch)
+
+    @_last_lr.setter
+    def _last_lr(self, value: list) -> None:
+        self._pace_last = value
+
+    # -- LRScheduler API ------------------------------------------------------
+
+    def get_lr(self) -> List[float]:
+        """The lrs of step ``last_epoch`` (called by ``step()``; to read the
+        current lrs use :meth:`get_last_lr`)."""
+        if not getattr(self, "_get_lr_called_within_step", True):
+            warnings.warn("To get the last learning rate computed by the scheduler, "
+                          "please use `get_last_lr()`.", UserWarning, stacklevel=2)
+        return self._lrs_at(self.last_epoch)
+
+    def _get_closed_form_lr(self) -> List[float]:
+        # Every Pace schedule is closed form: step(epoch) uses this.
+        return self._lrs_at(self.last_epoch)
+
+    def step(self, epoch: Optional[int] = None) -> None:
+        """Advances one step (call it after ``optimizer.step()``) and writes
+        the new lrs into the param groups. ``epoch`` (deprecated in PyTorch)
+        jumps to that step instead."""
+        if epoch is not None or not self._pace_fast:
+            # The initial step and the first user step go through the base
+            # class: it checks the order of optimizer.step() and
+            # scheduler.step() (and warns like every PyTorch scheduler).
+            self._slow_step(epoch)
+            return
+        # Fast path: no library call; one lookup and one store per group.
+        self._step_count += 1
+        t = self.last_epoch + 1
+        self.last_epoch = t
+        i = t - self._pace_base
+        try:
+            if i < 0:  # last_epoch was set back by hand
+                raise IndexError
+            lr = self._pace_lr0[i]  # None (TypeError) when there are several groups
+            (group,) = self.optimizer.param_groups
+        except (IndexError, TypeError, ValueError):
+            self._step_groups(t)
+            return
+        if type(group["lr"]) is float:
+            group["lr"] = lr
+            self._pace_last = None
+        else:
+            self._step_groups(t)
+
+    def _step_groups(self, t: int) -> None:
+        """The lrs of step t (already counted) into every group: several
+        groups, tensor lrs, the end of the chunk."""
+        i = t - self._pace_base
+        if not 0 <= i < self._pace_n:
+            self._refill(t)
+            i = 0
+        groups = self.optimizer.param_groups
+        lists = self._pace_lrs
+        if len(groups) == len(lists):
+            for group, lrs in zip(groups, lists):
+                if type(group["lr"]) is not float:
+                    break
+                group["lr"] = lrs[i]
+            else:
+                self._pace_last = None
+                return
+        self._write([lrs[i] for lrs in lists])  # tensors, or a group count that changed
+
+    def _slow_step(self, epoch: Optional[int]) -> None:
+        groups = self.optimizer.param_groups
+        tensors = [g["lr"] if isinstance(g["lr"], _Tensor) else None for g in groups]
+        super().step(epoch)
+        # Older PyTorch releases assign group["lr"] = new value; keep every
+        # tensor lr the same object, updated in place.
+        replaced = False
+        for group, tensor in zip(groups, tensors):
+            if tensor is not None and group["lr"] is not tensor:
+                tensor.fill_(float(group["lr"]))
+                group["lr"] = tensor
+                replaced = True
+        if replaced:
+            self._pace_last = [g["lr"].clone() if isinstance(g["lr"], _Tensor) else g["lr"] for g in groups]
+        self._update_scales()
+        self._pace_fast = self._step_count >= 2
+
+    def get_last_lr(self) -> List[Union[float, torch.Tensor]]:
+        """The lrs set by the last step, one per param group (tensors as
+        copies)."""
+        return self._last_lr
+
+    def state_dict(self) -> Dict[str, Any]:
+        """The scheduler's state: every attribute of the base class (the step
+        ``last_epoch``, ``_step_count``, ``base_lrs``, ``_last_lr``, ...), plus
+        ``mode`` and ``spec`` (the canonical JSON text of the schedule)."""
+        state = {key: value for key, value in self.__dict__.items()
+                 if key != "optimizer" and not key.startswith(_RUNTIME_PREFIX)}
+        state["_last_lr"] = list(self._last_lr)
+        state["spec"] = self._pace_spec
+        state["mode"] = self.mode
+        return state
+
+    def load_state_dict(self, state_dict: Dict[str, Any], strict: bool = True) -> None:
+        """Restores a :meth:`state_dict`, then writes the lrs of the restored
+        step into the param groups.
+
+        ``strict=True`` (default): the saved canonical spec and mode must
+        equal this scheduler's, else ``ValueError`` (nothing is changed).
+        ``strict=False``: the saved spec and mode are adopted.
+        """
+        state = dict(state_dict)
+        spec = state.pop("spec", None)
+        mode = state.pop("mode", self.mode)
+        if spec is None:
+            raise ValueError("PaceLR.load_state_dict: the state has no 'spec' (not a PaceLR state_dict)")
+        if mode not in _MODES:
+            raise ValueError("PaceLR.load_state_dict: unknown mode %r in the state" % (mode,))
+        new_schedule = None
+        if spec != self._pace_spec:
+            if strict:
+                raise ValueError(
+                    "PaceLR.load_state_dict: the saved schedule differs from this scheduler's.\n"
+                    "  saved: %s\n  this:  %s\nPass strict=False to adopt the saved schedule."
+                    % (spec, self._pace_spec))
+            new_schedule = Schedule(spec)
+        if mode != self.mode and strict:
+            raise ValueError("PaceLR.load_state_dict: the saved mode is %r, this scheduler's is %r; "
+                             "pass strict=False to adopt it" % (mode, self.mode))
+        base_lrs = state.get("base_lrs", self.base_lrs)
+        if len(base_lrs) != len(self.optimizer.param_groups):
+            raise ValueError("PaceLR.load_state_dict: the state has %d base_lrs but the optimizer has %d "
+                             "param groups" % (len(base_lrs), len(self.optimizer.param_groups)))
+        saved_last = state.pop("_last_lr", None)
+        for key in [k for k in state if k.startswith(_RUNTIME_PREFIX)]:
+            del state[key]
+        self.mode = mode
+        if new_schedule is not None:
+            self._set_schedule(new_schedule)
+            self._pace_scales = []
+        self.__dict__.update(state)
+        self._update_scales()
+        if self.last_epoch >= 0:
+            self._write(self._lrs_at(self.last_epoch))
+        elif saved_last is not None:
+            self._pace_last = saved_last
+        self._pace_fast = self._step_count >= 2
+
+    def __repr__(self) -> str:
+        return "<pace.torch.PaceLR mode=%s step=%d %r>" % (self.mode, self.last_epoch, self._pace_schedule)
