@@ -29,6 +29,11 @@ let package = Package(
       name: "Pace",
       dependencies: [.product(name: "RealModule", package: "swift-numerics")]
     ),
+    // Loss-curve laws (annealing law, multi-power law): functionals, fits
+    // (Levenberg-Marquardt on LAPACKE), prediction, schedule search.
+    .target(name: "PaceLaws", dependencies: ["Pace", "_COpenBLAS", "_CLAPACKE"]),
+    // NUMA-aware worker pool and partitioned batch evaluation (libnuma).
+    .target(name: "PaceEngine", dependencies: ["Pace", "_CNUMA"]),
     // Whole-file reads and crash-safe (atomic) writes.
     .target(name: "PaceIO"),
     // Charts of schedules as SVG, written by our own small writer.
@@ -36,16 +41,22 @@ let package = Package(
     // The command-line tool: show, plot, validate, demo.
     .executableTarget(
       name: "PaceCommand",
-      dependencies: ["Pace", "PacePlot", "PaceIO", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: ["Pace", "PacePlot", "PaceIO", "PaceLaws", "PaceEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       path: "Sources/pace"
     ),
     // MARK: - Implementation details
+    // System libraries from Debian (libopenblas-dev, liblapacke-dev, libnuma-dev).
+    .systemLibrary(name: "_COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "_CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+    .systemLibrary(name: "_CNUMA", pkgConfig: "numa", providers: [.apt(["libnuma-dev"])]),
     // The hand-written public header, exposed to Swift as module CPace.
     .target(name: "CPace", path: "include", publicHeadersPath: "."),
     // The @c @implementation thunks of include/pace.h, and nothing else.
-    .target(name: "PaceCAPI", dependencies: ["Pace", "PaceIO", "CPace"]),
+    .target(name: "PaceCAPI", dependencies: ["Pace", "PaceIO", "PaceLaws", "PaceEngine", "CPace"]),
     // MARK: - Unit test bundles
     .testTarget(name: "PaceTests", dependencies: ["Pace", "PaceIO"]),
     .testTarget(name: "PacePlotTests", dependencies: ["PacePlot"]),
+    .testTarget(name: "PaceLawsTests", dependencies: ["PaceLaws", "Pace"]),
+    .testTarget(name: "PaceEngineTests", dependencies: ["PaceEngine", "Pace"]),
   ]
 )

@@ -4,10 +4,12 @@ by libpace in float64, and pace.Stepper, its chunked per-step reader."""
 from __future__ import annotations
 
 import ctypes
+import itertools
 import json
 import operator
 import os
 import threading
+import weakref
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional, Union
 
@@ -287,23 +289,63 @@ class Schedule:
             return "<pace.Schedule>"
 
 
+def _stepper_chunks(ref: "weakref.ref[Stepper]") -> Iterator[Iterator[float]]:
+    """The chunks of a Stepper, as list iterators, for itertools.chain. Holds
+    only a weak reference to the stepper (no reference cycle)."""
+    while True:
+        self = ref()
+        if self is None:
+            return
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            base, values = pending
+        else:
+            base, values = self._base + len(self._values), None
+        if values is None:
+            n = self.chunk
+            if self.stop is not None:
+                n = min(n, self.stop - base)
+            n = min(n, _lib.INT64_MAX - base)
+            if n <= 0:
+                self._dead = True
+                return
+            buf = self._buffer[:n]
+            try:
+                self.schedule.fill(buf, base)
+            except BaseException:
+                self._dead = True
+                self._pending = (base, None)  # a later seek() or retry starts here again
+                raise
+            values = buf.tolist()
+        self._base = base
+        self._values = values
+        self._it = it = iter(values)
+        del self
+        yield it
+
+
 class Stepper:
     """Serves a schedule's values one step at a time from a buffer that the
     library fills ``chunk`` values at a time.
 
-    ``step`` is the step whose value the next :meth:`next` returns (it starts
-    at ``start``). Iteration stops at ``stop`` when given; otherwise it runs
-    forever (past ``total_steps`` the schedule's ``after`` value). :meth:`seek`
-    moves to any step (e.g. when resuming from a checkpoint), also during a
-    ``for`` loop over the stepper.
+    ``next()`` returns the value of step ``step`` and advances one step;
+    ``for v in stepper`` does the same. ``step`` is the step whose value
+    comes next (it starts at ``start``). Iteration stops at ``stop`` when
+    given; otherwise it runs forever (past ``total_steps`` the schedule's
+    ``after`` value). :meth:`seek` moves to any step (e.g. when resuming from
+    a checkpoint), also in the middle of a ``for`` loop over the stepper.
 
-    Per step, :meth:`next` is one call of a list iterator, and ``for v in
-    stepper`` is a generator delegating to it (``yield from``): no library
-    call, no arithmetic. The library call and the conversion to Python floats
-    (``tolist``) happen once per chunk.
+    Per step there is no library call and no Python-level code: ``next`` is
+    the ``__next__`` of an ``itertools.chain`` over the chunks (each a list
+    of floats, from ``tolist()``), and iterating the stepper iterates that
+    chain. The library fill and the conversion happen once per chunk.
+    (After the stepper has stopped at ``stop``, a ``seek`` starts a new chain:
+    read ``stepper.next`` again if you kept it in a local variable.)
     """
 
-    __slots__ = ("schedule", "chunk", "stop", "_buffer", "_values", "_base", "_it", "_next")
+    __slots__ = ("schedule", "chunk", "stop", "next", "_buffer", "_values", "_base", "_it", "_pending",
+                 "_dead", "_chain", "__weakref__")
 
     def __init__(self, schedule: Schedule, start: int = 0, chunk: int = 4096, stop: Optional[int] = None):
         if not isinstance(schedule, Schedule):
@@ -315,16 +357,17 @@ class Stepper:
             raise ArgumentError("chunk must be >= 1, got 0")
         self.stop = None if stop is None else _step_index(stop, "stop")
         self._buffer = np.empty(self.chunk, dtype=np.float64)
-        self._set(_step_index(start, "start"), [])
+        start = _step_index(start, "start")
+        self._values: list = []
+        self._base = start
+        self._it = iter(self._values)
+        self._pending = None
+        self._new_chain()
 
-    # The state: `_values` holds the values of steps `_base ..`; `_it` is an
-    # iterator over it whose position is the current step.
-
-    def _set(self, base: int, values: list) -> None:
-        self._base = base
-        self._values = values
-        self._it = it = iter(values)
-        self._next = it.__next__
+    def _new_chain(self) -> None:
+        self._dead = False
+        self._chain = chain = itertools.chain.from_iterable(_stepper_chunks(weakref.ref(self)))
+        self.next = chain.__next__  # type: ignore[misc]
 
     @property
     def step(self) -> int:
@@ -337,50 +380,28 @@ class Stepper:
         i = step - self._base
         old = self._it
         if values and 0 <= i < len(values):
-            self._set(step, values[i:])
+            rest = values[i:]
+            self._pending = (step, rest)
         else:
-            self._set(step, [])
-        # Exhaust the old iterator, so that a `for` loop suspended on it
-        # (see __iter__) moves on to the new one.
+            rest = []
+            self._pending = (step, None)
+        # `step` reads the sought step at once; the chain, finding the current
+        # chunk's iterator exhausted, asks for the pending chunk next.
+        self._base = step
+        self._values = rest
+        self._it = iter(rest)
         for _ in old:
             pass
+        if self._dead:
+            self._new_chain()
 
-    def _refill(self) -> None:
-        base = self.step
-        n = self.chunk
-        if self.stop is not None:
-            n = min(n, self.stop - base)
-        n = min(n, _lib.INT64_MAX - base)
-        if n <= 0:
-            raise StopIteration
-        buf = self._buffer[:n]
-        self.schedule.fill(buf, base)
-        self._set(base, buf.tolist())
-
-    def next(self) -> float:
-        """The value of step ``self.step``; then advances one step."""
-        try:
-            return self._next()
-        except StopIteration:
-            self._refill()  # raises StopIteration at `stop`
-            return self._next()
-
-    __next__ = next
+    def __next__(self) -> float:
+        return self.next()
 
     def __iter__(self) -> Iterator[float]:
         """Iterates from the current step (to ``stop``); ``next()``, ``seek()``
         and ``step`` stay consistent with the loop."""
-        return self._iterate()
-
-    def _iterate(self) -> Iterator[float]:
-        while True:
-            it = self._it
-            yield from it
-            if it is self._it:  # the chunk is used up (not replaced by seek or next)
-                try:
-                    self._refill()
-                except StopIteration:
-                    return
+        return self._chain
 
     def __repr__(self) -> str:
         stop = "" if self.stop is None else " stop=%d" % self.stop

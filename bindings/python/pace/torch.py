@@ -110,6 +110,7 @@ class PaceLR(_LRSchedulerBase):
         self._pace_scales: List[float] = []
         self._pace_fast = False
         self._pace_last: Optional[list] = None
+        self._pace_last_step = -2
         self._set_schedule(_as_schedule(schedule))
         # The base class records initial_lr / base_lrs, wraps optimizer.step
         # (to detect the step order) and performs the initial step, which
@@ -205,16 +206,18 @@ class PaceLR(_LRSchedulerBase):
                 group["lr"] = lr
         if tensors:  # copies, as PyTorch's get_last_lr
             row = [g["lr"].clone() if isinstance(g["lr"], _Tensor) else g["lr"] for g in groups]
-        self._pace_last = row
+        self._last_lr = row
 
-    # `_last_lr` (what get_last_lr returns) is kept lazily: the fast step
-    # clears `_pace_last`, and reading `_last_lr` then takes the lrs of step
-    # `last_epoch` from the buffer (the floats that were written).
+    # `_last_lr` (what get_last_lr returns) is kept lazily: it is stored
+    # (with the step it belongs to) only by the slow paths; after a fast step
+    # the stored one belongs to an earlier step, and reading `_last_lr` takes
+    # the lrs of step `last_epoch` from the buffer (the floats written).
 
     @property
     def _last_lr(self) -> list:
-        last = self.__dict__.get("_pace_last")
-        if last is not None:
+        d = self.__dict__
+        last = d.get("_pace_last")
+        if last is not None and d.get("_pace_last_step") == self.last_epoch:
             return last
         i = self.last_epoch - self._pace_base
         if 0 <= i < self._pace_n:
@@ -224,6 +227,7 @@ class PaceLR(_LRSchedulerBase):
     @_last_lr.setter
     def _last_lr(self, value: list) -> None:
         self._pace_last = value
+        self._pace_last_step = self.last_epoch
 
     # -- LRScheduler API ------------------------------------------------------
 
@@ -264,7 +268,6 @@ class PaceLR(_LRSchedulerBase):
             return
         if type(group["lr"]) is float:
             group["lr"] = lr
-            self._pace_last = None
         else:
             self._step_groups(t)
 
@@ -283,7 +286,6 @@ class PaceLR(_LRSchedulerBase):
                     break
                 group["lr"] = lrs[i]
             else:
-                self._pace_last = None
                 return
         self._write([lrs[i] for lrs in lists])  # tensors, or a group count that changed
 
@@ -300,7 +302,7 @@ class PaceLR(_LRSchedulerBase):
                 group["lr"] = tensor
                 replaced = True
         if replaced:
-            self._pace_last = [g["lr"].clone() if isinstance(g["lr"], _Tensor) else g["lr"] for g in groups]
+            self._last_lr = [g["lr"].clone() if isinstance(g["lr"], _Tensor) else g["lr"] for g in groups]
         self._update_scales()
         self._pace_fast = self._step_count >= 2
 
@@ -362,7 +364,7 @@ class PaceLR(_LRSchedulerBase):
         if self.last_epoch >= 0:
             self._write(self._lrs_at(self.last_epoch))
         elif saved_last is not None:
-            self._pace_last = saved_last
+            self._last_lr = saved_last
         self._pace_fast = self._step_count >= 2
 
     def __repr__(self) -> str:
