@@ -225,3 +225,23 @@ let allPresetExamples = [
   #"{"phases":[{"shape":"table","steps":50,"points":[[0,1],[10.5,0.5]],"interpolation":"step"},{"shape":"table","values":[0.1,0.2]}]}"#,
   #"{"phases":[{"repeat":[{"shape":"linear","steps":3.5,"from":0,"to":1},{"shape":"exponential","steps":6.25,"to":0.1}],"cycles":4,"period_mult":1.3,"decay":0.8,"decay_mode":"peak","floor":0.1,"decay_per_step":0.999},{"shape":"step","gamma":0.5,"milestones":[5,9]}]}"#,
 ]
+
+@Suite struct FillTests {
+  /// Fills of every length at every offset equal `value(at:)` bit for bit,
+  /// including chunks whose four lanes straddle a phase boundary or the
+  /// middle of a cosine (where the kernel switches between its branches).
+  @Test(arguments: allPresetExamples + [#"{"preset":"uba","peak":1e-3,"warmup_steps":50,"total_steps":1000,"phi":1}"#])
+  func chunkedFillsMatchAt(spec: String) throws {
+    let s = try Schedule.parse(spec)
+    var probes = probeSteps(s).filter { $0 < 1 << 20 }
+    probes += probes.map { $0 / 2 }
+    for start in Set(probes.flatMap { [$0, $0 &- 1, $0 &- 3] }) where start >= 0 {
+      for count in [1, 3, 4, 5, 9] {
+        let values = s.values(from: start, count: count)
+        for (i, v) in values.enumerated() {
+          #expect(v.bitPattern == s.value(at: start + Int64(i)).bitPattern, "\(spec) start \(start) count \(count)")
+        }
+      }
+    }
+  }
+}

@@ -38,43 +38,61 @@ public enum Curve: Sendable, Equatable {
     }
   }
 
+  /// True when ``decayLanes(p:q:)`` computes the curve (no libm call), so
+  /// fills evaluate it four steps at a time.
+  @inlinable
+  public var isVectorisable: Bool {
+    switch self {
+    case .cosine(_, let e): return e == 1
+    case .polynomial(let k): return k == 1 || k == 2
+    default: return true
+    }
+  }
+
+  /// `d(p)` over lanes, given `p` and `q = 1 - p`, both in [0, 1], for
+  /// vectorisable curves (the cosine's exponent and a polynomial power other
+  /// than 1 and 2 are applied by ``decay(p:q:)``).
+  @inlinable @inline(__always)
+  public func decayLanes<V: DoubleLanes>(p: V, q: V) -> V {
+    let one = V(broadcast: 1)
+    switch self {
+    case .linear:
+      return q
+    case .cosine(let c, _):
+      if c == 0.5 { return Trigonometry.halfCosSquared(p: p, q: q) }
+      return V(broadcast: 0.5) * (one + Trigonometry.cosPi(V(broadcast: c * 2.0) * p))
+    case .sqrt:
+      return one - p.squareRootLanes
+    case .square:
+      return one - p * p
+    case .polynomial(let k):
+      return k == 2 ? q * q : q
+    case .rex:
+      return q / (one - V(broadcast: 0.5) * p)
+    case .uba(let phi):
+      let s = V(broadcast: 2) * Trigonometry.halfCosSquared(p: p, q: q)
+      return V(broadcast: 2) * s / (V(broadcast: 2.0 * phi) + V(broadcast: 2.0 - phi) * s)
+    }
+  }
+
   /// `d(p)`, given `p` and `q = 1 - p`, both in [0, 1].
   @inlinable @inline(__always)
   public func decay(p: Double, q: Double) -> Double {
     switch self {
-    case .linear:
-      return q
-    case .cosine(let c, let e):
-      let v = 0.5 * (1.0 + Double.cos(Double.pi * c * 2.0 * p))
-      return e == 1 ? v : Double.pow(v, e)
-    case .sqrt:
-      return 1.0 - p.squareRoot()
-    case .square:
-      return 1.0 - p * p
-    case .polynomial(let k):
-      return k == 1 ? q : Double.pow(q, k)
-    case .rex:
-      return q / (1.0 - 0.5 * p)
-    case .uba(let phi):
-      let s = 1.0 + Double.cos(Double.pi * p)
-      return 2.0 * s / (2.0 * phi + (2.0 - phi) * s)
+    case .cosine(_, let e) where e != 1:
+      return Double.pow(decayLanes(p: p, q: q), e)
+    case .polynomial(let k) where k != 1 && k != 2:
+      return Double.pow(q, k)
+    default:
+      return decayLanes(p: p, q: q)
     }
   }
 
-  /// `d(1 - p)`: the curve played backwards in time (a mirrored warmup),
-  /// given `p` and `q = 1 - p`.
-  @inlinable
+  /// `d(1 - p)`: the curve played backwards in time (a mirrored warmup).
+  /// Every curve is written in terms of both `p` and `q`, so this is the
+  /// curve with the two exchanged (exact, no `1 - p` rounding).
+  @inlinable @inline(__always)
   public func mirroredDecay(p: Double, q: Double) -> Double {
-    switch self {
-    case .cosine(let c, let e) where c == 0.5:
-      // cos(pi (1 - p)) = -cos(pi p), without the rounding of 1 - p.
-      let v = 0.5 * (1.0 - Double.cos(Double.pi * p))
-      return e == 1 ? v : Double.pow(v, e)
-    case .uba(let phi):
-      let s = 1.0 - Double.cos(Double.pi * p)
-      return 2.0 * s / (2.0 * phi + (2.0 - phi) * s)
-    default:
-      return decay(p: q, q: p)
-    }
+    decay(p: q, q: p)
   }
 }

@@ -13,6 +13,9 @@ extension Phase {
   public func value(at u: Double, length: Double, globalStep t: Double, map: EndpointMap) -> Double {
     switch shape {
     case .interpolating(let curve):
+      if curve.isVectorisable {
+        return interpolatingLanes(curve, u: u, length: length, map: map)
+      }
       let (p, q) = progress(u, length)
       let f = map.apply(from)
       let g = map.apply(to)
@@ -64,21 +67,45 @@ extension Phase {
     }
   }
 
-  /// `(p, 1 - p)` clamped to [0, 1], each computed from `u` directly.
-  @inlinable
-  func progress(_ u: Double, _ length: Double) -> (Double, Double) {
-    var p: Double
-    var q: Double
-    if endpoint == .exclusive {
-      p = u / length
-      q = (length - u) / length
-    } else {
-      p = (u + 1) / length
-      q = (length - u - 1) / length
+  /// An interpolating phase with a vectorisable curve over lanes: the one
+  /// formula used both by `value(at:)` (one lane) and by the fills (four).
+  @inlinable @inline(__always)
+  public func interpolatingLanes<V: DoubleLanes>(_ curve: Curve, u: V, length: Double, map: EndpointMap) -> V {
+    let (p, q) = progressLanes(u, length)
+    let f = map.apply(from)
+    let g = map.apply(to)
+    if from < to && mirror {
+      return V(broadcast: f) + V(broadcast: g - f) * curve.decayLanes(p: q, q: p)
     }
-    if !(p > 0) { p = 0; q = 1 }
-    if p >= 1 { p = 1; q = 0 }
-    if q < 0 { q = 0 }
+    return V(broadcast: g) + V(broadcast: f - g) * curve.decayLanes(p: p, q: q)
+  }
+
+  /// `(p, 1 - p)` clamped to [0, 1], each computed from `u` directly.
+  @inlinable @inline(__always)
+  func progress(_ u: Double, _ length: Double) -> (Double, Double) {
+    progressLanes(u, length)
+  }
+
+  /// `(p, 1 - p)` over lanes, clamped to [0, 1], each from `u` directly.
+  @inlinable @inline(__always)
+  func progressLanes<V: DoubleLanes>(_ u: V, _ length: Double) -> (V, V) {
+    let l = V(broadcast: length)
+    let zero = V(broadcast: 0)
+    let one = V(broadcast: 1)
+    var p: V
+    var q: V
+    if endpoint == .exclusive {
+      p = u / l
+      q = (l - u) / l
+    } else {
+      p = (u + one) / l
+      q = ((l - u) - one) / l
+    }
+    q = V.choose(p, lessOrEqual: zero, one, q)
+    p = V.choose(p, lessOrEqual: zero, zero, p)
+    q = V.choose(one, lessOrEqual: p, zero, q)
+    p = V.choose(one, lessOrEqual: p, one, p)
+    q = V.choose(q, lessOrEqual: zero, zero, q)
     return (p, q)
   }
 
