@@ -18,7 +18,7 @@ func writeAll(_ text: String, to path: String) throws(CommandError) {
   do throws(FileError) {
     try Files.writeAtomically(Array(text.utf8), to: path)
   } catch {
-    throw CommandError(error.description)
+    throw CommandError("cannot write \(path): \(error.description)")
   }
 }
 

@@ -36,6 +36,69 @@ MAX_ERRORS: Dict[Tuple[str, str], Dict[str, float]] = defaultdict(
 )
 
 
+def exact_multiplier(spec: dict, t: int):
+    """The multiplier of `spec` at step t in 50-digit arithmetic (mpmath),
+    from its canonical expansion, for schedules made of plain phases of the
+    interpolating shapes, `constant` and `exponential`; None for anything
+    else (repeat blocks, tables, step, power...)."""
+    import mpmath
+
+    mpmath.mp.dps = 50
+    canonical = pace.Schedule(spec).to_dict()
+    start = mpmath.mpf(0)
+    previous = mpmath.mpf(1)
+    phases = canonical["phases"]
+    for i, ph in enumerate(phases):
+        if "repeat" in ph:
+            return None
+        shape = ph["shape"]
+        if shape not in ("linear", "cosine", "sqrt", "square", "polynomial", "rex", "uba", "constant", "exponential"):
+            return None
+        length = mpmath.mpf(ph["steps"]) if "steps" in ph else mpmath.inf
+        offset = mpmath.mpf(ph.get("offset", 0))
+        end = start + length - offset
+        frm = mpmath.mpf(ph.get("from", previous))
+        if t < end or i == len(phases) - 1:
+            if t >= end:  # past the end: hold the end value
+                u = length
+            else:
+                u = mpmath.mpf(t) - start + offset
+            if shape == "constant":
+                return frm
+            to = mpmath.mpf(ph["to"])
+            p = (u + (1 if ph.get("endpoint") == "inclusive" else 0)) / length
+            p = min(max(p, mpmath.mpf(0)), mpmath.mpf(1))
+            if shape == "exponential":
+                return frm * (to / frm) ** p
+            rising = frm < to and ph.get("mirror", True)
+            x = 1 - p if rising else p
+
+            def d(x):
+                if shape == "linear":
+                    return 1 - x
+                if shape == "cosine":
+                    c, e = mpmath.mpf(ph.get("cycles", 0.5)), mpmath.mpf(ph.get("exponent", 1))
+                    return (mpmath.mpf(1) / 2 * (1 + mpmath.cos(2 * mpmath.pi * c * x))) ** e
+                if shape == "sqrt":
+                    return 1 - mpmath.sqrt(x)
+                if shape == "square":
+                    return 1 - x * x
+                if shape == "polynomial":
+                    return (1 - x) ** mpmath.mpf(ph.get("power", 1))
+                if shape == "rex":
+                    return (1 - x) / (1 - x / 2)
+                phi = mpmath.mpf(ph["phi"])
+                s_ = 1 + mpmath.cos(mpmath.pi * x)
+                return 2 * s_ / (2 * phi + (2 - phi) * s_)
+
+            if rising:
+                return frm + (to - frm) * d(x)
+            return to + (frm - to) * d(x)
+        start = end
+        previous = mpmath.mpf(ph["to"]) if "to" in ph else frm
+    return None
+
+
 def relative_errors(ours: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """|ours - ref| / |ref| per step (0 where both are 0, inf where only ref is 0)."""
     ours = np.asarray(ours, dtype=np.float64)
@@ -74,6 +137,19 @@ def assert_conforms(
     tiny = np.abs(ref) < TINY
     allowed = np.where(tiny, ABS_FLOOR * peak, np.maximum(rel * np.abs(ref), abs_peak * peak))
     bad = diff > allowed
+    # Where the reference itself loses digits (1 + cos(x) near x = pi, an
+    # exponent below 1 on a tiny value), Pace may be closer to the exact value
+    # than the reference is to it: such a step passes when Pace's error
+    # against the exact value (50-digit mpmath) is no larger than the
+    # reference's plus the tolerance.
+    if bad.any() and spec is not None:
+        for i in np.nonzero(bad)[0]:
+            exact = exact_multiplier(spec, int(i) + start)
+            if exact is None:
+                break
+            exact = float(exact) * peak
+            if abs(ours[i] - exact) <= abs(ref[i] - exact) + rel * abs(exact):
+                bad[i] = False
     rels = relative_errors(ours, ref)
     finite_rel = np.where(tiny, 0.0, rels)
     max_rel = float(finite_rel.max()) if finite_rel.size else 0.0
