@@ -393,7 +393,7 @@ def test_open_ended_without_count(tmp_path):
     (("show", json.dumps(OPEN_ENDED), "--count", "0"), "--count"),
     (("show", json.dumps(OPEN_ENDED), "--count=-3"), "--count"),
     (("plot", json.dumps(INVALID), "-o", "{tmp}/x.svg"), "phases[0].steps"),
-    (("plot", json.dumps(VALID), "-o", "{tmp}/no/such/dir/x.svg"), "cannot write"),
+    (("plot", json.dumps(VALID), "-o", "{tmp}/no/such/dir/x.svg"), r"cannot (write|create) {tmp}/no/such/dir/x\.svg"),
     (("plot", json.dumps(VALID), "-o", "{tmp}/x.svg", "--count", "0"), "--count"),
     (("demo", "-o", "{tmp}/demo", "--steps", "3"), "--steps"),
     (("show", "{tmp}"), "{tmp}"),                         # a directory
@@ -402,5 +402,8 @@ def test_bad_input_is_a_clear_error(tmp_path, args, fragment):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     r = run(*args, stdin="")
     assert r.returncode == 1, (args, r.stdout, r.stderr)
-    assert fragment.replace("{tmp}", str(tmp_path)) in r.stderr, r.stderr
+    if fragment.startswith("cannot ("):  # a regular expression (the wording may name a temporary file)
+        assert re.search(fragment.replace("{tmp}", re.escape(str(tmp_path))), r.stderr), r.stderr
+    else:
+        assert fragment.replace("{tmp}", str(tmp_path)) in r.stderr, r.stderr
     assert r.stderr.strip(), "no message"

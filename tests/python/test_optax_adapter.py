@@ -147,11 +147,11 @@ def test_spec_forms(tmp_path):
 # Inside optax optimizers, on a tiny quadratic loss 0.5 * |x - target|^2
 
 
-TARGET = jnp.asarray([1.0, -2.0, 0.5])
+TARGET = np.asarray([1.0, -2.0, 0.5])  # numpy: takes x's dtype (x64 or not) in the loss
 
 
 def loss(x):
-    return 0.5 * jnp.sum((x - TARGET) ** 2)
+    return 0.5 * jnp.sum((x - jnp.asarray(TARGET, dtype=x.dtype)) ** 2)
 
 
 def train(tx, steps):

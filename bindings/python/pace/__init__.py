@@ -11,6 +11,11 @@ the optimizer step, in float64::
         for lr in s.stepper(stop=1000):   # per step, filled in chunks
             ...
 
+Adapters, in modules of their own (``import pace`` imports none of these
+frameworks): ``pace.torch.PaceLR`` (a torch.optim.lr_scheduler.LRScheduler),
+``pace.optax.schedule`` (an optax schedule, jit-compatible), and
+``Schedule.plot`` (matplotlib, imported when called).
+
 The shared library is found through the environment variable PACE_LIBRARY,
 then a copy inside this package (pace/libpace.so), then build/lib/libpace.so
 of the repository (searched upwards from this package and from the working

@@ -159,6 +159,23 @@ class ScheduleStruct(ctypes.Structure):
 
 SCHEDULE_P = ctypes.POINTER(ScheduleStruct)
 
+
+class RuntimeStruct(ctypes.Structure):
+    """Opaque ``struct pace_runtime``."""
+
+
+RUNTIME_P = ctypes.POINTER(RuntimeStruct)
+
+
+class RefineOptions(ctypes.Structure):
+    """``pace_refine_options`` (set ``struct_size`` to ``ctypes.sizeof``)."""
+
+    _fields_ = [("struct_size", ctypes.c_uint32), ("norm", ctypes.c_uint32), ("smoothing", ctypes.c_double)]
+
+
+PACE_NORM_L2 = 0
+PACE_NORM_L1 = 1
+
 c_status = ctypes.c_int  # pace_status (a C enum)
 c_int64 = ctypes.c_int64
 c_size_t = ctypes.c_size_t
@@ -178,6 +195,28 @@ FUNCTIONS = {
     "pace_schedule_fill_f32": (c_status, [SCHEDULE_P, c_int64, c_int64, c_float_p]),
     "pace_schedule_to_json": (c_status, [SCHEDULE_P, ctypes.c_char_p, c_size_t, ctypes.POINTER(c_size_t)]),
     "pace_schedule_total_steps": (c_status, [SCHEDULE_P, ctypes.POINTER(c_int64)]),
+    # refinement from gradient norms
+    "pace_refine": (c_status, [c_double_p, c_int64, ctypes.POINTER(RefineOptions), c_double_p]),
+    "pace_refine_ex": (c_status, [c_double_p, c_int64, ctypes.POINTER(RefineOptions), c_double_p,
+                                  ctypes.POINTER(c_int64)]),
+    "pace_refine_spec": (c_status, [c_double_p, c_int64, ctypes.c_double, c_int64, ctypes.c_char_p, c_size_t,
+                                    ctypes.POINTER(c_size_t)]),
+    # the training-loop runtime
+    "pace_runtime_create": (c_status, [ctypes.c_char_p, ctypes.POINTER(RUNTIME_P)]),
+    "pace_runtime_free": (None, [RUNTIME_P]),
+    "pace_runtime_shape": (c_status, [RUNTIME_P, ctypes.POINTER(c_int64), ctypes.POINTER(c_int64)]),
+    "pace_runtime_channel_name": (c_status, [RUNTIME_P, c_int64, ctypes.c_char_p, c_size_t,
+                                             ctypes.POINTER(c_size_t)]),
+    "pace_runtime_step": (c_status, [RUNTIME_P, ctypes.c_double, c_double_p, c_size_t]),
+    "pace_runtime_values": (c_status, [RUNTIME_P, c_double_p, c_size_t]),
+    "pace_runtime_step_count": (c_status, [RUNTIME_P, ctypes.POINTER(c_int64)]),
+    "pace_runtime_begin_decay": (c_status, [RUNTIME_P, ctypes.c_char_p, c_int64, ctypes.c_char_p, ctypes.c_double]),
+    "pace_runtime_rewarm": (c_status, [RUNTIME_P, ctypes.c_char_p, ctypes.c_char_p]),
+    "pace_runtime_set_total_steps": (c_status, [RUNTIME_P, c_int64]),
+    "pace_runtime_save": (c_status, [RUNTIME_P, ctypes.c_void_p, c_size_t, ctypes.POINTER(c_size_t)]),
+    "pace_runtime_load": (c_status, [ctypes.c_void_p, c_size_t, ctypes.POINTER(RUNTIME_P)]),
+    "pace_runtime_save_file": (c_status, [RUNTIME_P, ctypes.c_char_p]),
+    "pace_runtime_load_file": (c_status, [ctypes.c_char_p, ctypes.POINTER(RUNTIME_P)]),
 }
 
 

@@ -99,6 +99,16 @@ class PaceLR(_LRSchedulerBase):
         chunk: how many steps the library fills at a time (default 4096).
     """
 
+    # The attributes read or written by every step are slots: their access
+    # stays fast even after the instance's __dict__ has been materialised
+    # (state_dict() reads it, as PyTorch's does, and CPython then slows every
+    # instance-dict attribute access down, about 2x per step here).
+    __slots__ = ("last_epoch", "_step_count", "optimizer", "_pace_fast", "_pace_base", "_pace_n", "_pace_lr0",
+                 "_pace_last", "_pace_last_step")
+
+    # Slots that are part of the scheduler's state (state_dict / load_state_dict).
+    _STATE_SLOTS = ("last_epoch", "_step_count")
+
     def __init__(self, optimizer: torch.optim.Optimizer, schedule: Union[Schedule, SpecLike],
                  last_epoch: int = -1, mode: str = "relative", chunk: int = 4096):
         if mode not in _MODES:
@@ -215,9 +225,8 @@ class PaceLR(_LRSchedulerBase):
 
     @property
     def _last_lr(self) -> list:
-        d = self.__dict__
-        last = d.get("_pace_last")
-        if last is not None and d.get("_pace_last_step") == self.last_epoch:
+        last = self._pace_last
+        if last is not None and self._pace_last_step == self.last_epoch:
             return last
         i = self.last_epoch - self._pace_base
         if 0 <= i < self._pace_n:
@@ -258,12 +267,14 @@ class PaceLR(_LRSchedulerBase):
         t = self.last_epoch + 1
         self.last_epoch = t
         i = t - self._pace_base
+        lrs = self._pace_lr0  # None when there are several groups
+        if lrs is None or i < 0:  # several groups, or last_epoch set back by hand
+            self._step_groups(t)
+            return
         try:
-            if i < 0:  # last_epoch was set back by hand
-                raise IndexError
-            lr = self._pace_lr0[i]  # None (TypeError) when there are several groups
+            lr = lrs[i]
             (group,) = self.optimizer.param_groups
-        except (IndexError, TypeError, ValueError):
+        except (IndexError, ValueError):  # the end of the chunk; a group count that changed
             self._step_groups(t)
             return
         if type(group["lr"]) is float:
@@ -317,6 +328,8 @@ class PaceLR(_LRSchedulerBase):
         ``mode`` and ``spec`` (the canonical JSON text of the schedule)."""
         state = {key: value for key, value in self.__dict__.items()
                  if key != "optimizer" and not key.startswith(_RUNTIME_PREFIX)}
+        for key in self._STATE_SLOTS:
+            state[key] = getattr(self, key)
         state["_last_lr"] = list(self._last_lr)
         state["spec"] = self._pace_spec
         state["mode"] = self.mode
@@ -359,7 +372,8 @@ class PaceLR(_LRSchedulerBase):
         if new_schedule is not None:
             self._set_schedule(new_schedule)
             self._pace_scales = []
-        self.__dict__.update(state)
+        for key, value in state.items():  # slots and instance attributes alike
+            setattr(self, key, value)
         self._update_scales()
         if self.last_epoch >= 0:
             self._write(self._lrs_at(self.last_epoch))
