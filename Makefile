@@ -38,12 +38,12 @@ cli: $(BUILD)/bin/pace
 $(BUILD)/bin/pace: $(SWIFT_SOURCES)
 	swift build -c release --scratch-path $(SCRATCH) -Xswiftc -static-stdlib $(CPU_FLAGS) --product pace-cli
 	mkdir -p $(BUILD)/bin
-	cp $(SCRATCH)/release/pace-cli $@
+	cp $(SCRATCH)/release/pace-cli $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/lib/libpace.so: $(SWIFT_SOURCES) scripts/pace.map
 	swift build $(RELEASE_FLAGS) --product pace
 	mkdir -p $(BUILD)/lib
-	cp $(SCRATCH)/release/libpace.so $@
+	cp $(SCRATCH)/release/libpace.so $@.tmp && mv -f $@.tmp $@  # never rewrite a loaded library in place
 
 $(BUILD)/include/pace.h: include/pace.h
 	mkdir -p $(BUILD)/include

@@ -53,9 +53,12 @@ enum Ticks {
     return trim(v)
   }
 
-  /// At most 3 significant decimals, trailing zeros removed.
+  /// At most 4 significant digits, trailing zeros removed.
   static func trim(_ v: Double) -> String {
-    let scaled = (v * 1000).rounded() / 1000
+    guard v != 0, v.isFinite else { return "0" }
+    let e = Int(Double.log10(abs(v)).rounded(.down))
+    let scale = Double.pow(10, Double(3 - e))
+    let scaled = (v * scale).rounded() / scale
     var s = JSONWriterNumber.shortest(scaled)
     if s.hasSuffix(".0") { s.removeLast(2) }
     return s

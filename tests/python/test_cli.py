@@ -298,9 +298,6 @@ def test_plot_open_ended_with_count(tmp_path):
     check_plot(parse_svg(out), ["inverse_sqrt", "cosine"], log=True)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "CLI bug (Sources/PacePlot/Ticks.swift, Ticks.trim rounds to 3 decimal places, not 3 significant "
-    "digits): value ticks 0.0012, 0.0014, ... are all labelled '0.001' / '0.002'"))
 def test_plot_tick_labels_are_distinct_for_values_between_1e_3_and_1e_2(tmp_path):
     out = tmp_path / "ticks.svg"
     r = run("plot", json.dumps({"preset": "linear", "peak": 2e-3, "warmup_steps": 5, "total_steps": 120}),
