@@ -16,12 +16,13 @@ extension Schedule {
   @inlinable @inline(__always)
   func multiplier(item i: Int, at x: Double) -> Double {
     let u = x - startBuffer[i]
-    switch itemBuffer[i] {
-    case .phase(let phase):
-      return phase.value(at: u + phase.offset, length: phase.length, globalStep: x, map: .identity)
-    case .block(let block):
-      return block.value(at: u, globalStep: x)
+    if blockFlags[i] == 0 {
+      let phase = phaseBuffer.baseAddress.unsafelyUnwrapped + i
+      return phase.pointee.value(at: u + phase.pointee.offset, length: phase.pointee.length, globalStep: x,
+                                 map: .identity)
     }
+    guard case .block(let block) = itemBuffer[i] else { return .nan }
+    return block.value(at: u, globalStep: x)
   }
 
   /// The multiplier `m(t)` at step `t >= 0` (a value is `peak * m(t)`).

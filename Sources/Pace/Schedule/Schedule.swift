@@ -36,6 +36,12 @@ public final class Schedule: @unchecked Sendable {
   public let startBuffer: UnsafeBufferPointer<Double>
   /// End of each item (`.infinity` for an open-ended last item).
   public let endBuffer: UnsafeBufferPointer<Double>
+  /// Per item: the phase of a plain-phase item, read in place by the hot
+  /// path (no copy of the enum payload); for a repeat block, its first
+  /// template phase (unused).
+  @usableFromInline let phaseBuffer: UnsafeBufferPointer<Phase>
+  /// Per item: 1 for a repeat block, 0 for a plain phase.
+  @usableFromInline let blockFlags: UnsafeBufferPointer<UInt8>
 
   /// The items, in time order.
   public var items: [ScheduleItem] { Array(itemBuffer) }
@@ -57,6 +63,16 @@ public final class Schedule: @unchecked Sendable {
     self.itemBuffer = arena.copy(items)
     self.startBuffer = arena.copy(starts)
     self.endBuffer = arena.copy(ends)
+    self.phaseBuffer = arena.copy(items.map { item -> Phase in
+      switch item {
+      case .phase(let phase): return phase
+      case .block(let block): return block.template[0]
+      }
+    })
+    self.blockFlags = arena.copy(items.map { item -> UInt8 in
+      if case .block = item { return 1 }
+      return 0
+    })
     self.end = ends.last ?? 0
     self.afterMultiplier = after == .zero ? 0 : endMultiplier
   }
