@@ -63,6 +63,20 @@ extension Schedule {
       }
       let i = itemIndex(containing: x)
       let itemEnd = endBuffer[i]
+      if case .phase(let phase) = itemBuffer[i], case .constant = phase.shape {
+        // The same value for the whole run of steps (bit-identical to value(at:)).
+        let v = peak * phase.from
+        let splat = SIMD4<Double>(repeating: v)
+        while k + 4 <= count && Double(start + Int64(k + 3)) < itemEnd {
+          four(k, splat)
+          k += 4
+        }
+        while k < count && Double(start + Int64(k)) < itemEnd {
+          one(k, v)
+          k += 1
+        }
+        continue
+      }
       if case .phase(let phase) = itemBuffer[i], case .interpolating(let curve) = phase.shape,
         curve.isVectorisable
       {
