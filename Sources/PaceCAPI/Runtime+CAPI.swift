@@ -82,7 +82,7 @@ public func pace_runtime_step(_ rt: OpaquePointer?, _ gradNorm: Double, _ out: U
   guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
   guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
   return withRuntime(rt) { r in
-    guard capacity >= r.valueCount else {
+    guard capacity < 0 || capacity >= r.valueCount else {  // capacity < 0: a size_t above Int.max
       return fail(PACE_E_BUFFER_TOO_SMALL, "out holds \(capacity) values; the runtime writes \(r.valueCount)")
     }
     r.advance(gradNorm: gradNorm, into: out)
@@ -95,7 +95,7 @@ public func pace_runtime_values(_ rt: OpaquePointer?, _ out: UnsafeMutablePointe
   guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
   guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
   return withRuntime(rt) { r in
-    guard capacity >= r.valueCount else {
+    guard capacity < 0 || capacity >= r.valueCount else {  // capacity < 0: a size_t above Int.max
       return fail(PACE_E_BUFFER_TOO_SMALL, "out holds \(capacity) values; the runtime writes \(r.valueCount)")
     }
     r.values(into: out)
@@ -160,7 +160,7 @@ public func pace_runtime_save(_ rt: OpaquePointer?, _ buffer: UnsafeMutableRawPo
   guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
   let bytes = withRuntime(rt) { $0.save() }
   needed?.pointee = bytes.count
-  guard let buffer, capacity >= bytes.count else {
+  guard let buffer, capacity < 0 || capacity >= bytes.count else {
     return fail(PACE_E_BUFFER_TOO_SMALL, "the state needs \(bytes.count) bytes, capacity is \(capacity)")
   }
   bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }

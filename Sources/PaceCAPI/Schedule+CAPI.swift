@@ -104,6 +104,7 @@ public func pace_schedule_total_steps(_ handle: OpaquePointer?, _ out: UnsafeMut
 /// `*needed`, and copies the text when it fits.
 func writeText(_ text: String, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
                _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
+  let capacity = capacity < 0 ? Int.max : capacity  // a size_t beyond Int.max (e.g. SIZE_MAX)
   let bytes = Array(text.utf8)
   let size = bytes.count + 1
   needed?.pointee = size

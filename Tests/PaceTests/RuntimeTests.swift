@@ -171,3 +171,58 @@ import Testing
     }
   }
 }
+
+@Suite struct RuntimeRegressionTests {
+  func advance(_ r: Runtime, _ steps: Int, norm: Double = 1) {
+    var out = [Double](repeating: 0, count: r.valueCount)
+    for _ in 0..<steps { out.withUnsafeMutableBufferPointer { r.advance(gradNorm: norm, into: $0.baseAddress!) } }
+  }
+
+  @Test func beginDecayAfterRewarmUsesTheNewPeak() throws {
+    let r = try Runtime(configText: #"{"channels": {"lr": {"peak": 0.001, "phases": [{"shape": "constant"}]}}}"#)
+    advance(r, 50)
+    try r.rewarm(channel: nil, spec: #"{"peak": 0.0004, "phases": [{"shape": "constant"}]}"#)
+    advance(r, 5)
+    try r.beginDecay(channel: nil, steps: 10, shape: "linear", to: 0.5)
+    #expect(r.value(channel: 0) == 0.0004)
+    advance(r, 10)
+    #expect(abs(r.value(channel: 0) - 0.0002) < 1e-18)
+  }
+
+  @Test func onlineRefinementWaitsForTheWarmupToEnd() throws {
+    let r = try Runtime(configText: #"{"channels": {"lr": {"preset": "cosine", "peak": 0.001, "warmup_steps": 1000, "total_steps": 5000}}, "refine": {"every": 100, "min_history": 200}}"#)
+    var top = 0.0
+    for _ in 0..<1500 {
+      advance(r, 1)
+      top = max(top, r.value(channel: 0))
+    }
+    #expect(top == 0.001)
+    #expect(r.lastReplan >= 1000)
+  }
+
+  @Test func refinementIgnoresTheNormsScale() throws {
+    let g = [4.0, 2, 1, 1, 1]
+    let base = try Refinement(norms: g, kind: .l2, smoothing: 0).multipliers
+    for scale in [1e-100, 1e100, 1e-300] {
+      let m = try Refinement(norms: g.map { $0 * scale }, kind: .l2, smoothing: 0).multipliers
+      #expect(m.allSatisfy { $0.isFinite && $0 <= 1 }, "scale \(scale): \(m)")
+      for (a, b) in zip(m, base) { #expect(abs(a - b) < 1e-12) }
+    }
+  }
+
+  @Test func pastSegmentsAreNotKept() throws {
+    let r = try Runtime(configText: #"{"channels": {"lr": {"preset": "linear", "peak": 0.1, "total_steps": 20000}}, "refine": {"every": 100, "min_history": 100}}"#)
+    advance(r, 5000)
+    #expect(r.channels[0].segments.count <= 2)
+    #expect(r.save().count < 20000 * 8 + 20000 * 30)
+  }
+
+  @Test func configErrorPathHasNoStrayDot() {
+    do {
+      _ = try Runtime(configText: #"{"channels": {"lr": 5}}"#)
+      Issue.record("accepted")
+    } catch {
+      #expect(error.description.hasPrefix("channels.lr: "), "\(error)")
+    }
+  }
+}

@@ -43,10 +43,13 @@ public struct Refinement: Sendable {
     var (g, skipped) = try Self.repaired(norms)
     let width = 2 * (Int(smoothing * Double(n)) / 2) + 1
     if width > 1 { g = medianFilter(g, width: width) }
-    // Weights and suffix sums (in reverse, compensated).
+    // Weights and suffix sums (in reverse, compensated). Norms are first
+    // divided by their largest value: the multipliers do not depend on the
+    // norms' scale, and the weights then stay finite for any scale.
+    let largest = g.max() ?? 1
     var weights = [Double](repeating: 0, count: n)
     for i in 0..<n {
-      let x = Swift.max(g[i], Double.leastNormalMagnitude)
+      let x = Swift.max(g[i] / largest, Double.leastNormalMagnitude)
       weights[i] = kind == .l2 ? 1 / (x * x) : 1 / x
       if !weights[i].isFinite { weights[i] = Double.greatestFiniteMagnitude / Double(n) }
     }

@@ -5,121 +5,140 @@
 /// The running median of a window of odd width `w` sliding over a sequence,
 /// kept in two binary heaps (a max-heap of the lower half and a min-heap of
 /// the upper half) whose entries know their heap position, so the value
-/// leaving the window is removed in O(log w) without lazy deletion.
-struct SlidingMedian {
+/// leaving the window is removed in O(log w) without lazy deletion. The
+/// storage is four raw buffers (no copy-on-write checks in the inner loops).
+final class SlidingMedian {
   /// Window slot (0 ..< w) -> value.
-  private var values: [Double]
-  /// Heap arrays of slots.
-  private var low: [Int32] = []   // max-heap by value
-  private var high: [Int32] = []  // min-heap by value
-  /// Slot -> position in its heap; `inLow[slot]` says which heap.
-  private var position: [Int32]
-  private var inLow: [Bool]
+  private let values: UnsafeMutablePointer<Double>
+  /// Heaps of slots: `low` a max-heap by value, `high` a min-heap.
+  private let low: UnsafeMutablePointer<Int32>
+  private let high: UnsafeMutablePointer<Int32>
+  private var lowCount = 0
+  private var highCount = 0
+  /// Slot -> position in its heap (-1: empty); positive in `low`, encoded
+  /// as `-(position + 2)` in `high`.
+  private let position: UnsafeMutablePointer<Int32>
+  private let width: Int
 
   init(width: Int) {
-    values = [Double](repeating: 0, count: width)
-    position = [Int32](repeating: -1, count: width)
-    inLow = [Bool](repeating: false, count: width)
-    low.reserveCapacity(width / 2 + 2)
-    high.reserveCapacity(width / 2 + 2)
+    self.width = width
+    values = .allocate(capacity: width)
+    values.initialize(repeating: 0, count: width)
+    low = .allocate(capacity: width + 1)
+    high = .allocate(capacity: width + 1)
+    position = .allocate(capacity: width)
+    position.initialize(repeating: -1, count: width)
+  }
+
+  deinit {
+    values.deallocate()
+    low.deallocate()
+    high.deallocate()
+    position.deallocate()
   }
 
   /// The median: the largest of the lower half (which holds the extra one).
   var median: Double { values[Int(low[0])] }
 
-  // MARK: - Heap primitives
+  // MARK: - Heap primitives (isLow: the max-heap of the lower half)
 
-  private func less(_ a: Int32, _ b: Int32, max: Bool) -> Bool {
-    let x = values[Int(a)], y = values[Int(b)]
-    return max ? x > y : x < y
-  }
-
-  private mutating func swapAt(_ i: Int, _ j: Int, low isLow: Bool) {
+  @inline(__always)
+  private func place(_ slot: Int32, at i: Int, low isLow: Bool) {
     if isLow {
-      low.swapAt(i, j)
-      position[Int(low[i])] = Int32(i)
-      position[Int(low[j])] = Int32(j)
+      low[i] = slot
+      position[Int(slot)] = Int32(i)
     } else {
-      high.swapAt(i, j)
-      position[Int(high[i])] = Int32(i)
-      position[Int(high[j])] = Int32(j)
+      high[i] = slot
+      position[Int(slot)] = Int32(-(i + 2))
     }
   }
 
-  private mutating func siftUp(_ start: Int, low isLow: Bool) {
+  /// True when `a` belongs above `b` in the heap.
+  @inline(__always)
+  private func above(_ a: Int32, _ b: Int32, low isLow: Bool) -> Bool {
+    let x = values[Int(a)], y = values[Int(b)]
+    return isLow ? x > y : x < y
+  }
+
+  private func siftUp(_ start: Int, low isLow: Bool) {
+    let heap = isLow ? low : high
     var i = start
+    let slot = heap[i]
     while i > 0 {
-      let parent = (i - 1) / 2
-      let heap = isLow ? low : high
-      guard less(heap[i], heap[parent], max: isLow) else { return }
-      swapAt(i, parent, low: isLow)
+      let parent = (i - 1) >> 1
+      guard above(slot, heap[parent], low: isLow) else { break }
+      place(heap[parent], at: i, low: isLow)
       i = parent
     }
+    place(slot, at: i, low: isLow)
   }
 
-  private mutating func siftDown(_ start: Int, low isLow: Bool) {
+  private func siftDown(_ start: Int, low isLow: Bool) {
+    let heap = isLow ? low : high
+    let count = isLow ? lowCount : highCount
     var i = start
-    let count = isLow ? low.count : high.count
+    let slot = heap[i]
     while true {
       let l = 2 * i + 1
-      if l >= count { return }
+      if l >= count { break }
       var best = l
-      let heap = isLow ? low : high
-      if l + 1 < count && less(heap[l + 1], heap[l], max: isLow) { best = l + 1 }
-      guard less(heap[best], heap[i], max: isLow) else { return }
-      swapAt(i, best, low: isLow)
+      if l + 1 < count && above(heap[l + 1], heap[l], low: isLow) { best = l + 1 }
+      guard above(heap[best], slot, low: isLow) else { break }
+      place(heap[best], at: i, low: isLow)
       i = best
     }
+    place(slot, at: i, low: isLow)
   }
 
-  private mutating func push(_ slot: Int32, low isLow: Bool) {
-    inLow[Int(slot)] = isLow
+  private func push(_ slot: Int32, low isLow: Bool) {
     if isLow {
-      low.append(slot)
-      position[Int(slot)] = Int32(low.count - 1)
-      siftUp(low.count - 1, low: true)
+      place(slot, at: lowCount, low: true)
+      lowCount += 1
+      siftUp(lowCount - 1, low: true)
     } else {
-      high.append(slot)
-      position[Int(slot)] = Int32(high.count - 1)
-      siftUp(high.count - 1, low: false)
+      place(slot, at: highCount, low: false)
+      highCount += 1
+      siftUp(highCount - 1, low: false)
     }
   }
 
-  /// Removes and returns the top of a heap.
-  private mutating func pop(low isLow: Bool) -> Int32 {
-    let top = isLow ? low[0] : high[0]
-    remove(top)
-    return top
-  }
-
-  private mutating func remove(_ slot: Int32) {
-    let isLow = inLow[Int(slot)]
-    let i = Int(position[Int(slot)])
-    let last = (isLow ? low.count : high.count) - 1
-    if i != last { swapAt(i, last, low: isLow) }
-    if isLow { low.removeLast() } else { high.removeLast() }
+  private func remove(_ slot: Int32) {
+    let code = Int(position[Int(slot)])
+    let isLow = code >= 0
+    let i = isLow ? code : -code - 2
+    let heap = isLow ? low : high
+    let last: Int
+    if isLow { lowCount -= 1; last = lowCount } else { highCount -= 1; last = highCount }
     position[Int(slot)] = -1
-    if i < last {
+    if i != last {
+      place(heap[last], at: i, low: isLow)
       siftUp(i, low: isLow)
-      siftDown(i, low: isLow)
+      siftDown(Int(isLow ? position[Int(heap[i])] : Int32(i)) == i ? i : i, low: isLow)
     }
   }
 
-  /// Restores `low.count == high.count` or `low.count == high.count + 1`.
-  private mutating func rebalance() {
-    while low.count > high.count + 1 { push(pop(low: true), low: false) }
-    while high.count > low.count { push(pop(low: false), low: true) }
+  /// Restores `lowCount == highCount` or `lowCount == highCount + 1`.
+  private func rebalance() {
+    while lowCount > highCount + 1 {
+      let top = low[0]
+      remove(top)
+      push(top, low: false)
+    }
+    while highCount > lowCount {
+      let top = high[0]
+      remove(top)
+      push(top, low: true)
+    }
   }
 
   // MARK: - Window
 
-  /// Puts `value` into window slot `slot`, replacing what the slot held if
-  /// it was occupied.
-  mutating func set(slot: Int, value: Double) {
+  /// Puts `value` into window slot `slot`, replacing what it held.
+  func set(slot: Int, value: Double) {
     let s = Int32(slot)
-    if position[slot] >= 0 { remove(s) }
+    if position[slot] != -1 { remove(s) }
     values[slot] = value
-    if low.isEmpty || value <= values[Int(low[0])] { push(s, low: true) } else { push(s, low: false) }
+    if lowCount == 0 || value <= values[Int(low[0])] { push(s, low: true) } else { push(s, low: false) }
     rebalance()
   }
 }
@@ -145,7 +164,7 @@ func medianFilter(_ g: [Double], width w: Int) -> [Double] {
     if k >= n { k = period - k }
     return g[k]
   }
-  var window = SlidingMedian(width: w)
+  let window = SlidingMedian(width: w)
   for j in -h...h { window.set(slot: (j + h) % w, value: at(j)) }
   var out = [Double](repeating: 0, count: n)
   out[0] = window.median

@@ -53,12 +53,16 @@ public struct Channel: Sendable {
     return segments[i]
   }
 
-  /// Starts `segment` at its `start`, dropping segments that would begin
-  /// later (they were planned for steps not yet played).
+  /// Puts `segment` in force from its `start` (the current step). Values of
+  /// past steps are never queried again, so only the base schedule (the
+  /// channel's reference) and the segment in force are kept: checkpoints of
+  /// runs with many events or re-plans stay small.
   mutating func append(_ segment: Segment) {
-    segments.removeAll { $0.start >= segment.start && $0.start > 0 }
-    if segment.start == 0 { segments = [segment] } else { segments.append(segment) }
+    if segment.start == 0 { segments = [segment] } else { segments = [segments[0], segment] }
   }
+
+  /// The peak of the segment in force (a rewarm may have changed it).
+  var currentPeak: Double { segments[segments.count - 1].schedule.peak }
 }
 
 extension Schedule {

@@ -16,8 +16,8 @@ extension Runtime {
       throw .argument("decay_steps must be in [1, 2^53], got \(steps)")
     }
     guard to.isFinite && to >= 0 else { throw .argument("to must be a finite multiplier >= 0, got \(to)") }
-    let peak = channels[c].segments[0].schedule.peak
-    let current = channels[c].value(at: step) / peak
+    let peak = channels[c].currentPeak
+    let current = value(channel: c) / peak
     let spec: JSONValue = .object([
       ("peak", json(peak)),
       ("phases", .array([phaseJSON(shape, [("steps", json(steps)), ("from", json(current)), ("to", json(to))])])),

@@ -46,8 +46,11 @@ extension Runtime {
 
   /// Re-plans the refined channel from the current step (see above).
   func replan(_ settings: RefineSettings) {
-    lastReplan = step
     guard let c = channels.firstIndex(where: { $0.name == settings.channel }) else { return }
+    // Never re-plan during a warmup (while the planned value still rises):
+    // the closed form would turn it into a decay from a fraction of the peak.
+    if hotValue(c, at: step + 1) > hotValue(c, at: step) { return }
+    lastReplan = step
     let segment = channels[c].segment(at: step)
     guard let endStep = segment.endStep else { return }
     let total = Int64(endStep.rounded(.up))
@@ -59,8 +62,8 @@ extension Runtime {
     let future = Self.forecast(smoothed, count: Int(remaining), minimumWindow: Int(settings.minHistory / 2))
     guard let refined = try? Refinement(norms: smoothed + future, kind: settings.norm, smoothing: 0) else { return }
     let plan = Array(refined.multipliers[Int(step)...])
-    let peak = channels[c].segments[0].schedule.peak
-    let current = channels[c].value(at: step) / peak
+    let peak = channels[c].currentPeak
+    let current = value(channel: c) / peak
     guard plan[0] > 0, current.isFinite, current > 0 else { return }
     let k = current / plan[0]
     var multipliers = plan.map { Swift.min(1, $0 * k) }

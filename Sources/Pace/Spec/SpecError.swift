@@ -21,5 +21,7 @@ public struct SpecError: Error, Sendable, CustomStringConvertible, Equatable {
 /// Joins a JSON path and a member name.
 @usableFromInline
 func joinPath(_ base: String, _ key: String) -> String {
-  base.isEmpty ? key : base + "." + key
+  if key.isEmpty { return base }
+  if base.isEmpty || key.hasPrefix("[") { return base + key }
+  return base + "." + key
 }
