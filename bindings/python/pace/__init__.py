@@ -39,6 +39,7 @@ from .errors import (
     VersionError,
 )
 from .schedule import Schedule, Stepper
+from .runtime import Runtime, refine, refine_spec  # training-loop runtime, refinement (pace.runtime)
 
 __version__ = "0.1.0"
 
