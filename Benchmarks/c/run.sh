@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks/c/run.sh - builds (-O2) and runs the C API benchmark.
+# Benchmarks/c/run.sh - builds (-O2) and runs the C API benchmarks:
+# bench_at (schedule evaluation) and bench_runtime (the training-loop
+# runtime, refinement, checkpoints).
 #
 #   make lib && Benchmarks/c/run.sh        (from any directory)
 #
@@ -19,9 +21,15 @@ mkdir -p build/bench
 # shellcheck disable=SC2046  # pkg-config output is meant to be word-split
 "${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror Benchmarks/c/bench_at.c $(pkg-config --cflags --libs pace) -lm \
   -o build/bench/bench_at
+# shellcheck disable=SC2046
+"${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror Benchmarks/c/bench_runtime.c $(pkg-config --cflags --libs pace) -lm \
+  -o build/bench/bench_runtime
 
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1 || true)"
 echo "host: ${cpu:-unknown CPU}, $(nproc 2>/dev/null || echo '?') CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 echo "compiler: $("${CC:-cc}" --version | head -n 1), -O2"
 echo
 build/bench/bench_at
+echo
+build/bench/bench_runtime
+echo

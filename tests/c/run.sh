@@ -8,6 +8,10 @@
 # 3. runs the ABI test under valgrind (skipped, visibly, without valgrind)
 # 4. compiles and runs the quick start examples/c/trainer.c (and print_table.c)
 # 5. compiles tests/c/cxx_include_test.cpp as C++17 and runs it
+# 6. compiles tests/c/runtime_test.c (C11, -Wall -Wextra -Werror) and runs it:
+#    the runtime and refinement, checkpoints resumed in fresh processes,
+#    SIGKILLed writers of atomic files (it re-executes itself for those)
+# 7. runs the runtime test under valgrind (its child processes run natively)
 # Every step runs even when an earlier one fails; exits 1 if any failed.
 set -euo pipefail
 
@@ -66,19 +70,21 @@ run_abi_test() {
   return "$rc"
 }
 
+# run_valgrind [TEST]: runs $out/TEST (default abi_test) under valgrind.
 # Passes when valgrind reports no memory errors and no definite or indirect
 # leaks, and the test gives the same result line as the plain run (a failing
-# ABI test is reported by the plain run, not counted twice here).
+# test is reported by the plain run, not counted twice here).
 run_valgrind() {
+  local name="${1:-abi_test}"
   if ! command -v valgrind >/dev/null 2>&1; then
     echo "SKIPPED: valgrind is not installed (apt-get install valgrind to run this step)"
     return 0
   fi
-  local log="$out/abi_test.valgrind.log"
+  local log="$out/$name.valgrind.log"
   local rc=0
   valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
-    --child-silent-after-fork=yes --log-file="$log" "$out/abi_test" >"$out/abi_test.valgrind.out" 2>&1 || rc=$?
-  echo "under valgrind: $(tail -n 1 "$out/abi_test.valgrind.out") (exit $rc)"
+    --child-silent-after-fork=yes --log-file="$log" "$out/$name" >"$out/$name.valgrind.out" 2>&1 || rc=$?
+  echo "under valgrind: $(tail -n 1 "$out/$name.valgrind.out") (exit $rc)"
   grep -E 'ERROR SUMMARY|definitely lost|indirectly lost' "$log" | sed 's/^==[0-9]*== */  valgrind: /' || true
   if ! grep -q 'ERROR SUMMARY: 0 errors' "$log"; then
     echo "valgrind reported memory errors or leaks: see $log"
@@ -86,15 +92,29 @@ run_valgrind() {
   fi
   if [[ "$rc" -ne 0 ]]; then
     local plain
-    plain="$(tail -n 1 "$out/abi_test.out" 2>/dev/null || true)"
-    if [[ "$(tail -n 1 "$out/abi_test.valgrind.out")" == "$plain" && "$plain" =~ ^[0-9]+\ passed ]]; then
+    plain="$(tail -n 1 "$out/$name.out" 2>/dev/null || true)"
+    if [[ "$(tail -n 1 "$out/$name.valgrind.out")" == "$plain" && "$plain" =~ ^[0-9]+\ passed ]]; then
       echo "no memory errors; the failed checks are the plain run's (counted there)"
       return 0
     fi
-    echo "the result under valgrind differs from the plain run ('$plain'): see $out/abi_test.valgrind.out"
+    echo "the result under valgrind differs from the plain run ('$plain'): see $out/$name.valgrind.out"
     return 1
   fi
   echo "no memory errors, no definite or indirect leaks"
+}
+
+build_runtime_test() {
+  rm -f "$out/runtime_test" # never run a stale binary
+  # shellcheck disable=SC2046
+  "$CC" -std=c11 -Wall -Wextra -Werror -pthread tests/c/runtime_test.c -o "$out/runtime_test" $(pace_flags) -lm
+  echo "built $out/runtime_test"
+}
+
+run_runtime_test() {
+  local rc=0
+  "$out/runtime_test" >"$out/runtime_test.out" 2>&1 || rc=$?
+  cat "$out/runtime_test.out"
+  return "$rc"
 }
 
 build_and_run_trainer() {
@@ -134,6 +154,12 @@ run_step "quick start examples/c/trainer.c" build_and_run_trainer
 run_step "demo examples/c/print_table.c" build_and_run_print_table
 run_step "C++17 include test" build_and_run_cxx
 run_step "C++ RAII wrapper example bindings/cpp/examples/trainer.cpp" build_and_run_cxx_trainer
+run_step "build runtime_test (C11, -Wall -Wextra -Werror)" build_runtime_test
+if [[ -x "$out/runtime_test" ]]; then
+  run_step "runtime_test" run_runtime_test
+  run_step "runtime_test under valgrind" run_valgrind runtime_test
+fi
+
 
 echo
 echo "== C ABI summary: ${#passed[@]} steps passed, ${#failed[@]} failed"
