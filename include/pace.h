@@ -215,6 +215,213 @@ pace_status pace_runtime_save_file(const pace_runtime *rt, const char *path);
 /** Loads a file written by pace_runtime_save_file. */
 pace_status pace_runtime_load_file(const char *path, pace_runtime **out);
 
+/* ---- loss-curve laws: annealing (Tissue et al.), multi-power (Luo et al.) */
+
+/**
+ * A loss-curve law with its parameters (given, fitted, or loaded): predicts
+ * the training loss of any schedule at any step (docs/laws.md). Immutable
+ * once created; may be shared by any number of threads.
+ */
+typedef struct pace_law pace_law;
+
+#define PACE_LAW_ANNEALING 0u   /* L0 + A S1^-alpha - C S2;     params L0, A, alpha, C, lambda */
+#define PACE_LAW_MULTI_POWER 1u /* L0 + A S1^-alpha - B LD(t);  params L0, A, alpha, B, C, beta, gamma */
+
+#define PACE_WARMUP_DEFAULT 0u /* the law's own: RAW for multi-power, PEAK for annealing */
+#define PACE_WARMUP_SUM 1u     /* warmup LRs in S1, not in LD / S2 */
+#define PACE_WARMUP_PEAK 2u    /* warmup LRs taken as the peak */
+#define PACE_WARMUP_RAW 3u     /* the sequence as is (the multi-power study's code) */
+
+#define PACE_FIT_LM 0u   /* Huber Levenberg-Marquardt to convergence (LAPACKE) */
+#define PACE_FIT_ADAM 1u /* the multi-power study's early-stopped AdamW recipe */
+
+/**
+ * A learning-rate sequence: a schedule spec, or per-step LRs.
+ * spec_json != NULL: the spec's steps 0 .. count-1 (count 0: its total
+ * steps; lrs must be NULL). Otherwise lrs[0 .. count-1] (count >= 1; finite,
+ * >= 0). warmup_steps: steps before the warmup's end, or -1 for "up to the
+ * first step at the largest LR".
+ */
+typedef struct pace_lr_input {
+  const char *spec_json;
+  const double *lrs;
+  int64_t count;
+  int64_t warmup_steps;
+} pace_lr_input;
+
+/** An observed curve: its LRs and n (step, loss) pairs (steps strictly increasing, >= 1, inside the sequence; losses finite, > 0). */
+typedef struct pace_law_curve {
+  pace_lr_input lr;
+  const int64_t *steps;
+  const double *losses;
+  int64_t n;
+} pace_law_curve;
+
+typedef struct pace_fit_options {
+  uint32_t struct_size;   /* sizeof(pace_fit_options) */
+  uint32_t warmup;        /* PACE_WARMUP_* */
+  uint32_t method;        /* PACE_FIT_LM or PACE_FIT_ADAM (multi-power only) */
+  uint32_t fit_lambda;    /* annealing: 1 fits lambda, 0 keeps it */
+  double lambda;          /* annealing: lambda, or its start (0: 0.999) */
+  double huber_delta;     /* 0: 1e-3 */
+  int64_t max_iterations; /* per Levenberg-Marquardt run; 0: 300 */
+} pace_fit_options;
+
+/**
+ * Fits a law jointly to curve_count curves: Huber (delta 1e-3) on log
+ * residuals, deterministic multi-start (docs/laws.md). opt may be NULL.
+ * Bad curves: PACE_E_ARGUMENT / PACE_E_SPEC. No convergence:
+ * PACE_E_NUMERIC, and the message gives the parameters reached.
+ */
+pace_status pace_law_fit(uint32_t kind, const pace_law_curve *curves, int64_t curve_count,
+                         const pace_fit_options *opt, pace_law **out);
+/** A law from its n parameters (in the order above) and a PACE_WARMUP_* mode. */
+pace_status pace_law_create(uint32_t kind, const double *params, int64_t n, uint32_t warmup, pace_law **out);
+/** Releases a law. Accepts NULL. */
+void pace_law_free(pace_law *law);
+/** The PACE_LAW_* kind. */
+pace_status pace_law_kind(const pace_law *law, uint32_t *out);
+/** The parameters: *count receives their number; out (cap doubles) receives them when cap is enough, else PACE_E_BUFFER_TOO_SMALL. */
+pace_status pace_law_params(const pace_law *law, double *out, int64_t cap, int64_t *count);
+/** The name of parameter `index` ("L0", "A", ...); (buf, cap, *needed) pattern. */
+pace_status pace_law_param_name(const pace_law *law, int64_t index, char *buf, size_t cap, size_t *needed);
+/** The fit report as JSON ("{}" for a law that was not fitted); (buf, cap, *needed). */
+pace_status pace_law_fit_report(const pace_law *law, char *buf, size_t cap, size_t *needed);
+/**
+ * Predicted losses at n steps (any order; each >= 1, inside the sequence,
+ * with S1 > 0) into out[0 .. n-1]. Cost: O(T J) (multi-power; J ~ 50
+ * exponential-sum nodes, T the largest step), O(T) (annealing).
+ */
+pace_status pace_law_predict(const pace_law *law, const pace_lr_input *lr, const int64_t *steps, int64_t n,
+                             double *out);
+/** The loss predicted at the sequence's last step, exactly, in O(T). */
+pace_status pace_law_final_loss(const pace_law *law, const pace_lr_input *lr, double *out);
+/** The law as JSON text ({"format":"pace-law","version":1,...}, with the fit report); (buf, cap, *needed). */
+pace_status pace_law_save(const pace_law *law, char *buf, size_t cap, size_t *needed);
+/** Reads pace_law_save text. Not a saved law: PACE_E_STATE; another format version: PACE_E_VERSION. */
+pace_status pace_law_load(const char *json, pace_law **out);
+
+/**
+ * Schedule functionals of a sequence at every step, into out[0 .. count-1]
+ * (count: lr->count, or the spec's total when that is 0; out_cap is the
+ * number of doubles out holds). warmup: PACE_WARMUP_* (DEFAULT means RAW).
+ * S1(t) = sum_{i=1}^{t} eta_i. S2: momentum lambda in [0, 1).
+ * LD(t) = sum_k (eta_{k-1} - eta_k) (1 - (1 + C eta_k^-gamma S_k(t))^-beta),
+ * all t in O(T J) instead of O(T^2) (relative accuracy ~1e-15).
+ */
+pace_status pace_functional_s1(const pace_lr_input *lr, uint32_t warmup, double *out, int64_t out_cap);
+pace_status pace_functional_s2(const pace_lr_input *lr, uint32_t warmup, double lambda, double *out, int64_t out_cap);
+pace_status pace_functional_ld(const pace_lr_input *lr, uint32_t warmup, double C, double beta, double gamma,
+                               double *out, int64_t out_cap);
+
+#define PACE_FAMILY_WSD 1u
+#define PACE_FAMILY_COSINE 2u
+#define PACE_FAMILY_REX 4u
+#define PACE_FAMILY_UBA 8u
+#define PACE_FAMILY_LINEAR 16u
+
+typedef struct pace_search_options {
+  uint32_t struct_size;  /* sizeof(pace_search_options) */
+  uint32_t families;     /* PACE_FAMILY_* bits; 0: all */
+  int64_t budget;        /* total steps T >= 2 */
+  double peak;           /* peak LR > 0 */
+  int64_t warmup_steps;  /* linear warmup from 0; -1: 9% of the budget */
+} pace_search_options;
+
+/**
+ * Evaluates every member of the families on their grids (docs/laws.md) and
+ * writes the spec with the lowest predicted final loss; (buf, cap, *needed)
+ * pattern (a 4096-byte buffer always suffices). final_loss and evaluated
+ * (candidates) may be NULL.
+ */
+pace_status pace_law_search(const pace_law *law, const pace_search_options *opt, char *buf, size_t cap,
+                            size_t *needed, double *final_loss, int64_t *evaluated);
+/**
+ * Free-form search: a non-increasing schedule after the fixed warmup,
+ * minimising the predicted final loss by projected gradient (iterations
+ * >= 1); writes budget per-step LRs into rates (rates_cap doubles).
+ */
+pace_status pace_law_search_free_form(const pace_law *law, const pace_search_options *opt, int64_t iterations,
+                                      double *rates, int64_t rates_cap, double *final_loss);
+
+/* ---- batch engine: many schedules x many steps, every core (NUMA) ------ */
+
+/**
+ * A pool of worker threads, one group per NUMA node (libnuma), each thread
+ * pinned to its node's CPUs with its scratch memory on that node
+ * (docs/engine.md). Results never depend on the thread count or the
+ * topology: every element is computed by the code of pace_schedule_at, and
+ * every reduction runs in step order on one thread. Calls on one engine
+ * from several threads are serialised; distinct engines run concurrently.
+ *
+ * pace_engine_create reads the environment: PACE_NUMA=off acts as if
+ * libnuma reported no NUMA (one node, no pinning, ordinary memory);
+ * PACE_NUMA_SIMULATE="0-0,1-1" (a testing aid) gives node i the CPU range
+ * of item i, so that the multi-node paths run on a one-node machine.
+ */
+typedef struct pace_engine pace_engine;
+
+#define PACE_NUMA_AUTO 0u    /* libnuma's nodes; one node when it reports none */
+#define PACE_NUMA_OFF 1u     /* one node, no pinning, ordinary memory */
+#define PACE_NUMA_REQUIRE 2u /* as AUTO, but PACE_E_UNSUPPORTED without NUMA support */
+
+#define PACE_THREADS_AUTO (-1) /* one worker per CPU of the process's affinity mask */
+
+typedef struct pace_engine_options {
+  uint32_t struct_size; /* sizeof(pace_engine_options) */
+  uint32_t numa;        /* PACE_NUMA_* */
+  int64_t threads;      /* worker threads, 1 .. 1024, or PACE_THREADS_AUTO (0: PACE_E_ARGUMENT) */
+} pace_engine_options;
+
+typedef struct pace_engine_info {
+  uint32_t struct_size; /* set by the caller: sizeof(pace_engine_info) */
+  uint32_t simulated;   /* 1: the nodes come from PACE_NUMA_SIMULATE */
+  uint32_t libnuma;     /* 1: libnuma reported the nodes (0: one-node fallback, off, simulated) */
+  uint32_t pinned;      /* worker threads pinned to their node's CPUs */
+  int64_t nodes;        /* nodes with worker threads */
+  int64_t threads;      /* worker threads */
+} pace_engine_info;
+
+/** Starts an engine's workers. opt may be NULL (PACE_NUMA_AUTO, PACE_THREADS_AUTO). */
+pace_status pace_engine_create(const pace_engine_options *opt, pace_engine **out);
+/** Stops the workers and releases the engine. Accepts NULL; not while a call on it runs. */
+void pace_engine_free(pace_engine *engine);
+/** The engine's nodes, threads and pinning (out->struct_size set by the caller). */
+pace_status pace_engine_get_info(const pace_engine *engine, pace_engine_info *out);
+
+/**
+ * Values of steps start .. start+count-1 of n schedules into the row-major
+ * n x count matrix out (row i: schedules[i]), in parallel; element (i, j) is
+ * bit-identical to pace_schedule_at(schedules[i], start + j) (f32: rounded
+ * once). out_capacity: the elements out holds (< n * count:
+ * PACE_E_BUFFER_TOO_SMALL). Each node's workers write, and first touch, a
+ * contiguous page-aligned part of out. n >= 1, no NULL schedule, start >= 0,
+ * count >= 0 (0 writes nothing), start + count within int64, n * count bytes
+ * within size_t. Everything is checked before any worker starts: on error
+ * out is untouched.
+ */
+pace_status pace_batch_fill_f64(pace_engine *engine, const pace_schedule *const *schedules, int64_t n,
+                                int64_t start, int64_t count, double *out, size_t out_capacity);
+pace_status pace_batch_fill_f32(pace_engine *engine, const pace_schedule *const *schedules, int64_t n,
+                                int64_t start, int64_t count, float *out, size_t out_capacity);
+
+/**
+ * Per schedule, over its values eta_1 .. eta_T of steps start .. start+T-1
+ * (T = count >= 1), streamed through per-thread scratch (no n x T memory):
+ * final_values[i] = eta_T; sums[i] = S1 = sum_k eta_k (Kahan-compensated);
+ * s2[i] = S2 = sum_{k=2}^{T} m_k, m_1 = 0,
+ * m_k = lambda m_{k-1} + (eta_{k-1} - eta_k), lambda in [0, 1) (the
+ * annealing law's functionals: S1 of steps 1 .. T-1 and S2 of steps
+ * 0 .. T-1 are pace_functional_s1 / _s2 at T-1, warmup RAW, bit for bit:
+ * the same operations in the same order). Each sum runs in step
+ * order in one thread: the same bits as a plain loop, whatever the threads.
+ * Each output holds n doubles or is NULL (skipped). Checked first: on error
+ * nothing is written.
+ */
+pace_status pace_batch_reduce(pace_engine *engine, const pace_schedule *const *schedules, int64_t n,
+                              int64_t start, int64_t count, double lambda, double *final_values,
+                              double *sums, double *s2);
+
 #ifdef __cplusplus
 }
 #endif

@@ -33,3 +33,10 @@ build/bench/bench_at
 echo
 build/bench/bench_runtime
 echo
+# The batch engine: 4096 schedules x 100000 steps, every row in a child process
+# (about ten minutes on 2 cores; BENCH_BATCH_ARGS="schedules steps rounds" to change).
+# shellcheck disable=SC2046
+"${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror Benchmarks/c/bench_batch.c $(pkg-config --cflags --libs pace) -lm \
+  -o build/bench/bench_batch
+# shellcheck disable=SC2086  # the arguments are meant to be word-split
+build/bench/bench_batch ${BENCH_BATCH_ARGS:-}

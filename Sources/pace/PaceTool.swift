@@ -13,7 +13,7 @@ struct PaceTool: ParsableCommand {
       (starting with '{'), or '-' for standard input.
       """,
     version: "0.1.0",
-    subcommands: [Show.self, Plot.self, Validate.self, Demo.self, Kernels.self]
+    subcommands: [Show.self, Plot.self, Validate.self, Demo.self, Kernels.self, Fit.self, Predict.self, Search.self]
   )
 }
 

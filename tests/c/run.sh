@@ -160,6 +160,26 @@ if [[ -x "$out/runtime_test" ]]; then
   run_step "runtime_test under valgrind" run_valgrind runtime_test
 fi
 
+# tests/c/batch_test.c: the batch engine (fills and reductions bit for bit for
+# every thread count, bad input without writes, PACE_NUMA / PACE_NUMA_SIMULATE
+# and fork in child processes), then under valgrind.
+build_batch_test() {
+  rm -f "$out/batch_test"
+  # shellcheck disable=SC2046
+  "$CC" -std=c11 -Wall -Wextra -Werror -pthread tests/c/batch_test.c -o "$out/batch_test" $(pace_flags) -lm
+  echo "built $out/batch_test"
+}
+run_batch_test() {
+  local rc=0
+  "$out/batch_test" >"$out/batch_test.out" 2>&1 || rc=$?
+  cat "$out/batch_test.out"
+  return "$rc"
+}
+run_step "build batch_test (C11, -Wall -Wextra -Werror)" build_batch_test
+if [[ -x "$out/batch_test" ]]; then
+  run_step "batch_test" run_batch_test
+  run_step "batch_test under valgrind" run_valgrind batch_test
+fi
 
 echo
 echo "== C ABI summary: ${#passed[@]} steps passed, ${#failed[@]} failed"

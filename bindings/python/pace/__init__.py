@@ -39,7 +39,9 @@ from .errors import (
     VersionError,
 )
 from .schedule import Schedule, Stepper
+from .batch import BatchReduction, Engine, batch, batch_reduce  # the batch engine (pace.batch)
 from .runtime import Runtime, refine, refine_spec  # training-loop runtime, refinement (pace.runtime)
+from . import laws  # loss-curve laws (pace.laws)
 
 __version__ = "0.1.0"
 

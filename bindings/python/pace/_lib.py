@@ -220,6 +220,44 @@ FUNCTIONS = {
 }
 
 
+# The batch engine (include/pace.h, "batch engine"; pace.batch).
+class EngineStruct(ctypes.Structure):
+    """Opaque ``struct pace_engine``."""
+
+
+ENGINE_P = ctypes.POINTER(EngineStruct)
+
+
+class EngineOptions(ctypes.Structure):
+    """``pace_engine_options`` (set ``struct_size`` to ``ctypes.sizeof``)."""
+
+    _fields_ = [("struct_size", ctypes.c_uint32), ("numa", ctypes.c_uint32), ("threads", ctypes.c_int64)]
+
+
+class EngineInfo(ctypes.Structure):
+    """``pace_engine_info`` (set ``struct_size`` to ``ctypes.sizeof``)."""
+
+    _fields_ = [("struct_size", ctypes.c_uint32), ("simulated", ctypes.c_uint32), ("libnuma", ctypes.c_uint32),
+                ("pinned", ctypes.c_uint32), ("nodes", ctypes.c_int64), ("threads", ctypes.c_int64)]
+
+
+PACE_NUMA_AUTO = 0
+PACE_NUMA_OFF = 1
+PACE_NUMA_REQUIRE = 2
+PACE_THREADS_AUTO = -1
+_SCHEDULE_PP = ctypes.POINTER(SCHEDULE_P)  # const pace_schedule *const *
+
+FUNCTIONS.update({
+    "pace_engine_create": (c_status, [ctypes.POINTER(EngineOptions), ctypes.POINTER(ENGINE_P)]),
+    "pace_engine_free": (None, [ENGINE_P]),
+    "pace_engine_get_info": (c_status, [ENGINE_P, ctypes.POINTER(EngineInfo)]),
+    "pace_batch_fill_f64": (c_status, [ENGINE_P, _SCHEDULE_PP, c_int64, c_int64, c_int64, c_double_p, c_size_t]),
+    "pace_batch_fill_f32": (c_status, [ENGINE_P, _SCHEDULE_PP, c_int64, c_int64, c_int64, c_float_p, c_size_t]),
+    "pace_batch_reduce": (c_status, [ENGINE_P, _SCHEDULE_PP, c_int64, c_int64, c_int64, ctypes.c_double,
+                                     c_double_p, c_double_p, c_double_p]),
+})
+
+
 def declare(lib: ctypes.CDLL, path: Path) -> None:
     missing = []
     for name, (restype, argtypes) in FUNCTIONS.items():

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Loss-curve laws benchmark: the 25M protocol (metrics next to the study's published numbers),
+# fit time against our re-implementation of the study's recipe, search throughput.
+#   Benchmarks/laws/run.sh [--skip-reference] [--repeat N]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[[ -x build/bin/pace ]] || make cli
+exec python3 Benchmarks/laws/compare.py --pace build/bin/pace "$@"

@@ -1,0 +1,393 @@
+//===--- Laws+CAPI.swift --------------------------------------------------===//
+// pace_law_*, pace_functional_*: loss-curve laws, their functionals, search.
+//===----------------------------------------------------------------------===//
+import CPace
+import Pace
+import PaceLaws
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The object behind a pace_law handle.
+final class LawBox {
+  let law: LossLaw
+  let report: FitReport?
+  init(_ law: LossLaw, report: FitReport? = nil) {
+    self.law = law
+    self.report = report
+  }
+}
+
+@inline(__always)
+private func withLaw<R>(_ handle: OpaquePointer, _ body: (LawBox) -> R) -> R {
+  Unmanaged<LawBox>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef(body)
+}
+
+private func handle(_ box: LawBox) -> OpaquePointer {
+  OpaquePointer(Unmanaged.passRetained(box).toOpaque())
+}
+
+/// Maps a law error to its status, recording the message.
+private func fail(_ error: LawError, _ context: String) -> pace_status {
+  switch error {
+  case .argument(let m): return fail(PACE_E_ARGUMENT, "\(context): \(m)")
+  case .spec(let e): return fail(PACE_E_SPEC, "\(context): \(e.description)")
+  case .numeric: return fail(PACE_E_NUMERIC, "\(context): \(error.description)")
+  case .state(let m): return fail(PACE_E_STATE, "\(context): \(m)")
+  case .version(let m): return fail(PACE_E_VERSION, "\(context): \(m)")
+  }
+}
+
+/// Largest sequence accepted (doubles): 2^27 (1 GiB).
+private let maxSteps: Int64 = 1 << 27
+
+private func lawKind(_ kind: UInt32) throws(LawError) -> LawKind {
+  switch kind {
+  case PACE_LAW_ANNEALING: return .annealing
+  case PACE_LAW_MULTI_POWER: return .multiPower
+  default: throw .argument("kind must be PACE_LAW_ANNEALING or PACE_LAW_MULTI_POWER, got \(kind)")
+  }
+}
+
+/// nil: the law's default.
+private func warmupMode(_ w: UInt32) throws(LawError) -> WarmupMode? {
+  switch w {
+  case PACE_WARMUP_DEFAULT: return nil
+  case PACE_WARMUP_SUM: return .sum
+  case PACE_WARMUP_PEAK: return .peak
+  case PACE_WARMUP_RAW: return .raw
+  default: throw .argument("warmup must be one of PACE_WARMUP_DEFAULT, _SUM, _PEAK, _RAW; got \(w)")
+  }
+}
+
+/// A C string as bytes (no copy of the NUL).
+private func bytes(_ text: UnsafePointer<CChar>) -> [UInt8] {
+  Array(UnsafeBufferPointer(start: UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self), count: strlen(text)))
+}
+
+/// The sequence described by a pace_lr_input.
+private func sequence(_ input: UnsafePointer<pace_lr_input>?, _ what: String) throws(LawError) -> LRSequence {
+  guard let input else { throw .argument("\(what) is NULL") }
+  let lr = input.pointee
+  guard lr.count >= 0, lr.count <= maxSteps else { throw .argument("\(what).count must be in [0, 2^27], got \(lr.count)") }
+  guard lr.warmup_steps >= -1 else { throw .argument("\(what).warmup_steps must be >= -1, got \(lr.warmup_steps)") }
+  let warmup: Int? = lr.warmup_steps < 0 ? nil : Int(lr.warmup_steps)
+  if let spec = lr.spec_json {
+    guard lr.lrs == nil else { throw .argument("\(what): give spec_json or lrs, not both") }
+    let schedule: Schedule
+    do throws(SpecError) {
+      schedule = try Schedule.parse(bytes: bytes(spec))
+    } catch {
+      throw .spec(error)
+    }
+    if lr.count == 0 {
+      let total = schedule.totalSteps
+      guard total > 0 else { throw .argument("\(what): the schedule is open-ended; set count") }
+      guard total <= maxSteps else { throw .argument("\(what): the schedule's \(total) steps exceed 2^27; set count") }
+    }
+    return try LRSequence(schedule: schedule, count: lr.count == 0 ? nil : Int(lr.count), warmupSteps: warmup)
+  }
+  guard let rates = lr.lrs else { throw .argument("\(what): spec_json and lrs are both NULL") }
+  guard lr.count >= 1 else { throw .argument("\(what).count must be >= 1 with lrs, got \(lr.count)") }
+  return try LRSequence(rates: Array(UnsafeBufferPointer(start: rates, count: Int(lr.count))), warmupSteps: warmup)
+}
+
+@c @implementation
+public func pace_law_fit(_ kind: UInt32, _ curves: UnsafePointer<pace_law_curve>?, _ curveCount: Int64,
+                         _ options: UnsafePointer<pace_fit_options>?,
+                         _ out: UnsafeMutablePointer<OpaquePointer?>?) -> pace_status {
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  out.pointee = nil
+  do throws(LawError) {
+    let k = try lawKind(kind)
+    guard let curves else { throw .argument("curves is NULL") }
+    guard curveCount >= 1, curveCount <= 1 << 20 else { throw .argument("curve_count must be in [1, 2^20], got \(curveCount)") }
+    var fitOptions = FitOptions()
+    if let options {
+      let o = options.pointee
+      guard o.struct_size >= UInt32(MemoryLayout<pace_fit_options>.size) else {
+        throw .argument("options.struct_size is \(o.struct_size); set it to sizeof(pace_fit_options)")
+      }
+      fitOptions.warmup = try warmupMode(o.warmup)
+      switch o.method {
+      case PACE_FIT_LM: fitOptions.method = .levenbergMarquardt
+      case PACE_FIT_ADAM: fitOptions.method = .adam
+      default: throw .argument("options.method must be PACE_FIT_LM or PACE_FIT_ADAM, got \(o.method)")
+      }
+      guard o.fit_lambda <= 1 else { throw .argument("options.fit_lambda must be 0 or 1, got \(o.fit_lambda)") }
+      fitOptions.fitLambda = o.fit_lambda == 1
+      guard o.lambda.isFinite, o.lambda == 0 || (o.lambda > 0 && o.lambda < 1) else {
+        throw .argument("options.lambda must be 0 (default) or in (0, 1), got \(o.lambda)")
+      }
+      if o.lambda != 0 { fitOptions.lambda = o.lambda }
+      guard o.huber_delta.isFinite, o.huber_delta >= 0 else {
+        throw .argument("options.huber_delta must be 0 (default) or finite and > 0, got \(o.huber_delta)")
+      }
+      if o.huber_delta > 0 { fitOptions.huberDelta = o.huber_delta }
+      guard o.max_iterations >= 0, o.max_iterations <= 1 << 20 else {
+        throw .argument("options.max_iterations must be in [0, 2^20], got \(o.max_iterations)")
+      }
+      if o.max_iterations > 0 { fitOptions.maxIterations = Int(o.max_iterations) }
+    }
+    var loaded: [LossCurve] = []
+    for i in 0..<Int(curveCount) {
+      let c = curves[i]
+      let what = "curves[\(i)]"
+      guard c.n >= 1, c.n <= maxSteps else { throw .argument("\(what).n must be in [1, 2^27], got \(c.n)") }
+      guard let steps = c.steps else { throw .argument("\(what).steps is NULL") }
+      guard let losses = c.losses else { throw .argument("\(what).losses is NULL") }
+      let seq = try withUnsafePointer(to: c.lr) { (p) throws(LawError) -> LRSequence in try sequence(p, "\(what).lr") }
+      let s = UnsafeBufferPointer(start: steps, count: Int(c.n))
+      var stepList: [Int] = []
+      stepList.reserveCapacity(s.count)
+      for (j, t) in s.enumerated() {
+        guard t >= 0, t < maxSteps else { throw .argument("\(what).steps[\(j)] = \(t) is out of range") }
+        stepList.append(Int(t))
+      }
+      loaded.append(try LossCurve(sequence: seq, steps: stepList,
+                                  losses: Array(UnsafeBufferPointer(start: losses, count: Int(c.n))), name: what))
+    }
+    let fitted = try LawFitter.fit(k, curves: loaded, options: fitOptions)
+    out.pointee = handle(LawBox(fitted.law, report: fitted.report))
+    return PACE_OK
+  } catch {
+    return fail(error, "pace_law_fit")
+  }
+}
+
+@c @implementation
+public func pace_law_create(_ kind: UInt32, _ params: UnsafePointer<Double>?, _ n: Int64, _ warmup: UInt32,
+                            _ out: UnsafeMutablePointer<OpaquePointer?>?) -> pace_status {
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  out.pointee = nil
+  do throws(LawError) {
+    let k = try lawKind(kind)
+    guard let params else { throw .argument("params is NULL") }
+    guard n >= 0, n <= 64 else { throw .argument("n must be the number of parameters (\(k.parameterNames.count)), got \(n)") }
+    let law = try LossLaw(kind: k, parameters: Array(UnsafeBufferPointer(start: params, count: Int(n))),
+                          warmup: try warmupMode(warmup))
+    out.pointee = handle(LawBox(law))
+    return PACE_OK
+  } catch {
+    return fail(error, "pace_law_create")
+  }
+}
+
+@c @implementation
+public func pace_law_free(_ law: OpaquePointer?) {
+  guard let law else { return }
+  Unmanaged<LawBox>.fromOpaque(UnsafeRawPointer(law)).release()
+}
+
+@c @implementation
+public func pace_law_kind(_ law: OpaquePointer?, _ out: UnsafeMutablePointer<UInt32>?) -> pace_status {
+  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  out.pointee = withLaw(law) { $0.law.kind == .annealing ? PACE_LAW_ANNEALING : PACE_LAW_MULTI_POWER }
+  return PACE_OK
+}
+
+@c @implementation
+public func pace_law_params(_ law: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ capacity: Int64,
+                            _ count: UnsafeMutablePointer<Int64>?) -> pace_status {
+  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
+  guard capacity >= 0 else { return fail(PACE_E_ARGUMENT, "cap must be >= 0, got \(capacity)") }
+  let params = withLaw(law) { $0.law.parameters }
+  count?.pointee = Int64(params.count)
+  guard let out, capacity >= Int64(params.count) else {
+    return fail(PACE_E_BUFFER_TOO_SMALL, "the law has \(params.count) parameters, cap is \(capacity)")
+  }
+  for (i, v) in params.enumerated() { out[i] = v }
+  return PACE_OK
+}
+
+@c @implementation
+public func pace_law_param_name(_ law: OpaquePointer?, _ index: Int64, _ buffer: UnsafeMutablePointer<CChar>?,
+                                _ capacity: Int, _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
+  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
+  let names = withLaw(law) { $0.law.kind.parameterNames }
+  guard index >= 0, index < Int64(names.count) else {
+    return fail(PACE_E_ARGUMENT, "index \(index) is out of range [0, \(names.count))")
+  }
+  return writeText(names[Int(index)], buffer, capacity, needed)
+}
+
+@c @implementation
+public func pace_law_fit_report(_ law: OpaquePointer?, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+                                _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
+  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
+  return writeText(withLaw(law) { $0.report?.jsonText ?? "{}" }, buffer, capacity, needed)
+}
+
+@c @implementation
+public func pace_law_predict(_ law: OpaquePointer?, _ lr: UnsafePointer<pace_lr_input>?, _ steps: UnsafePointer<Int64>?,
+                             _ n: Int64, _ out: UnsafeMutablePointer<Double>?) -> pace_status {
+  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
+  guard n >= 0, n <= maxSteps else { return fail(PACE_E_ARGUMENT, "n must be in [0, 2^27], got \(n)") }
+  if n == 0 { return PACE_OK }
+  guard let steps else { return fail(PACE_E_ARGUMENT, "steps is NULL") }
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  do throws(LawError) {
+    let seq = try sequence(lr, "lr")
+    var list: [Int] = []
+    for i in 0..<Int(n) {
+      let t = steps[i]
+      guard t >= 1, t < Int64(seq.count) else {
+        throw .argument("steps[\(i)] = \(t) is outside [1, \(seq.count)) (the sequence's steps)")
+      }
+      list.append(Int(t))
+    }
+    let values = try withLaw(law) { $0.law }.predict(seq, at: list)
+    for i in 0..<Int(n) { out[i] = values[i] }
+    if values.contains(where: { !$0.isFinite }) {
+      return fail(PACE_E_NUMERIC, "pace_law_predict: some predictions are not finite")
+    }
+    return PACE_OK
+  } catch {
+    return fail(error, "pace_law_predict")
+  }
+}
+
+@c @implementation
+public func pace_law_final_loss(_ law: OpaquePointer?, _ lr: UnsafePointer<pace_lr_input>?,
+                                _ out: UnsafeMutablePointer<Double>?) -> pace_status {
+  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  do throws(LawError) {
+    let seq = try sequence(lr, "lr")
+    guard seq.count >= 2 else { throw .argument("the sequence needs at least 2 steps") }
+    let v = withLaw(law) { $0.law.finalLoss(rates: seq.rates, warmupSteps: seq.warmupSteps) }
+    out.pointee = v
+    guard v.isFinite else { return fail(PACE_E_NUMERIC, "pace_law_final_loss: the prediction is not finite (S1 = 0?)") }
+    return PACE_OK
+  } catch {
+    return fail(error, "pace_law_final_loss")
+  }
+}
+
+@c @implementation
+public func pace_law_save(_ law: OpaquePointer?, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+                          _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
+  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
+  return writeText(withLaw(law) { $0.law.jsonText(report: $0.report) }, buffer, capacity, needed)
+}
+
+@c @implementation
+public func pace_law_load(_ json: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> pace_status {
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  out.pointee = nil
+  guard let json else { return fail(PACE_E_ARGUMENT, "json is NULL") }
+  guard let text = String(validating: bytes(json), as: UTF8.self) else {
+    return fail(PACE_E_STATE, "pace_law_load: the text is not valid UTF-8")
+  }
+  do throws(LawError) {
+    out.pointee = handle(LawBox(try LossLaw(jsonText: text)))
+    return PACE_OK
+  } catch {
+    return fail(error, "pace_law_load")
+  }
+}
+
+/// Shared body of the functionals.
+private func functional(_ lr: UnsafePointer<pace_lr_input>?, _ warmup: UInt32, _ out: UnsafeMutablePointer<Double>?,
+                        _ capacity: Int64, _ name: String,
+                        _ body: (LRSequence, WarmupMode) throws(LawError) -> [Double]) -> pace_status {
+  do throws(LawError) {
+    let mode = try warmupMode(warmup) ?? .raw
+    let seq = try sequence(lr, "lr")
+    guard capacity >= Int64(seq.count), let out else {
+      return fail(PACE_E_BUFFER_TOO_SMALL, "\(name): out must hold \(seq.count) values, out_cap is \(capacity)")
+    }
+    let values = try body(seq, mode)
+    for i in 0..<values.count { out[i] = values[i] }
+    return PACE_OK
+  } catch {
+    return fail(error, name)
+  }
+}
+
+@c @implementation
+public func pace_functional_s1(_ lr: UnsafePointer<pace_lr_input>?, _ warmup: UInt32, _ out: UnsafeMutablePointer<Double>?,
+                               _ capacity: Int64) -> pace_status {
+  functional(lr, warmup, out, capacity, "pace_functional_s1") { seq, mode in
+    ScheduleFunctionals.forwardArea(seq, warmup: mode)
+  }
+}
+
+@c @implementation
+public func pace_functional_s2(_ lr: UnsafePointer<pace_lr_input>?, _ warmup: UInt32, _ lambda: Double,
+                               _ out: UnsafeMutablePointer<Double>?, _ capacity: Int64) -> pace_status {
+  functional(lr, warmup, out, capacity, "pace_functional_s2") { (seq, mode) throws(LawError) -> [Double] in
+    guard lambda.isFinite, lambda >= 0, lambda < 1 else { throw .argument("lambda must be in [0, 1), got \(lambda)") }
+    return ScheduleFunctionals.annealingArea(seq, warmup: mode, lambda: lambda)
+  }
+}
+
+@c @implementation
+public func pace_functional_ld(_ lr: UnsafePointer<pace_lr_input>?, _ warmup: UInt32, _ C: Double, _ beta: Double,
+                               _ gamma: Double, _ out: UnsafeMutablePointer<Double>?, _ capacity: Int64) -> pace_status {
+  functional(lr, warmup, out, capacity, "pace_functional_ld") { (seq, mode) throws(LawError) -> [Double] in
+    guard C.isFinite, C > 0 else { throw .argument("C must be finite and > 0, got \(C)") }
+    guard beta.isFinite, beta > 0, beta <= 100 else { throw .argument("beta must be in (0, 100], got \(beta)") }
+    guard gamma.isFinite, Swift.abs(gamma) <= 100 else { throw .argument("gamma must be finite, |gamma| <= 100, got \(gamma)") }
+    return ScheduleFunctionals.lossDrop(seq, warmup: mode, C: C, beta: beta, gamma: gamma)
+  }
+}
+
+private func searchOptions(_ options: UnsafePointer<pace_search_options>?) throws(LawError) -> SearchOptions {
+  guard let options else { throw .argument("opt is NULL") }
+  let o = options.pointee
+  guard o.struct_size >= UInt32(MemoryLayout<pace_search_options>.size) else {
+    throw .argument("opt.struct_size is \(o.struct_size); set it to sizeof(pace_search_options)")
+  }
+  guard o.budget >= 2, o.budget <= 1 << 25 else { throw .argument("opt.budget must be in [2, 2^25], got \(o.budget)") }
+  guard o.peak.isFinite, o.peak > 0 else { throw .argument("opt.peak must be finite and > 0, got \(o.peak)") }
+  guard o.warmup_steps >= -1, o.warmup_steps < o.budget - 1 else {
+    throw .argument("opt.warmup_steps must be -1 or in [0, budget - 1), got \(o.warmup_steps)")
+  }
+  guard o.families < 32 else { throw .argument("opt.families has unknown bits: \(o.families)") }
+  let warmup = o.warmup_steps < 0 ? Int((0.09 * Double(o.budget)).rounded()) : Int(o.warmup_steps)
+  var s = SearchOptions(budget: Int(o.budget), peak: o.peak, warmupSteps: Swift.min(warmup, Int(o.budget) - 2))
+  if o.families != 0 {
+    let bits: [(UInt32, ScheduleFamily)] = [(PACE_FAMILY_WSD, .wsd), (PACE_FAMILY_COSINE, .cosine), (PACE_FAMILY_REX, .rex),
+                                            (PACE_FAMILY_UBA, .uba), (PACE_FAMILY_LINEAR, .linear)]
+    s.families = bits.filter { o.families & $0.0 != 0 }.map(\.1)
+  }
+  return s
+}
+
+@c @implementation
+public func pace_law_search(_ law: OpaquePointer?, _ options: UnsafePointer<pace_search_options>?,
+                            _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int, _ needed: UnsafeMutablePointer<Int>?,
+                            _ finalLoss: UnsafeMutablePointer<Double>?, _ evaluated: UnsafeMutablePointer<Int64>?) -> pace_status {
+  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
+  do throws(LawError) {
+    let s = try searchOptions(options)
+    let result = try ScheduleSearch.search(withLaw(law) { $0.law }, options: s)
+    finalLoss?.pointee = result.best.finalLoss
+    evaluated?.pointee = Int64(result.evaluated)
+    return writeText(result.best.spec, buffer, capacity, needed)
+  } catch {
+    return fail(error, "pace_law_search")
+  }
+}
+
+@c @implementation
+public func pace_law_search_free_form(_ law: OpaquePointer?, _ options: UnsafePointer<pace_search_options>?,
+                                      _ iterations: Int64, _ rates: UnsafeMutablePointer<Double>?, _ ratesCapacity: Int64,
+                                      _ finalLoss: UnsafeMutablePointer<Double>?) -> pace_status {
+  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
+  do throws(LawError) {
+    let s = try searchOptions(options)
+    guard iterations >= 1, iterations <= 1 << 24 else { throw .argument("iterations must be in [1, 2^24], got \(iterations)") }
+    guard let rates, ratesCapacity >= Int64(s.budget) else {
+      return fail(PACE_E_BUFFER_TOO_SMALL, "pace_law_search_free_form: rates must hold \(s.budget) values, rates_cap is \(ratesCapacity)")
+    }
+    let result = try ScheduleSearch.freeForm(withLaw(law) { $0.law }, options: s, iterations: Int(iterations))
+    for i in 0..<result.rates.count { rates[i] = result.rates[i] }
+    finalLoss?.pointee = result.finalLoss
+    return PACE_OK
+  } catch {
+    return fail(error, "pace_law_search_free_form")
+  }
+}

@@ -1,0 +1,299 @@
+//===--- ScheduleSearch.swift ---------------------------------------------===//
+// The schedule a law predicts best: parametric families on a grid, and a
+// free-form non-increasing schedule by projected gradient.
+//===----------------------------------------------------------------------===//
+import Pace
+
+/// A parametric schedule family searched by ``ScheduleSearch``.
+public enum ScheduleFamily: String, Sendable, CaseIterable {
+  /// Warmup-stable-decay: decay fraction x cooldown shape x final ratio.
+  case wsd
+  /// Cosine to a final ratio.
+  case cosine
+  /// REX to a final ratio.
+  case rex
+  /// UBA: phi x final ratio.
+  case uba
+  /// Linear to a final ratio.
+  case linear
+}
+
+/// One evaluated schedule.
+public struct SearchCandidate: Sendable {
+  public var family: String
+  /// Family parameters, e.g. ["decay_fraction": 0.2, "final_ratio": 0].
+  public var parameters: [(name: String, value: Double)]
+  /// The cooldown shape (wsd only).
+  public var shape: String?
+  /// The schedule spec (JSON text).
+  public var spec: String
+  public var finalLoss: Double
+
+  /// "wsd decay_fraction=0.2 shape=sqrt final_ratio=0".
+  public var summary: String {
+    ([family] + parameters.map { "\($0.name)=\(JSONWriter.number($0.value))" } + (shape.map { ["shape=\($0)"] } ?? []))
+      .joined(separator: " ")
+  }
+}
+
+/// Search settings.
+public struct SearchOptions: Sendable {
+  /// Total steps T.
+  public var budget: Int
+  /// Peak LR.
+  public var peak: Double
+  /// Linear warmup from 0 to the peak over steps 0 ..< warmup (numpy.linspace(0, peak, W)).
+  public var warmupSteps: Int
+  public var families: [ScheduleFamily] = ScheduleFamily.allCases
+  /// Final ratios tried (multiples of the peak).
+  public var finalRatios: [Double] = [0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2]
+  /// WSD decay fractions tried.
+  public var decayFractions: [Double] = stride(from: 0.02, through: 0.98, by: 0.02).map { ($0 * 100).rounded() / 100 }
+  /// WSD cooldown shapes.
+  public var cooldownShapes: [String] = ["linear", "cosine", "sqrt", "square", "exponential"]
+  /// UBA phi values.
+  public var phis: [Double] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 1.75, 2, 2.5, 3, 4, 5, 6, 8]
+  /// Final ratios of cosine, REX and linear (a finer grid).
+  public var fineRatios: [Double] = stride(from: 0.0, through: 0.3, by: 0.0025).map { ($0 * 10000).rounded() / 10000 }
+
+  public init(budget: Int, peak: Double, warmupSteps: Int) {
+    self.budget = budget
+    self.peak = peak
+    self.warmupSteps = warmupSteps
+  }
+}
+
+/// The outcome of a parametric search.
+public struct SearchResult: Sendable {
+  public var best: SearchCandidate
+  /// The best of each family searched.
+  public var bestPerFamily: [SearchCandidate]
+  public var evaluated: Int
+  public var seconds: Double
+  public var candidatesPerSecond: Double { seconds > 0 ? Double(evaluated) / seconds : 0 }
+}
+
+/// The outcome of a free-form search.
+public struct FreeFormResult: Sendable {
+  /// Per-step LRs (warmup included).
+  public var rates: [Double]
+  public var finalLoss: Double
+  public var iterations: Int
+  /// A spec playing the schedule: a linear warmup and a `table`.
+  public var spec: String
+}
+
+public enum ScheduleSearch {
+  /// The spec of a family member over `options`' budget, peak and warmup.
+  static func spec(_ options: SearchOptions, _ decay: [String: JSONValue], stable: Int = 0) -> String {
+    func num(_ x: Double) -> JSONValue { .number(x, text: "") }
+    var phases: [JSONValue] = []
+    let W = options.warmupSteps
+    if W >= 2 {
+      phases.append(.object([("shape", .string("linear")), ("steps", num(Double(W - 1))), ("from", num(0)), ("to", num(1))]))
+      phases.append(.object([("shape", .string("constant")), ("steps", num(1)), ("from", num(1))]))
+    } else if W == 1 {
+      phases.append(.object([("shape", .string("constant")), ("steps", num(1)), ("from", num(1))]))
+    }
+    if stable > 0 {
+      phases.append(.object([("shape", .string("constant")), ("steps", num(Double(stable))), ("from", num(1))]))
+    }
+    var last: [(key: String, value: JSONValue)] = []
+    for key in ["shape", "phi", "from", "to"] { if let v = decay[key] { last.append((key, v)) } }
+    phases.append(.object(last))
+    return JSONWriter.render(.object([("version", num(1)), ("peak", num(options.peak)),
+                                      ("total_steps", num(Double(options.budget))), ("phases", .array(phases))]))
+  }
+
+  /// Every candidate of the families in `options`.
+  public static func candidates(_ options: SearchOptions) -> [SearchCandidate] {
+    var out: [SearchCandidate] = []
+    func num(_ x: Double) -> JSONValue { .number(x, text: "") }
+    let decayLength = options.budget - options.warmupSteps
+    for family in options.families {
+      switch family {
+      case .cosine, .rex, .linear:
+        for r in options.fineRatios {
+          let s = spec(options, ["shape": .string(family.rawValue), "from": num(1), "to": num(r)])
+          out.append(SearchCandidate(family: family.rawValue, parameters: [("final_ratio", r)], spec: s, finalLoss: .nan))
+        }
+      case .uba:
+        for phi in options.phis {
+          for r in options.finalRatios {
+            let s = spec(options, ["shape": .string("uba"), "phi": num(phi), "from": num(1), "to": num(r)])
+            out.append(SearchCandidate(family: "uba", parameters: [("phi", phi), ("final_ratio", r)], spec: s, finalLoss: .nan))
+          }
+        }
+      case .wsd:
+        for f in options.decayFractions {
+          let decaySteps = Int((f * Double(decayLength)).rounded())
+          let stable = decayLength - decaySteps
+          guard decaySteps >= 1, stable >= 0 else { continue }
+          for shape in options.cooldownShapes {
+            for r in options.finalRatios {
+              if shape == "exponential" && r <= 0 { continue }
+              let s = spec(options, ["shape": .string(shape), "from": num(1), "to": num(r)], stable: stable)
+              out.append(SearchCandidate(family: "wsd", parameters: [("decay_fraction", f), ("final_ratio", r)],
+                                         shape: shape, spec: s, finalLoss: .nan))
+            }
+          }
+        }
+      }
+    }
+    return out
+  }
+
+  static func check(_ options: SearchOptions) throws(LawError) {
+    guard options.budget >= 2, options.budget <= 1 << 28 else {
+      throw .argument("budget must be in [2, 2^28], got \(options.budget)")
+    }
+    guard options.peak.isFinite, options.peak > 0 else { throw .argument("peak must be finite and > 0, got \(options.peak)") }
+    guard options.warmupSteps >= 0, options.warmupSteps < options.budget - 1 else {
+      throw .argument("warmup must be in [0, budget - 1), got \(options.warmupSteps)")
+    }
+    guard !options.families.isEmpty else { throw .argument("no schedule family to search") }
+  }
+
+  /// Evaluates every candidate of the families and returns the lowest
+  /// predicted final loss (at step budget - 1). `progress(done, total)` is
+  /// called now and then.
+  ///
+  /// - Complexity: O(candidates x budget); each candidate's final loss is
+  ///   exact (the definition at the last step), four candidates per SIMD
+  ///   vector for the multi-power law.
+  public static func search(_ law: LossLaw, options: SearchOptions,
+                            progress: ((Int, Int) -> Void)? = nil) throws(LawError) -> SearchResult {
+    try check(options)
+    var all = candidates(options)
+    guard !all.isEmpty else { throw .argument("the grids give no candidate") }
+    let clock = ContinuousClock()
+    let start = clock.now
+    // Blocks of four candidates, one per SIMD lane (LossLaw.finalLosses).
+    var block: [[Double]] = []
+    var blockIndex: [Int] = []
+    for i in all.indices {
+      let schedule: Schedule
+      do throws(SpecError) {
+        schedule = try Schedule.parse(all[i].spec)
+      } catch {
+        throw .spec(error)
+      }
+      var rates = [Double](repeating: 0, count: options.budget)
+      rates.withUnsafeMutableBufferPointer { schedule.fill(from: 0, into: $0) }
+      block.append(rates)
+      blockIndex.append(i)
+      if block.count == 4 || i == all.count - 1 {
+        let losses = law.finalLosses(block, warmupSteps: options.warmupSteps)
+        for (j, idx) in blockIndex.enumerated() { all[idx].finalLoss = losses[j] }
+        block.removeAll(keepingCapacity: true)
+        blockIndex.removeAll(keepingCapacity: true)
+      }
+      if let progress, i % 64 == 63 || i == all.count - 1 { progress(i + 1, all.count) }
+    }
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    var bestPerFamily: [SearchCandidate] = []
+    for family in options.families {
+      if let b = all.filter({ $0.family == family.rawValue && $0.finalLoss.isFinite }).min(by: { $0.finalLoss < $1.finalLoss }) {
+        bestPerFamily.append(b)
+      }
+    }
+    guard let best = bestPerFamily.min(by: { $0.finalLoss < $1.finalLoss }) else {
+      throw .numeric("no candidate has a finite predicted loss", reached: nil)
+    }
+    return SearchResult(best: best, bestPerFamily: bestPerFamily, evaluated: all.count, seconds: seconds)
+  }
+
+  /// The predicted final loss of one spec over the options' budget.
+  public static func finalLoss(_ law: LossLaw, spec: String, options: SearchOptions) throws(LawError) -> Double {
+    let seq = try LRSequence(spec: spec, count: options.budget, warmupSteps: options.warmupSteps)
+    return law.finalLoss(rates: seq.rates, warmupSteps: options.warmupSteps)
+  }
+
+  /// Free-form search (as the multi-power study does): after the fixed
+  /// linear warmup, eta_t = peak - sum_{s<=t} delta_s with delta >= 0 (so
+  /// the schedule is non-increasing, starts at the peak, stays >= minRatio *
+  /// peak), minimising the predicted final loss by projected Adam on delta
+  /// with the exact O(T) gradient. Starts from `start` (per-step rates)
+  /// or a constant schedule.
+  public static func freeForm(_ law: LossLaw, options: SearchOptions, iterations: Int = 2000,
+                              minRatio: Double = 1e-6, learningRate: Double? = nil, start: [Double]? = nil,
+                              progress: ((Int, Int) -> Void)? = nil) throws(LawError) -> FreeFormResult {
+    try check(options)
+    guard iterations >= 0 else { throw .argument("iterations must be >= 0") }
+    guard minRatio >= 0, minRatio < 1 else { throw .argument("min ratio must be in [0, 1), got \(minRatio)") }
+    let T = options.budget, W = options.warmupSteps, peak = options.peak
+    let floor = Swift.max(minRatio, 0) * peak
+    var rates = [Double](repeating: peak, count: T)
+    if W >= 2 { for i in 0..<W { rates[i] = peak * Double(i) / Double(W - 1) } }
+    // delta over steps W ..< T (delta at W is the drop from the peak).
+    var delta = [Double](repeating: 0, count: T - W)
+    if let start {
+      guard start.count == T else { throw .argument("the start schedule has \(start.count) steps, the budget is \(T)") }
+      var previous = peak
+      for t in W..<T {
+        let v = Swift.min(Swift.max(start[t], floor), previous)
+        delta[t - W] = previous - v
+        previous = v
+      }
+    }
+    func play() {
+      var v = peak
+      for t in W..<T {
+        v -= delta[t - W]
+        rates[t] = Swift.max(v, floor)
+      }
+    }
+    play()
+    let lr = learningRate ?? peak * 5e-9 / 3e-4
+    var m = [Double](repeating: 0, count: T - W)
+    var s = m
+    var grad = [Double](repeating: 0, count: T)
+    var best = law.finalLoss(rates: rates, warmupSteps: W)
+    guard best.isFinite else { throw .numeric("the starting schedule has a non-finite predicted loss", reached: nil) }
+    var bestRates = rates
+    let (b1, b2, eps) = (0.9, 0.999, 1e-30)
+    var done = 0
+    for it in 1...Swift.max(iterations, 1) where iterations > 0 {
+      done = it
+      let loss = grad.withUnsafeMutableBufferPointer { law.finalLoss(rates: rates, warmupSteps: W, gradient: $0) }
+      guard loss.isFinite else { break }
+      if loss < best { best = loss; bestRates = rates }
+      // dL/d delta_s = -sum_{t >= s} dL/d eta_t.
+      var suffix = 0.0
+      let c1 = 1 - _pow(b1, Double(it)), c2 = 1 - _pow(b2, Double(it))
+      for t in stride(from: T - 1, through: W, by: -1) {
+        suffix += grad[t]
+        let g = -suffix
+        let i = t - W
+        m[i] = b1 * m[i] + (1 - b1) * g
+        s[i] = b2 * s[i] + (1 - b2) * g * g
+        delta[i] -= lr * (m[i] / c1) / ((s[i] / c2).squareRoot() + eps)
+      }
+      // Projection: delta in [0, peak], and no step below the floor.
+      var v = peak
+      for i in 0..<delta.count {
+        delta[i] = Swift.min(Swift.max(delta[i], 0), peak)
+        if v - delta[i] < floor { delta[i] = Swift.max(0, v - floor) }
+        v -= delta[i]
+      }
+      play()
+      if let progress, it % 50 == 0 || it == iterations { progress(it, iterations) }
+    }
+    let final = law.finalLoss(rates: rates, warmupSteps: W)
+    if final < best { best = final; bestRates = rates }
+    // Spec: the warmup phases and a table of multipliers.
+    func num(_ x: Double) -> JSONValue { .number(x, text: "") }
+    var phases: [JSONValue] = []
+    if W >= 2 {
+      phases.append(.object([("shape", .string("linear")), ("steps", num(Double(W - 1))), ("from", num(0)), ("to", num(1))]))
+      phases.append(.object([("shape", .string("constant")), ("steps", num(1)), ("from", num(1))]))
+    } else if W == 1 {
+      phases.append(.object([("shape", .string("constant")), ("steps", num(1)), ("from", num(1))]))
+    }
+    phases.append(.object([("shape", .string("table")), ("values", .array(bestRates[W...].map { num($0 / peak) }))]))
+    let spec = JSONWriter.render(.object([("version", num(1)), ("peak", num(peak)),
+                                          ("total_steps", num(Double(T))), ("phases", .array(phases))]))
+    return FreeFormResult(rates: bestRates, finalLoss: best, iterations: done, spec: spec)
+  }
+}

@@ -1,0 +1,174 @@
+//===--- Fit.swift --------------------------------------------------------===//
+// `pace fit`: fit a loss-curve law to observed curves.
+//===----------------------------------------------------------------------===//
+import ArgumentParser
+import Pace
+import PaceLaws
+
+/// One `--curve SCHEDULE:CSV`: the schedule's LR sequence and the CSV's
+/// (step, loss) columns.
+struct CurveArgument {
+  var curve: LossCurve
+  var dropped: Int
+
+  init(_ argument: String, warmupSteps: Int?, dropPastEnd: Bool) throws(CommandError) {
+    guard let colon = argument.lastIndex(of: ":") else {
+      throw CommandError("--curve '\(argument)': expected SCHEDULE:CSV (a spec file, a colon, a CSV file)")
+    }
+    let specPath = String(argument[..<colon])
+    let csvPath = String(argument[argument.index(after: colon)...])
+    guard !specPath.isEmpty, !csvPath.isEmpty else {
+      throw CommandError("--curve '\(argument)': expected SCHEDULE:CSV")
+    }
+    let spec = try SpecArgument(specPath)
+    let (steps, losses) = try readLossCSV(csvPath)
+    let total = spec.schedule.totalSteps
+    var keepSteps = steps, keepLosses = losses
+    var dropped = 0
+    if dropPastEnd, total > 0 {
+      let keep = steps.indices.filter { Int64(steps[$0]) < total }
+      dropped = steps.count - keep.count
+      keepSteps = keep.map { steps[$0] }
+      keepLosses = keep.map { losses[$0] }
+    }
+    guard let last = keepSteps.max() else { throw CommandError("\(csvPath): no data rows") }
+    let count = total > 0 ? Int(Swift.min(total, 1 << 31)) : last + 1
+    do throws(LawError) {
+      let sequence = try LRSequence(schedule: spec.schedule, count: count, warmupSteps: warmupSteps)
+      curve = try LossCurve(sequence: sequence, steps: keepSteps, losses: keepLosses, name: csvPath)
+    } catch {
+      var message = error.description
+      if case .argument = error, message.contains("beyond the schedule") { message += " (--drop-past-end ignores such rows)" }
+      throw CommandError(message)
+    }
+    self.dropped = dropped
+  }
+}
+
+/// Reads a CSV whose header names the columns `step` and `loss` (others ignored).
+func readLossCSV(_ path: String) throws(CommandError) -> (steps: [Int], losses: [Double]) {
+  let bytes = try readAll(path: path)
+  let text = String(decoding: bytes, as: UTF8.self)
+  var lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }[...]
+  guard let header = lines.popFirst() else { throw CommandError("\(path): empty file") }
+  let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces.lowercased() }
+  guard let si = names.firstIndex(of: "step"), let li = names.firstIndex(of: "loss") else {
+    throw CommandError("\(path): the header must name the columns 'step' and 'loss', got '\(header)'")
+  }
+  var steps: [Int] = []
+  var losses: [Double] = []
+  for (n, line) in lines.enumerated() {
+    let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
+    if fields.allSatisfy({ $0.isEmpty }) { continue }
+    guard fields.count > Swift.max(si, li) else {
+      throw CommandError("\(path): line \(n + 2) has \(fields.count) fields, the header \(names.count)")
+    }
+    guard let s = Double(fields[si]), s == s.rounded(), s >= 0, s < 9e15 else {
+      throw CommandError("\(path): line \(n + 2): step '\(fields[si])' is not an integer >= 0")
+    }
+    guard let l = Double(fields[li]) else {
+      throw CommandError("\(path): line \(n + 2): loss '\(fields[li])' is not a number")
+    }
+    steps.append(Int(s))
+    losses.append(l)
+  }
+  return (steps, losses)
+}
+
+/// A float for tables: 6 significant digits.
+func short(_ x: Double) -> String { Format.sci(x, digits: 6) }
+
+struct Fit: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Fit a loss-curve law (multi_power or annealing) to observed loss curves.",
+    discussion: """
+      Each --curve is SCHEDULE:CSV: a schedule spec file and a CSV whose header names the columns \
+      'step' and 'loss' (other columns are ignored). The fit minimises the Huber loss (delta 1e-3) \
+      of the log residuals over every curve, by Levenberg-Marquardt from the references' multi-start \
+      grid (docs/laws.md). --json prints the law as JSON ({"law", "params", "fit"}), which \
+      'pace predict' and 'pace search' read.
+      """)
+
+  @Option(help: "The law: multi_power or annealing.")
+  var law: String = "multi_power"
+
+  @Option(name: .customLong("curve"), help: "SCHEDULE:CSV (repeat for several curves).")
+  var curves: [String] = []
+
+  @Flag(help: "Print the fitted law as JSON.")
+  var json = false
+
+  @Option(help: "Also write the fitted law (JSON) to this file.")
+  var out: String?
+
+  @Option(help: "lm (Levenberg-Marquardt to convergence, default) or adam (the multi-power study's early-stopped AdamW recipe).")
+  var method: String = "lm"
+
+  @Option(help: "Warmup convention: raw (multi_power default), peak (annealing default) or sum.")
+  var warmup: String?
+
+  @Option(help: "Warmup length in steps (default: up to the first step at the peak LR).")
+  var warmupSteps: Int?
+
+  @Flag(help: "annealing: fit lambda too.")
+  var fitLambda = false
+
+  @Option(help: "annealing: lambda (fixed, or the start with --fit-lambda).")
+  var lambda: Double = 0.999
+
+  @Flag(help: "Ignore CSV rows at or past the schedule's total steps.")
+  var dropPastEnd = false
+
+  func run() throws {
+    try reporting { () throws(CommandError) in
+      guard let kind = LawKind(name: law) else { throw CommandError("--law must be multi_power or annealing, got '\(law)'") }
+      guard !curves.isEmpty else { throw CommandError("give at least one --curve SCHEDULE:CSV") }
+      var options = FitOptions()
+      guard let m = FitMethod(rawValue: method) else { throw CommandError("--method must be lm or adam, got '\(method)'") }
+      options.method = m
+      if let warmup {
+        guard let w = WarmupMode(rawValue: warmup) else { throw CommandError("--warmup must be raw, peak or sum, got '\(warmup)'") }
+        options.warmup = w
+      }
+      options.fitLambda = fitLambda
+      options.lambda = lambda
+      var loaded: [LossCurve] = []
+      for c in curves {
+        let arg = try CurveArgument(c, warmupSteps: warmupSteps, dropPastEnd: dropPastEnd)
+        if arg.dropped > 0 { printError("pace fit: \(arg.curve.name): ignored \(arg.dropped) row(s) past the schedule's end") }
+        loaded.append(arg.curve)
+      }
+      let clock = ContinuousClock()
+      let start = clock.now
+      let fitted: FittedLaw
+      do throws(LawError) {
+        fitted = try LawFitter.fit(kind, curves: loaded, options: options)
+      } catch {
+        throw CommandError("fit failed: \(error.description)")
+      }
+      let seconds = (clock.now - start).seconds
+      let text = fitted.law.jsonText(report: fitted.report)
+      if let out { try writeAll(text + "\n", to: out) }
+      if json {
+        print(text)
+        return
+      }
+      print("law: \(kind.rawValue) (warmup \(fitted.law.warmup.rawValue), method \(m.rawValue))")
+      for (name, value) in fitted.law.namedParameters { print(Format.pad(name, 8) + "  " + short(value)) }
+      let r = fitted.report
+      print("fit: \(r.points) points, \(r.curves) curve(s), objective \(short(r.objective)), \(r.starts) starts, \(r.iterations) iterations, \(Format.sci(seconds, digits: 3)) s")
+      print(Format.pad("curve", 28) + Format.pad("R2", 12) + Format.pad("MAE", 12) + Format.pad("RMSE", 12)
+            + Format.pad("PredE", 12) + Format.pad("WorstE", 12))
+      for (c, mt) in zip(loaded, r.perCurve) {
+        let name = c.name.split(separator: "/").last.map(String.init) ?? c.name
+        print(Format.pad(name, 28) + Format.pad(Format.sci(mt.r2, digits: 5), 12) + Format.pad(short(mt.mae), 12)
+              + Format.pad(short(mt.rmse), 12) + Format.pad(short(mt.predE), 12) + Format.pad(short(mt.worstE), 12))
+      }
+      if let out { print("saved: \(out)") }
+    }
+  }
+}
+
+extension Duration {
+  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

@@ -1,0 +1,87 @@
+//===--- Predict.swift ----------------------------------------------------===//
+// `pace predict LAW.json SCHEDULE`: the loss a law predicts for a schedule.
+//===----------------------------------------------------------------------===//
+import ArgumentParser
+import Pace
+import PaceLaws
+
+/// Reads a law saved by `pace fit --json` / `--out`.
+func loadLaw(_ path: String) throws(CommandError) -> LossLaw {
+  let bytes = try readAll(path: path)
+  do throws(LawError) {
+    return try LossLaw(jsonText: String(decoding: bytes, as: UTF8.self))
+  } catch {
+    throw CommandError("\(path): \(error.description)")
+  }
+}
+
+/// Comma-separated steps.
+func parseSteps(_ text: String, option: String) throws(CommandError) -> [Int] {
+  var out: [Int] = []
+  for part in text.split(separator: ",") {
+    guard let t = Int(part.trimmingSpaces), t >= 0 else {
+      throw CommandError("\(option): '\(part)' is not a step (an integer >= 0)")
+    }
+    out.append(t)
+  }
+  guard !out.isEmpty else { throw CommandError("\(option): no steps") }
+  return out
+}
+
+struct Predict: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Predict the training loss of a schedule with a fitted law.")
+
+  @Argument(help: "The law, as written by 'pace fit --json' or '--out'.")
+  var lawFile: String
+
+  @Argument(help: "The schedule: a file, JSON text, or '-'.")
+  var spec: String
+
+  @Option(help: "Comma-separated steps (default: 10 evenly spaced steps and the last).")
+  var steps: String?
+
+  @Option(help: "Steps of an open-ended schedule to consider.")
+  var count: Int?
+
+  @Flag(help: "Print JSON: {\"law\", \"steps\", \"lr\", \"loss\"}.")
+  var json = false
+
+  func run() throws {
+    try reporting { () throws(CommandError) in
+      let law = try loadLaw(lawFile)
+      let schedule = try SpecArgument(spec).schedule
+      let total = schedule.totalSteps
+      var chosen: [Int]
+      if let steps { chosen = try parseSteps(steps, option: "--steps") } else { chosen = [] }
+      guard let n = count ?? (total > 0 ? Int(Swift.min(total, 1 << 31)) : chosen.max().map { $0 + 1 }) else {
+        throw CommandError("the schedule is open-ended: give --count N or --steps")
+      }
+      if chosen.isEmpty {
+        chosen = Array(Set((1...10).map { Swift.max(1, $0 * (n - 1) / 10) })).sorted()
+      }
+      if let bad = chosen.first(where: { $0 >= n }) {
+        throw CommandError("--steps: step \(bad) is beyond the schedule (its last step is \(n - 1))")
+      }
+      let values: [Double]
+      let sequence: LRSequence
+      do throws(LawError) {
+        sequence = try LRSequence(schedule: schedule, count: n)
+        values = try law.predict(sequence, at: chosen)
+      } catch {
+        throw CommandError(error.description)
+      }
+      if json {
+        let lr = chosen.map { sequence.rates[$0] }
+        print("{\"law\":\"\(law.kind.rawValue)\",\"steps\":[\(chosen.map(String.init).joined(separator: ","))],"
+              + "\"lr\":[\(lr.map { JSONWriter.number($0) }.joined(separator: ","))],"
+              + "\"loss\":[\(values.map { $0.isFinite ? JSONWriter.number($0) : "null" }.joined(separator: ","))]}")
+        return
+      }
+      print(Format.pad("step", 12) + Format.pad("lr", 16) + Format.pad("loss", 16))
+      for (t, v) in zip(chosen, values) {
+        print(Format.pad(String(t), 12) + Format.pad(short(sequence.rates[t]), 16) + Format.pad(short(v), 16))
+      }
+    }
+  }
+}

@@ -1,0 +1,230 @@
+//===--- LawFitTests.swift ------------------------------------------------===//
+// Fits recover known parameters; bad input; save/load; final loss and its
+// gradient; search.
+//===----------------------------------------------------------------------===//
+import Foundation
+import Testing
+import Pace
+@testable import PaceLaws
+
+/// Synthetic schedules of `n` steps with a warmup of `w`.
+func syntheticSchedules(_ n: Int, _ w: Int) throws -> [LRSequence] {
+  let peak = 3e-4
+  func seq(_ f: (Int) -> Double) throws -> LRSequence {
+    try LRSequence(rates: (0..<n).map { t in t < w ? peak * Double(t) / Double(w - 1) : f(t) })
+  }
+  let span = Double(n - w)
+  return [
+    try seq { t in 3e-5 + 0.5 * (peak - 3e-5) * (1 + cos(Double.pi * Double(t - w) / span)) },
+    try seq { _ in peak },
+    try seq { t in t < n / 2 ? peak : 0.3 * peak },
+  ]
+}
+
+@Suite(.serialized) struct LawFitTests {
+  @Test func multiPowerRecoversKnownParameters() throws {
+    let truth = try LossLaw(kind: .multiPower, parameters: [3.0, 0.5, 0.5, 400, 2.0, 0.6, 0.6])
+    let n = 6000, w = 500
+    var curves: [LossCurve] = []
+    for (i, seq) in try syntheticSchedules(n, w).enumerated() {
+      let steps = Array(stride(from: w, to: n, by: 37))
+      let losses = try truth.predict(seq, at: steps)
+      curves.append(try LossCurve(sequence: seq, steps: steps, losses: losses, name: "s\(i)"))
+    }
+    let fitted = try LawFitter.fit(.multiPower, curves: curves)
+    #expect(fitted.report.converged)
+    #expect(fitted.report.objective < 1e-14, "\(fitted.report.objective)")
+    for (name, a, b) in zip3(truth.kind.parameterNames, fitted.law.parameters, truth.parameters) {
+      #expect(abs(a - b) <= 2e-3 * abs(b), "\(name): fitted \(a), true \(b)")
+    }
+  }
+
+  @Test func annealingRecoversKnownParameters() throws {
+    let truth = try LossLaw(kind: .annealing, parameters: [3.1, 0.6, 0.55, 0.4, 0.999])
+    let n = 6000, w = 500
+    var curves: [LossCurve] = []
+    for seq in try syntheticSchedules(n, w) {
+      let steps = Array(stride(from: w, to: n, by: 37))
+      curves.append(try LossCurve(sequence: seq, steps: steps, losses: try truth.predict(seq, at: steps)))
+    }
+    let fitted = try LawFitter.fit(.annealing, curves: curves)
+    for (a, b) in zip(fitted.law.parameters, truth.parameters) { #expect(abs(a - b) <= 1e-4 * abs(b), "\(fitted.law.parameterSummary)") }
+    // lambda fitted from a wrong start.
+    var o = FitOptions()
+    o.fitLambda = true
+    o.lambda = 0.99
+    let free = try LawFitter.fit(.annealing, curves: curves, options: o)
+    #expect(abs(free.law["lambda"]! - 0.999) < 1e-5, "\(free.law.parameterSummary)")
+  }
+
+  @Test func badInputIsRejected() throws {
+    let seq = try LRSequence(rates: [Double](repeating: 1e-3, count: 100))
+    func curve(_ steps: [Int], _ losses: [Double]) throws -> LossCurve {
+      try LossCurve(sequence: seq, steps: steps, losses: losses)
+    }
+    #expect(throws: LawError.self) { try curve([1, 2], [3]) }                 // mismatched lengths
+    #expect(throws: LawError.self) { try curve([], []) }                      // empty
+    #expect(throws: LawError.self) { try curve([5, 3], [3, 3]) }              // out of order
+    #expect(throws: LawError.self) { try curve([5, 5], [3, 3]) }              // repeated
+    #expect(throws: LawError.self) { try curve([5, 100], [3, 3]) }            // beyond the schedule
+    #expect(throws: LawError.self) { try curve([5, 6], [3, .nan]) }           // NaN
+    #expect(throws: LawError.self) { try curve([5, 6], [3, 0]) }              // zero loss
+    #expect(throws: LawError.self) { try curve([5, 6], [3, -1]) }             // negative loss
+    #expect(throws: LawError.self) { try curve([0, 6], [3, 3]) }              // step 0 (S1 = 0)
+    let few = try curve([10, 20, 30], [3, 2.9, 2.8])
+    do {
+      _ = try LawFitter.fit(.multiPower, curves: [few])
+      Issue.record("fitted 7 parameters to 3 points")
+    } catch {
+      guard case .argument(let m) = error else { Issue.record("wrong error \(error)"); return }
+      #expect(m.contains("3 points"))
+    }
+    #expect(throws: LawError.self) { try LawFitter.fit(.annealing, curves: []) }
+    // A schedule that is 0 up to the data: S1 = 0.
+    let late = try LRSequence(rates: (0..<50).map { $0 < 20 ? 0 : 1e-3 })
+    #expect(throws: LawError.self) {
+      try LossLaw.published25M.predict(late, at: [10])
+    }
+    #expect(throws: LawError.self) { try LossLaw(kind: .multiPower, parameters: [1, 2, 3]) }
+    #expect(throws: LawError.self) { try LossLaw(kind: .multiPower, parameters: [3, 0.5, 0.5, 400, -2, 0.6, 0.6]) }
+    #expect(throws: LawError.self) { try LossLaw(kind: .annealing, parameters: [3, 0.5, 0.5, 1, 1.5]) }
+    #expect(throws: LawError.self) { try LossLaw(kind: .annealing, named: ["L0": 1]) }
+  }
+
+  @Test func nonConvergenceIsNumericWithWhatWasReached() throws {
+    let truth = try LossLaw(kind: .multiPower, parameters: [3.0, 0.5, 0.5, 400, 2.0, 0.6, 0.6])
+    var curves: [LossCurve] = []
+    for seq in try syntheticSchedules(3000, 300) {
+      let steps = Array(stride(from: 300, to: 3000, by: 50))
+      curves.append(try LossCurve(sequence: seq, steps: steps, losses: try truth.predict(seq, at: steps)))
+    }
+    var o = FitOptions()
+    o.maxIterations = 1
+    do {
+      _ = try LawFitter.fit(.multiPower, curves: curves, options: o)
+      Issue.record("converged in one iteration")
+    } catch {
+      guard case .numeric(_, let reached) = error else { Issue.record("wrong error \(error)"); return }
+      #expect(reached != nil)
+      #expect(error.description.contains("reached L0="), "\(error)")
+    }
+  }
+
+  @Test func saveLoadRoundTrip() throws {
+    let law = try LossLaw(kind: .multiPower, parameters: [3.0405, 0.5247, 0.5079, 363.79, 2.0656, 0.5828, 0.6414])
+    let text = law.jsonText()
+    #expect(text.contains("\"format\":\"pace-law\"") && text.contains("\"version\":1"))
+    let back = try LossLaw(jsonText: text)
+    #expect(back == law)
+    let ann = try LossLaw(kind: .annealing, parameters: [3.1, 0.6, 0.55, 0.1 + 0.2, 0.999], warmup: .sum)
+    #expect(try LossLaw(jsonText: ann.jsonText()) == ann)
+    #expect(throws: LawError.self) { try LossLaw(jsonText: "not json") }
+    #expect(throws: LawError.self) { try LossLaw(jsonText: "{\"format\":\"pace-law\",\"version\":1,\"law\":\"x\",\"params\":{}}") }
+    do {
+      _ = try LossLaw(jsonText: text.replacingOccurrences(of: "\"version\":1", with: "\"version\":2"))
+      Issue.record("version 2 accepted")
+    } catch {
+      guard case .version = error else { Issue.record("wrong error \(error)"); return }
+    }
+    #expect(throws: LawError.self) { try LossLaw(jsonText: text.replacingOccurrences(of: "\"gamma\"", with: "\"delta\"")) }
+  }
+
+  /// The exact final loss agrees with predict, and its gradient with finite differences.
+  @Test(arguments: [LawKind.multiPower, .annealing])
+  func finalLossAndGradient(kind: LawKind) throws {
+    let law = kind == .multiPower ? LossLaw.published25M
+      : try LossLaw(kind: .annealing, parameters: [3.1, 0.6, 0.55, 400, 0.99])
+    let n = 800, w = 80
+    var rng = SplitMix64(seed: 3)
+    var rates = (0..<n).map { t in t < w ? 3e-4 * Double(t) / Double(w - 1) : 3e-4 * (0.2 + 0.8 * rng.uniform()) }
+    let seq = try LRSequence(rates: rates)
+    let viaPredict = try law.predict(seq, at: [n - 1])[0]
+    var grad = [Double](repeating: 0, count: n)
+    let f = grad.withUnsafeMutableBufferPointer { law.finalLoss(rates: rates, warmupSteps: seq.warmupSteps, gradient: $0) }
+    #expect(abs(f - viaPredict) < 1e-12, "\(f) vs \(viaPredict)")
+    for j in [0, 1, w - 1, w, w + 1, 400, n - 2, n - 1] {
+      let h = 1e-9
+      let keep = rates[j]
+      rates[j] = keep + h
+      let up = law.finalLoss(rates: rates, warmupSteps: seq.warmupSteps)
+      rates[j] = keep - h
+      let down = law.finalLoss(rates: rates, warmupSteps: seq.warmupSteps)
+      rates[j] = keep
+      let numeric = (up - down) / (2 * h)
+      #expect(abs(numeric - grad[j]) <= 1e-4 * max(1, abs(numeric)), "\(kind) step \(j): \(grad[j]) vs \(numeric)")
+    }
+  }
+
+  @Test func searchFindsADecayingScheduleAndBeatsConstant() throws {
+    var o = SearchOptions(budget: 24000, peak: 3e-4, warmupSteps: 2160)
+    o.decayFractions = [0.1, 0.2, 0.3]
+    o.phis = [0.5, 2]
+    let result = try ScheduleSearch.search(LossLaw.published25M, options: o)
+    #expect(result.evaluated == 3 * 5 * 10 - 3 + 3 * 121 + 2 * 10)
+    let constant = try ScheduleSearch.finalLoss(LossLaw.published25M, spec: try readSpec("constant_24000"), options: o)
+    let cosine = try ScheduleSearch.finalLoss(LossLaw.published25M, spec: try readSpec("cosine_24000"), options: o)
+    #expect(result.best.finalLoss < cosine && cosine < constant)
+    #expect(result.bestPerFamily.count == 5)
+    // The best spec parses and gives the reported loss.
+    #expect(abs(try ScheduleSearch.finalLoss(LossLaw.published25M, spec: result.best.spec, options: o) - result.best.finalLoss) < 1e-12)
+    // Free-form from the best parametric schedule does at least as well.
+    let start = try LRSequence(spec: result.best.spec, count: 24000).rates
+    let free = try ScheduleSearch.freeForm(LossLaw.published25M, options: o, iterations: 50, start: start)
+    #expect(free.finalLoss <= result.best.finalLoss + 1e-12)
+    for t in 2161..<24000 { #expect(free.rates[t] <= free.rates[t - 1]) }
+    let replay = try ScheduleSearch.finalLoss(LossLaw.published25M, spec: free.spec, options: o)
+    #expect(abs(replay - free.finalLoss) < 1e-9, "\(replay) vs \(free.finalLoss)")
+  }
+}
+
+func zip3<A, B, C>(_ a: [A], _ b: [B], _ c: [C]) -> [(A, B, C)] {
+  (0..<Swift.min(a.count, b.count, c.count)).map { (a[$0], b[$0], c[$0]) }
+}
+
+@Suite struct SIMDMathTests {
+  @Test func vexpVlogMatchLibm() {
+    var rng = SplitMix64(seed: 11)
+    var worstExp = 0.0, worstLog = 0.0
+    for _ in 0..<20000 {
+      var x = Lanes()
+      for l in 0..<4 { x[l] = (rng.uniform() - 0.5) * 1400 }
+      let e = vexp(x)
+      for l in 0..<4 where x[l] > -700 { worstExp = max(worstExp, abs(e[l] - Foundation.exp(x[l])) / Foundation.exp(x[l])) }
+      var y = Lanes()
+      for l in 0..<4 { y[l] = Foundation.exp((rng.uniform() - 0.5) * 1400) }
+      let g = vlog(y)
+      for l in 0..<4 { worstLog = max(worstLog, abs(g[l] - Foundation.log(y[l])) / max(1, abs(Foundation.log(y[l])))) }
+    }
+    #expect(worstExp < 1e-15, "exp \(worstExp)")
+    #expect(worstLog < 1e-15, "log \(worstLog)")
+    #expect(vexp(Lanes(repeating: -1000))[0] == 0)
+  }
+
+  @Test func vectorisedFinalLossesMatchScalar() throws {
+    var rng = SplitMix64(seed: 2)
+    let n = 3000, w = 300
+    var lanes: [[Double]] = []
+    for _ in 0..<4 {
+      var r = [Double](repeating: 0, count: n)
+      for t in 0..<n {
+        if t < w {
+          r[t] = 3e-4 * Double(t) / Double(w - 1)
+        } else if t % 97 == 0 {
+          r[t] = 0
+        } else {
+          r[t] = 3e-4 * (0.05 + 0.95 * rng.uniform())
+        }
+      }
+      lanes.append(r)
+    }
+    for law in [LossLaw.published25M, try LossLaw(kind: .multiPower, parameters: LossLaw.published25M.parameters, warmup: .sum)] {
+      let fast = law.finalLosses(lanes, warmupSteps: w - 1)
+      for (l, r) in lanes.enumerated() {
+        let slow = law.finalLoss(rates: r, warmupSteps: w - 1)
+        #expect(abs(fast[l] - slow) < 1e-12, "\(fast[l]) vs \(slow)")
+      }
+      let three = law.finalLosses(Array(lanes.prefix(3)), warmupSteps: w - 1)
+      #expect(three.count == 3 && three == Array(fast.prefix(3)))
+    }
+  }
+}

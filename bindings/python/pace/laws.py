@@ -1,0 +1,405 @@
+"""pace.laws: loss-curve laws (the annealing law of Tissue et al. 2024 and the
+multi-power law of Luo et al. 2025) through libpace (include/pace.h,
+docs/laws.md)::
+
+    from pace import laws
+    law = laws.Law.fit("multi_power", [(spec, steps, losses), ...])
+    law.params                      # {"L0": ..., "A": ..., ...}
+    law.predict(other_spec, [1000, 2000])
+    text = law.save(); laws.Law.load(text)
+    best = law.search(budget=24000, peak=3e-4)
+
+A schedule is a spec (dict, JSON text, or a path to a .json file) or a
+per-step LR array (a sequence or numpy array of floats). Curves are
+``(schedule, steps, losses)`` tuples or dicts with those keys.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import threading
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _lib
+from .errors import ArgumentError, check
+from .schedule import _spec_bytes
+
+__all__ = ["Law", "s1", "s2", "loss_drop", "KINDS", "WARMUP_MODES", "FAMILIES"]
+
+_lib_handle = _lib.lib
+
+
+class LawStruct(ctypes.Structure):
+    """Opaque ``struct pace_law``."""
+
+
+LAW_P = ctypes.POINTER(LawStruct)
+
+
+class LRInput(ctypes.Structure):
+    """``pace_lr_input``."""
+
+    _fields_ = [("spec_json", ctypes.c_char_p), ("lrs", ctypes.POINTER(ctypes.c_double)),
+                ("count", ctypes.c_int64), ("warmup_steps", ctypes.c_int64)]
+
+
+class LawCurve(ctypes.Structure):
+    """``pace_law_curve``."""
+
+    _fields_ = [("lr", LRInput), ("steps", ctypes.POINTER(ctypes.c_int64)),
+                ("losses", ctypes.POINTER(ctypes.c_double)), ("n", ctypes.c_int64)]
+
+
+class FitOptions(ctypes.Structure):
+    """``pace_fit_options``."""
+
+    _fields_ = [("struct_size", ctypes.c_uint32), ("warmup", ctypes.c_uint32), ("method", ctypes.c_uint32),
+                ("fit_lambda", ctypes.c_uint32), ("lambda_", ctypes.c_double), ("huber_delta", ctypes.c_double),
+                ("max_iterations", ctypes.c_int64)]
+
+
+class SearchOptions(ctypes.Structure):
+    """``pace_search_options``."""
+
+    _fields_ = [("struct_size", ctypes.c_uint32), ("families", ctypes.c_uint32), ("budget", ctypes.c_int64),
+                ("peak", ctypes.c_double), ("warmup_steps", ctypes.c_int64)]
+
+
+_st = _lib.c_status
+_i64 = ctypes.c_int64
+_u32 = ctypes.c_uint32
+_dp = ctypes.POINTER(ctypes.c_double)
+_szp = ctypes.POINTER(ctypes.c_size_t)
+_LRP = ctypes.POINTER(LRInput)
+_SOP = ctypes.POINTER(SearchOptions)
+
+#: The functions of include/pace.h's laws section (name -> (restype, argtypes)).
+FUNCTIONS = {
+    "pace_law_fit": (_st, [_u32, ctypes.POINTER(LawCurve), _i64, ctypes.POINTER(FitOptions), ctypes.POINTER(LAW_P)]),
+    "pace_law_create": (_st, [_u32, _dp, _i64, _u32, ctypes.POINTER(LAW_P)]),
+    "pace_law_free": (None, [LAW_P]),
+    "pace_law_kind": (_st, [LAW_P, ctypes.POINTER(_u32)]),
+    "pace_law_params": (_st, [LAW_P, _dp, _i64, ctypes.POINTER(_i64)]),
+    "pace_law_param_name": (_st, [LAW_P, _i64, ctypes.c_char_p, ctypes.c_size_t, _szp]),
+    "pace_law_fit_report": (_st, [LAW_P, ctypes.c_char_p, ctypes.c_size_t, _szp]),
+    "pace_law_predict": (_st, [LAW_P, _LRP, ctypes.POINTER(_i64), _i64, _dp]),
+    "pace_law_final_loss": (_st, [LAW_P, _LRP, _dp]),
+    "pace_law_save": (_st, [LAW_P, ctypes.c_char_p, ctypes.c_size_t, _szp]),
+    "pace_law_load": (_st, [ctypes.c_char_p, ctypes.POINTER(LAW_P)]),
+    "pace_functional_s1": (_st, [_LRP, _u32, _dp, _i64]),
+    "pace_functional_s2": (_st, [_LRP, _u32, ctypes.c_double, _dp, _i64]),
+    "pace_functional_ld": (_st, [_LRP, _u32, ctypes.c_double, ctypes.c_double, ctypes.c_double, _dp, _i64]),
+    "pace_law_search": (_st, [LAW_P, _SOP, ctypes.c_char_p, ctypes.c_size_t, _szp, _dp, ctypes.POINTER(_i64)]),
+    "pace_law_search_free_form": (_st, [LAW_P, _SOP, _i64, _dp, _i64, _dp]),
+}
+_lib.FUNCTIONS.update(FUNCTIONS)
+_lib.declare(_lib.lib, _lib.library_path)
+
+KINDS = {"annealing": 0, "multi_power": 1}
+WARMUP_MODES = {None: 0, "default": 0, "sum": 1, "peak": 2, "raw": 3}
+FAMILIES = {"wsd": 1, "cosine": 2, "rex": 4, "uba": 8, "linear": 16}
+_METHODS = {"lm": 0, "adam": 1}
+_PARAMS = {"annealing": ["L0", "A", "alpha", "C", "lambda"],
+           "multi_power": ["L0", "A", "alpha", "B", "C", "beta", "gamma"]}
+
+ScheduleLike = Union[Dict[str, Any], str, bytes, "os.PathLike[str]", Sequence[float], np.ndarray]
+
+
+def _kind(kind: str) -> int:
+    k = str(kind).lower().replace("-", "_")
+    if k in ("mpl", "multipower"):
+        k = "multi_power"
+    if k not in KINDS:
+        raise ArgumentError("kind must be 'multi_power' or 'annealing', got %r" % (kind,))
+    return KINDS[k]
+
+
+def _warmup(mode: Optional[str]) -> int:
+    if mode not in WARMUP_MODES:
+        raise ArgumentError("warmup must be None, 'sum', 'peak' or 'raw', got %r" % (mode,))
+    return WARMUP_MODES[mode]
+
+
+class _Input:
+    """A pace_lr_input and the buffers it points into (kept alive)."""
+
+    def __init__(self, schedule: ScheduleLike, count: Optional[int] = None, warmup_steps: Optional[int] = None):
+        self.spec = None
+        self.array = None
+        if isinstance(schedule, (np.ndarray, list, tuple)):
+            self.array = np.ascontiguousarray(schedule, dtype=np.float64)
+            if self.array.ndim != 1 or self.array.size == 0:
+                raise ArgumentError("an LR array must be 1-D and non-empty")
+            if count is not None and count != self.array.size:
+                raise ArgumentError("count %d differs from the LR array's length %d" % (count, self.array.size))
+            n = self.array.size
+            lrs = self.array.ctypes.data_as(_dp)
+        else:
+            self.spec = _spec_bytes(schedule)
+            n = 0 if count is None else int(count)
+            lrs = None
+        if n < 0:
+            raise ArgumentError("count must be >= 0, got %d" % n)
+        w = -1 if warmup_steps is None else int(warmup_steps)
+        if w < -1:
+            raise ArgumentError("warmup_steps must be >= 0, got %d" % w)
+        self.struct = LRInput(self.spec, lrs, n, w)
+
+    def count(self) -> int:
+        if self.array is not None:
+            return int(self.array.size)
+        if self.struct.count > 0:
+            return int(self.struct.count)
+        from .schedule import Schedule
+        with Schedule(self.spec) as s:
+            if s.total_steps is None:
+                raise ArgumentError("the schedule is open-ended: give count")
+            return int(s.total_steps)
+
+
+def _text(fn, *args) -> str:
+    needed = ctypes.c_size_t()
+    status = fn(*args, None, 0, ctypes.byref(needed))
+    if status not in (_lib.PACE_OK, _lib.PACE_E_BUFFER_TOO_SMALL):
+        check(status)
+    buf = ctypes.create_string_buffer(needed.value)
+    check(fn(*args, buf, needed.value, ctypes.byref(needed)))
+    return buf.value.decode("utf-8")
+
+
+def _functional(fn, schedule, warmup, count, warmup_steps, *extra) -> np.ndarray:
+    inp = _Input(schedule, count, warmup_steps)
+    n = inp.count()
+    out = np.empty(n, dtype=np.float64)
+    check(fn(ctypes.byref(inp.struct), _warmup(warmup), *extra, out.ctypes.data_as(_dp), n))
+    return out
+
+
+def s1(schedule: ScheduleLike, warmup: Optional[str] = "raw", count: Optional[int] = None,
+       warmup_steps: Optional[int] = None) -> np.ndarray:
+    """S1(t) = sum_{i=1}^{t} eta_i at every step (warmup 'peak' counts the peak for warmup LRs)."""
+    return _functional(_lib_handle.pace_functional_s1, schedule, warmup, count, warmup_steps)
+
+
+def s2(schedule: ScheduleLike, lam: float = 0.999, warmup: Optional[str] = "raw", count: Optional[int] = None,
+       warmup_steps: Optional[int] = None) -> np.ndarray:
+    """The annealing area S2 with momentum ``lam`` at every step."""
+    return _functional(_lib_handle.pace_functional_s2, schedule, warmup, count, warmup_steps, float(lam))
+
+
+def loss_drop(schedule: ScheduleLike, C: float, beta: float, gamma: float, warmup: Optional[str] = "raw",
+              count: Optional[int] = None, warmup_steps: Optional[int] = None) -> np.ndarray:
+    """The multi-power law's LD(t) at every step, O(T) (exponential-sum kernel)."""
+    return _functional(_lib_handle.pace_functional_ld, schedule, warmup, count, warmup_steps,
+                       float(C), float(beta), float(gamma))
+
+
+def _curve(c) -> Tuple[Any, np.ndarray, np.ndarray, Optional[int]]:
+    if isinstance(c, dict):
+        return c["schedule"], np.asarray(c["steps"]), np.asarray(c["losses"]), c.get("warmup_steps")
+    schedule, steps, losses = c[:3]
+    return schedule, np.asarray(steps), np.asarray(losses), None
+
+
+class Law:
+    """A loss-curve law and its parameters (immutable; thread-safe)."""
+
+    __slots__ = ("_handle", "_lock", "__weakref__")
+
+    def __init__(self, _handle=None):
+        if _handle is None:
+            raise TypeError("use Law.fit, Law.create or Law.load")
+        self._handle = _handle
+        self._lock = threading.Lock()
+
+    # -- construction ----------------------------------------------------------
+
+    @classmethod
+    def fit(cls, kind: str, curves: Iterable, *, method: str = "lm", warmup: Optional[str] = None,
+            fit_lambda: bool = False, lam: Optional[float] = None, huber_delta: Optional[float] = None,
+            max_iterations: Optional[int] = None) -> "Law":
+        """Fits ``kind`` jointly to curves ``(schedule, steps, losses)``.
+
+        Raises ArgumentError / SpecError for bad curves and NumericError
+        (message: the parameters reached) when the fit does not converge."""
+        keep = []
+        items = []
+        for c in curves:
+            schedule, steps, losses, w = _curve(c)
+            steps = np.ascontiguousarray(steps)
+            if steps.dtype.kind not in "iu":
+                if not np.all(np.isfinite(steps)) or np.any(steps != np.round(steps)):
+                    raise ArgumentError("steps must be integers")
+            steps = steps.astype(np.int64)
+            losses = np.ascontiguousarray(losses, dtype=np.float64)
+            if steps.ndim != 1 or steps.shape != losses.shape:
+                raise ArgumentError("steps and losses must be 1-D of the same length, got %s and %s"
+                                    % (steps.shape, losses.shape))
+            inp = _Input(schedule, None, w)
+            keep.append((inp, steps, losses))
+            items.append(LawCurve(inp.struct, steps.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+                                  losses.ctypes.data_as(_dp), steps.size))
+        if not items:
+            raise ArgumentError("no curves to fit")
+        if method not in _METHODS:
+            raise ArgumentError("method must be 'lm' or 'adam', got %r" % (method,))
+        opts = FitOptions(ctypes.sizeof(FitOptions), _warmup(warmup), _METHODS[method], 1 if fit_lambda else 0,
+                          float(lam or 0.0), float(huber_delta or 0.0), int(max_iterations or 0))
+        arr = (LawCurve * len(items))(*items)
+        handle = LAW_P()
+        check(_lib_handle.pace_law_fit(_kind(kind), arr, len(items), ctypes.byref(opts), ctypes.byref(handle)))
+        return cls(handle)
+
+    @classmethod
+    def create(cls, kind: str, params: Union[Dict[str, float], Sequence[float]], warmup: Optional[str] = None) -> "Law":
+        """A law from parameters (a dict by name, or values in the law's order)."""
+        k = _kind(kind)
+        name = [n for n, v in KINDS.items() if v == k][0]
+        if isinstance(params, dict):
+            unknown = set(params) - set(_PARAMS[name])
+            if unknown:
+                raise ArgumentError("%s has no parameter %s" % (name, sorted(unknown)[0]))
+            missing = [p for p in _PARAMS[name] if p not in params]
+            if missing:
+                raise ArgumentError("%s: parameter %s is missing" % (name, missing[0]))
+            values = [float(params[p]) for p in _PARAMS[name]]
+        else:
+            values = [float(v) for v in params]
+        arr = (ctypes.c_double * len(values))(*values)
+        handle = LAW_P()
+        check(_lib_handle.pace_law_create(k, arr, len(values), _warmup(warmup), ctypes.byref(handle)))
+        return cls(handle)
+
+    @classmethod
+    def load(cls, source: Union[str, bytes, "os.PathLike[str]"]) -> "Law":
+        """Reads text written by :meth:`save` (or a path to a file holding it)."""
+        if isinstance(source, bytes):
+            data = source
+        elif isinstance(source, str) and source.lstrip().startswith("{"):
+            data = source.encode("utf-8")
+        else:
+            with open(source, "rb") as f:
+                data = f.read()
+        handle = LAW_P()
+        check(_lib_handle.pace_law_load(data, ctypes.byref(handle)))
+        return cls(handle)
+
+    # -- lifetime ----------------------------------------------------------------
+
+    def _h(self):
+        if self._handle is None:
+            raise ValueError("operation on a closed pace.laws.Law")
+        return self._handle
+
+    def close(self) -> None:
+        with self._lock:
+            h, self._handle = self._handle, None
+        if h is not None:
+            _lib_handle.pace_law_free(h)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- reading ------------------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        k = ctypes.c_uint32()
+        check(_lib_handle.pace_law_kind(self._h(), ctypes.byref(k)))
+        return [n for n, v in KINDS.items() if v == k.value][0]
+
+    @property
+    def params(self) -> Dict[str, float]:
+        count = ctypes.c_int64()
+        out = (ctypes.c_double * 16)()
+        check(_lib_handle.pace_law_params(self._h(), out, 16, ctypes.byref(count)))
+        names = [_text(_lib_handle.pace_law_param_name, self._h(), i) for i in range(count.value)]
+        return {n: out[i] for i, n in enumerate(names)}
+
+    @property
+    def report(self) -> Dict[str, Any]:
+        """The fit report ({} for a law that was not fitted)."""
+        return json.loads(_text(_lib_handle.pace_law_fit_report, self._h()))
+
+    def save(self, path: Optional[Union[str, "os.PathLike[str]"]] = None) -> str:
+        """The law as JSON text (format 'pace-law', version 1); also written to ``path`` if given."""
+        text = _text(_lib_handle.pace_law_save, self._h())
+        if path is not None:
+            with open(path, "w") as f:
+                f.write(text + "\n")
+        return text
+
+    def __repr__(self) -> str:
+        if self._handle is None:
+            return "<pace.laws.Law closed>"
+        return "<pace.laws.Law %s %s>" % (self.kind, " ".join("%s=%.6g" % kv for kv in self.params.items()))
+
+    # -- prediction -----------------------------------------------------------------
+
+    def predict(self, schedule: ScheduleLike, steps: Iterable[int], count: Optional[int] = None,
+                warmup_steps: Optional[int] = None) -> np.ndarray:
+        """Predicted losses at ``steps`` (each >= 1, inside the schedule)."""
+        st = np.ascontiguousarray(np.asarray(list(steps) if not isinstance(steps, np.ndarray) else steps), dtype=np.int64)
+        inp = _Input(schedule, count, warmup_steps)
+        out = np.empty(st.size, dtype=np.float64)
+        check(_lib_handle.pace_law_predict(self._h(), ctypes.byref(inp.struct),
+                                           st.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), st.size,
+                                           out.ctypes.data_as(_dp)))
+        return out
+
+    def final_loss(self, schedule: ScheduleLike, count: Optional[int] = None,
+                   warmup_steps: Optional[int] = None) -> float:
+        """The predicted loss at the schedule's last step (exact, O(T))."""
+        inp = _Input(schedule, count, warmup_steps)
+        out = ctypes.c_double()
+        check(_lib_handle.pace_law_final_loss(self._h(), ctypes.byref(inp.struct), ctypes.byref(out)))
+        return out.value
+
+    # -- search -----------------------------------------------------------------------
+
+    @staticmethod
+    def _search_options(budget, peak, warmup, families) -> SearchOptions:
+        bits = 0
+        for f in families or []:
+            if f not in FAMILIES:
+                raise ArgumentError("unknown family %r (wsd, cosine, rex, uba, linear)" % (f,))
+            bits |= FAMILIES[f]
+        return SearchOptions(ctypes.sizeof(SearchOptions), bits, int(budget), float(peak),
+                             -1 if warmup is None else int(warmup))
+
+    def search(self, budget: int, peak: float, warmup: Optional[int] = None,
+               families: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+        """The family member with the lowest predicted final loss:
+        {"spec": dict, "final_loss": float, "evaluated": int}."""
+        opts = self._search_options(budget, peak, warmup, families)
+        buf = ctypes.create_string_buffer(65536)
+        needed = ctypes.c_size_t()
+        loss = ctypes.c_double()
+        evaluated = ctypes.c_int64()
+        check(_lib_handle.pace_law_search(self._h(), ctypes.byref(opts), buf, len(buf), ctypes.byref(needed),
+                                          ctypes.byref(loss), ctypes.byref(evaluated)))
+        return {"spec": json.loads(buf.value.decode("utf-8")), "final_loss": loss.value, "evaluated": evaluated.value}
+
+    def search_free_form(self, budget: int, peak: float, warmup: Optional[int] = None,
+                         iterations: int = 2000) -> Tuple[np.ndarray, float]:
+        """A non-increasing per-step schedule after the warmup minimising the
+        predicted final loss (projected gradient): (rates, final_loss)."""
+        opts = self._search_options(budget, peak, warmup, None)
+        rates = np.empty(int(budget), dtype=np.float64)
+        loss = ctypes.c_double()
+        check(_lib_handle.pace_law_search_free_form(self._h(), ctypes.byref(opts), int(iterations),
+                                                    rates.ctypes.data_as(_dp), rates.size, ctypes.byref(loss)))
+        return rates, loss.value
