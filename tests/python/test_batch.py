@@ -299,3 +299,16 @@ def test_fork_child_gets_new_engines():
         print(os.read(r, 1000).decode())
     """)
     assert got == {"old": "UnsupportedError", "same": True}
+
+
+def test_reductions_match_the_laws_functionals_bit_for_bit():
+    # include/pace.h: S1 of steps 1 .. T-1 and S2 of steps 0 .. T-1 are
+    # pace_functional_s1 / _s2 at T-1 (warmup RAW).
+    from pace import laws
+
+    T = 700
+    for spec in SPECS:
+        s1 = laws.s1(spec, warmup="raw", count=T)
+        s2 = laws.s2(spec, lam=0.999, warmup="raw", count=T)
+        assert pace.batch_reduce([spec], 1, T - 1, lam=0.999).s1[0] == s1[T - 1], spec
+        assert pace.batch_reduce([spec], 0, T, lam=0.999).s2[0] == s2[T - 1], spec
