@@ -43,7 +43,7 @@ from .schedule import Schedule, _step_index
 
 __all__ = ["Engine", "BatchReduction", "batch", "batch_reduce"]
 
-_lib_handle = _lib.lib  # kept so that __del__ works during interpreter shutdown
+from ._handle import OwnedHandle
 
 NUMA_MODES = {"auto": _lib.PACE_NUMA_AUTO, "off": _lib.PACE_NUMA_OFF, "require": _lib.PACE_NUMA_REQUIRE}
 
@@ -109,7 +109,7 @@ class _Handles:
         self.close()
 
 
-class Engine:
+class Engine(OwnedHandle):
     """A libpace batch engine: worker threads grouped per NUMA node, pinned
     to their node's CPUs, with scratch memory on their node.
 
@@ -121,6 +121,8 @@ class Engine:
     variables (PACE_NUMA, PACE_NUMA_SIMULATE) are read here, at creation."""
 
     __slots__ = ("_handle", "_lock", "__weakref__")
+    _free = "pace_engine_free"
+    _kind = "pace.Engine"
 
     def __init__(self, threads: Optional[int] = None, numa: str = "auto"):
         self._handle = None
@@ -132,38 +134,6 @@ class Engine:
         check(_lib.lib.pace_engine_create(ctypes.byref(options), ctypes.byref(handle)))
         self._handle = handle
 
-    def _h(self):
-        handle = self._handle
-        if handle is None:
-            raise ValueError("operation on a closed pace.Engine")
-        return handle
-
-    @property
-    def closed(self) -> bool:
-        return self._handle is None
-
-    def close(self) -> None:
-        """Stops the workers and frees the engine (idempotent)."""
-        lock = getattr(self, "_lock", None)
-        if lock is None:
-            return
-        with lock:
-            handle, self._handle = self._handle, None
-        if handle is not None and _lib_handle is not None:
-            _lib_handle.pace_engine_free(handle)
-
-    def __enter__(self) -> "Engine":
-        self._h()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
     @property
     def info(self) -> Dict[str, Any]:

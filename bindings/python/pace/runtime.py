@@ -36,7 +36,7 @@ __all__ = ["Runtime", "refine", "refine_spec"]
 
 ConfigLike = Union[Dict[str, Any], str, bytes, "os.PathLike[str]"]
 
-_lib_handle = _lib.lib  # kept so that __del__ works during interpreter shutdown
+from ._handle import OwnedHandle
 _NAN = float("nan")
 _NORMS = {"l2": _lib.PACE_NORM_L2, "l1": _lib.PACE_NORM_L1}
 
@@ -111,7 +111,7 @@ def _load_state(state: bytes, group_names: Optional[Sequence[str]] = None) -> "R
     return rt
 
 
-class Runtime:
+class Runtime(OwnedHandle):
     """The training-loop runtime (docs/runtime.md): the optimizer step,
     scheduled hyper-parameters ("channels": ``lr``, ``momentum``,
     ``weight_decay``, any name), parameter groups with a scale per channel,
@@ -139,6 +139,8 @@ class Runtime:
 
     __slots__ = ("_handle", "_lock", "_nchannels", "_ngroups", "_channels", "_group_names", "_buf", "_ptr",
                  "_cap", "_view", "_step_fn", "__weakref__")
+    _free = "pace_runtime_free"
+    _kind = "pace.Runtime"
 
     def __init__(self, config: ConfigLike):
         self._handle = None
@@ -186,38 +188,6 @@ class Runtime:
 
     # -- lifetime -------------------------------------------------------------
 
-    def _h(self):
-        handle = self._handle
-        if handle is None:
-            raise ValueError("operation on a closed pace.Runtime")
-        return handle
-
-    @property
-    def closed(self) -> bool:
-        return self._handle is None
-
-    def close(self) -> None:
-        """Frees the library handle. Idempotent; later calls raise ValueError."""
-        lock = getattr(self, "_lock", None)
-        if lock is None:
-            return
-        with lock:
-            handle, self._handle = self._handle, None
-        if handle is not None and _lib_handle is not None:
-            _lib_handle.pace_runtime_free(handle)
-
-    def __enter__(self) -> "Runtime":
-        self._h()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown: modules may be gone
-            pass
 
     # -- shape ------------------------------------------------------------------
 

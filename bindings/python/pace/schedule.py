@@ -22,7 +22,7 @@ __all__ = ["Schedule", "Stepper"]
 
 SpecLike = Union[Dict[str, Any], str, bytes, "os.PathLike[str]"]
 
-_lib_handle = _lib.lib  # kept so that __del__ works during interpreter shutdown
+from ._handle import OwnedHandle
 
 
 def _step_index(value: Any, what: str) -> int:
@@ -69,7 +69,7 @@ def _spec_bytes(spec: Any) -> bytes:
     return data
 
 
-class Schedule:
+class Schedule(OwnedHandle):
     """An immutable schedule ``value(t) = peak * m(t)`` (docs/schedule-spec.md).
 
     ``spec`` is a dict, JSON text, or a path (str or pathlib.Path) to a JSON
@@ -83,6 +83,8 @@ class Schedule:
     """
 
     __slots__ = ("_handle", "_total_steps", "_lock", "__weakref__")
+    _free = "pace_schedule_free"
+    _kind = "pace.Schedule"
 
     def __init__(self, spec: SpecLike):
         self._handle = None
@@ -103,39 +105,6 @@ class Schedule:
 
     # -- lifetime -------------------------------------------------------------
 
-    def _h(self):
-        handle = self._handle
-        if handle is None:
-            raise ValueError("operation on a closed pace.Schedule")
-        return handle
-
-    @property
-    def closed(self) -> bool:
-        return self._handle is None
-
-    def close(self) -> None:
-        """Frees the library handle. Idempotent; later calls on the schedule
-        raise ValueError."""
-        lock = getattr(self, "_lock", None)
-        if lock is None:
-            return
-        with lock:
-            handle, self._handle = self._handle, None
-        if handle is not None and _lib_handle is not None:
-            _lib_handle.pace_schedule_free(handle)
-
-    def __enter__(self) -> "Schedule":
-        self._h()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown: modules may be gone
-            pass
 
     # -- evaluation -----------------------------------------------------------
 
