@@ -173,6 +173,14 @@ pace_status pace_runtime_shape(const pace_runtime *rt, int64_t *channels, int64_
 pace_status pace_runtime_channel_name(const pace_runtime *rt, int64_t index, char *buf, size_t cap,
                                       size_t *needed);
 /**
+ * The name of parameter group `index` (config order): its "name", "group<i>"
+ * for an unnamed group, "default" for the implicit single group. Checkpoints
+ * carry the config, so names survive pace_runtime_load. (buf, cap, *needed)
+ * pattern.
+ */
+pace_status pace_runtime_group_name(const pace_runtime *rt, int64_t index, char *buf, size_t cap,
+                                    size_t *needed);
+/**
  * Records the gradient norm of the current step (NaN when not measured),
  * advances one step, and writes the new step's values (channels x groups
  * doubles; cap is the number of doubles out can hold).

@@ -26,11 +26,11 @@ private func refine(_ norms: UnsafePointer<Double>?, _ n: Int64, _ options: Unsa
   }
   let values = Array(UnsafeBufferPointer(start: norms, count: Int(n)))
   do throws(RefinementError) {
-    let result = try Refinement(norms: values, kind: kind, smoothing: smoothing)
-    for i in 0..<Int(n) { out[i] = result.multipliers[i] }
-    skipped?.pointee = Int64(result.skipped)
-    if result.skipped > 0 {
-      setLastError("pace_refine: \(result.skipped) of \(n) norms were not finite and positive; filled from their neighbours")
+    let (g, repaired) = try Refinement.smoothed(values, smoothing: smoothing)
+    g.withUnsafeBufferPointer { Refinement.closedForm($0, kind: kind, into: out) }
+    skipped?.pointee = Int64(repaired)
+    if repaired > 0 {
+      setLastError("pace_refine: \(repaired) of \(n) norms were not finite and positive; filled from their neighbours")
     }
     return PACE_OK
   } catch {

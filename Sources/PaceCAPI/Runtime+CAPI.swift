@@ -64,16 +64,31 @@ public func pace_runtime_shape(_ rt: OpaquePointer?, _ channels: UnsafeMutablePo
   return PACE_OK
 }
 
+/// Writes name `index` of a runtime's channels or groups with the (buf,
+/// cap, *needed) pattern.
+private func writeName(_ rt: OpaquePointer?, _ index: Int64, _ kind: String, _ names: (Runtime) -> [String],
+                       _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+                       _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
+  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
+  return withRuntime(rt) { r in
+    let list = names(r)
+    guard index >= 0, index < Int64(list.count) else {
+      return fail(PACE_E_ARGUMENT, "\(kind) index \(index) is out of range [0, \(list.count))")
+    }
+    return writeText(list[Int(index)], buffer, capacity, needed)
+  }
+}
+
 @c @implementation
 public func pace_runtime_channel_name(_ rt: OpaquePointer?, _ index: Int64, _ buffer: UnsafeMutablePointer<CChar>?,
                                       _ capacity: Int, _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
-  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
-  return withRuntime(rt) { r in
-    guard index >= 0, index < Int64(r.channelCount) else {
-      return fail(PACE_E_ARGUMENT, "channel index \(index) is out of range [0, \(r.channelCount))")
-    }
-    return writeText(r.channels[Int(index)].name, buffer, capacity, needed)
-  }
+  writeName(rt, index, "channel", { $0.channels.map(\.name) }, buffer, capacity, needed)
+}
+
+@c @implementation
+public func pace_runtime_group_name(_ rt: OpaquePointer?, _ index: Int64, _ buffer: UnsafeMutablePointer<CChar>?,
+                                    _ capacity: Int, _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
+  writeName(rt, index, "group", { $0.config.groups.map(\.name) }, buffer, capacity, needed)
 }
 
 @c @implementation

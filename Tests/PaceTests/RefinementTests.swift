@@ -44,6 +44,35 @@ import Testing
     #expect(medianFilter(g, width: w) == bruteForce(g, w))
   }
 
+  /// Wide windows over sequences with large gaps between neighbouring ranks
+  /// (sorted, reversed, saw-tooth, signed, spread over many binades).
+  @Test(arguments: [(1000, 201), (2000, 401), (700, 701), (600, 1201), (2, 3)])
+  func medianFilterMatchesBruteForceOnStructuredInput(n: Int, w: Int) {
+    var rng = SplitMix64(seed: UInt64(n + w))
+    let inputs: [[Double]] = [
+      (0..<n).map { Double($0) },
+      (0..<n).map { Double(n - $0) },
+      (0..<n).map { Double($0 % 97) - 48 },
+      (0..<n).map { _ in Double(bitPattern: (rng.next() >> 2) | 0x3000_0000_0000_0000) },
+      (0..<n).map { _ in (Double(rng.next() % 1000) - 500) * 1e-3 },
+    ]
+    for g in inputs { #expect(medianFilter(g, width: w) == bruteForce(g, w)) }
+  }
+
+  @Test func rankOrderSortsStably() {
+    var rng = SplitMix64(seed: 7)
+    let values = (0..<5000).map { _ in Double(Int64(bitPattern: rng.next()) % 50) * 0.25 } + [-0.0, 0.0, -.infinity, .infinity, .leastNonzeroMagnitude]
+    let order = RankOrder(values)
+    let sorted = (0..<values.count).map { values[order.index(atRank: $0)] }
+    #expect(sorted == values.sorted())
+    for (i, r) in order.rank.enumerated() { #expect(order.index(atRank: Int(r)) == i) }
+    for r in 1..<values.count {  // ties in index order, -0 before +0
+      let a = values[order.index(atRank: r - 1)], b = values[order.index(atRank: r)]
+      #expect(a < b || (a == b && (order.index(atRank: r - 1) < order.index(atRank: r) || (a.sign == .minus && b.sign == .plus))))
+    }
+    #expect(Set(order.rank).count == values.count)
+  }
+
   @Test func invalidNormsAreFilledAndCounted() throws {
     let r = try Refinement(norms: [.nan, 2, -1, 4, .infinity, 0], kind: .l2, smoothing: 0)
     #expect(r.skipped == 4)

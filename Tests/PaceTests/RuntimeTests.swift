@@ -38,6 +38,33 @@ import Testing
     #expect(abs(out[3] - 0.1 * (1 - 0.5 * 0.15)) < 1e-15)
   }
 
+  /// Every step's values equal the channels evaluated directly (no
+  /// look-ahead), bit for bit, through events that land inside a filled
+  /// look-ahead window, a stretch (rate != 1) and online re-plans.
+  @Test func lookAheadEqualsDirectEvaluationThroughEvents() throws {
+    let r = try Runtime(configText: Self.config)
+    var out = [Double](repeating: 0, count: r.valueCount)
+    func check(_ steps: Int) {
+      for _ in 0..<steps {
+        out.withUnsafeMutableBufferPointer { r.advance(gradNorm: 1 + Double(r.step % 13) / 10, into: $0.baseAddress!) }
+        for g in 0..<r.groupCount {
+          for c in 0..<r.channelCount {
+            let direct = r.channels[c].value(at: r.step) * r.scales[g * r.channelCount + c]
+            #expect(out[g * r.channelCount + c].bitPattern == direct.bitPattern, "step \(r.step) channel \(c)")
+          }
+        }
+      }
+    }
+    check(1_037)  // mid-window
+    try r.beginDecay(channel: "weight_decay", steps: 300, shape: "linear", to: 0.1)
+    check(301)
+    try r.setTotalSteps(90_000)  // stretches the lr channel
+    check(7_000)  // includes a re-plan
+    try r.rewarm(channel: "lr", spec: #"{"preset": "cosine", "peak": 0.0005, "warmup_steps": 50, "total_steps": 5000}"#)
+    check(555)
+    #expect(r.lastReplan > 0)
+  }
+
   @Test func resumedThreeTimesIsBitIdentical() throws {
     let straight = try Runtime(configText: Self.config)
     let reference = run(straight, steps: 100_000)

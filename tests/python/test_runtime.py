@@ -97,7 +97,7 @@ def test_runtime_and_refine_argtypes_match_the_header():
             ctype = re.sub(r"\s*\*", " *", name.group(1).strip()).replace("* *", "**").strip()
             params.append(ctype)
         found[m.group(2)] = (m.group(1), params)
-    assert len(found) == 17, sorted(found)
+    assert len(found) == 18, sorted(found)
     assert set(found) == {n for n in _lib.FUNCTIONS if n.startswith(("pace_refine", "pace_runtime"))}
     for name, (ret, params) in found.items():
         restype, argtypes = _lib.FUNCTIONS[name]
@@ -350,7 +350,7 @@ def test_save_load_roundtrip_in_process(tmp_path):
     from_file = pace.Runtime.load_file(str(path))
     copied = copy.deepcopy(rt)
     pickled = pickle.loads(pickle.dumps(rt))
-    assert loaded.group_names is None  # the state does not expose the names
+    assert loaded.group_names == from_file.group_names == ("embed", "rest", "head")  # saved state carries them
     assert pickled.group_names == copied.group_names == ("embed", "rest", "head")
     norms = np.linspace(0.3, 3.0, 100)
     expected = run(rt, norms)

@@ -33,61 +33,92 @@ public struct Refinement: Sendable {
   /// - Parameters:
   ///   - norms: per-step gradient norms, `n >= 1`.
   ///   - smoothing: filter width as a fraction of the run, in [0, 1].
-  /// - Complexity: O(n log w) for a filter of width w.
+  /// - Complexity: O(n + w) for a filter of width w (see `medianFilter`).
   public init(norms: [Double], kind: NormKind, smoothing: Double) throws(RefinementError) {
-    let n = norms.count
-    guard n >= 1 else { throw RefinementError(description: "need at least one gradient norm") }
+    let (g, skipped) = try Self.smoothed(norms, smoothing: smoothing)
+    self.multipliers = [Double](unsafeUninitializedCapacity: g.count) { out, initialized in
+      g.withUnsafeBufferPointer { Self.closedForm($0, kind: kind, into: out.baseAddress!) }
+      initialized = g.count
+    }
+    self.skipped = skipped
+    self.smoothedNorms = g
+  }
+
+  /// The norms repaired (see `repaired(_:)`) and median-filtered with width
+  /// `2 * floor(smoothing * n / 2) + 1`, and how many were repaired.
+  ///
+  /// - Complexity: O(n + w) (radix ranks and a bitmap walk; see `medianFilter`).
+  public static func smoothed(_ norms: [Double], smoothing: Double) throws(RefinementError) -> ([Double], Int) {
+    guard norms.count >= 1 else { throw RefinementError(description: "need at least one gradient norm") }
     guard smoothing.isFinite, smoothing >= 0, smoothing <= 1 else {
       throw RefinementError(description: "smoothing must be in [0, 1], got \(smoothing)")
     }
-    var (g, skipped) = try Self.repaired(norms)
-    let width = 2 * (Int(smoothing * Double(n)) / 2) + 1
-    if width > 1 { g = medianFilter(g, width: width) }
-    // Weights and suffix sums (in reverse, compensated). Norms are first
-    // divided by their largest value: the multipliers do not depend on the
-    // norms' scale, and the weights then stay finite for any scale.
-    let largest = g.max() ?? 1
-    var weights = [Double](repeating: 0, count: n)
-    for i in 0..<n {
-      let x = Swift.max(g[i] / largest, Double.leastNormalMagnitude)
-      weights[i] = kind == .l2 ? 1 / (x * x) : 1 / x
-      if !weights[i].isFinite { weights[i] = Double.greatestFiniteMagnitude / Double(n) }
-    }
-    var eta = [Double](repeating: 0, count: n)
+    let (g, skipped) = try repaired(norms)
+    let width = 2 * (Int(smoothing * Double(norms.count)) / 2) + 1
+    return (width > 1 ? medianFilter(g, width: width) : g, skipped)
+  }
+
+  /// Writes the closed form for the (repaired, smoothed) norms `g` into
+  /// `out[0 ..< g.count]`: `eta_t = w_t * sum_{s>t} w_s`, normalised to max 1,
+  /// last step 0. Norms are first divided by their largest value: the
+  /// multipliers do not depend on the norms' scale, and the weights then stay
+  /// finite for any scale. The suffix sums are compensated (Kahan).
+  ///
+  /// - Precondition: every `g[i]` finite and positive, `g.count >= 1`.
+  /// - Complexity: O(n), two passes.
+  public static func closedForm(_ g: UnsafeBufferPointer<Double>, kind: NormKind, into out: UnsafeMutablePointer<Double>) {
+    let n = g.count
+    var largest = g[0]
+    for x in g where x > largest { largest = x }
+    let fallback = Double.greatestFiniteMagnitude / Double(n)
     var tail = 0.0  // sum of w over s > t
     var compensation = 0.0
+    var peak = 0.0
     for t in stride(from: n - 1, through: 0, by: -1) {
-      eta[t] = weights[t] * tail
-      let y = weights[t] - compensation
+      let x = Swift.max(g[t] / largest, Double.leastNormalMagnitude)
+      var weight = kind == .l2 ? 1 / (x * x) : 1 / x
+      if !weight.isFinite { weight = fallback }
+      let eta = weight * tail
+      out[t] = eta
+      if eta > peak { peak = eta }
+      let y = weight - compensation
       let sum = tail + y
       compensation = (sum - tail) - y
       tail = sum
     }
-    let peak = eta.max() ?? 0
     if peak > 0 && peak.isFinite {
-      for t in 0..<n { eta[t] /= peak }
+      for t in 0..<n { out[t] /= peak }
     }
-    eta[n - 1] = 0
-    self.multipliers = eta
-    self.skipped = skipped
-    self.smoothedNorms = g
+    out[n - 1] = 0
   }
 
   /// Norms with every non-finite or non-positive entry replaced by linear
   /// interpolation between its nearest valid neighbours (the nearest valid
   /// value at the ends), and how many were replaced.
+  ///
+  /// - Complexity: O(n); no copy when every norm is valid.
   static func repaired(_ norms: [Double]) throws(RefinementError) -> ([Double], Int) {
-    let valid = norms.indices.filter { norms[$0].isFinite && norms[$0] > 0 }
-    guard let first = valid.first, let last = valid.last else {
+    @inline(__always) func valid(_ x: Double) -> Bool { x.isFinite && x > 0 }
+    var first = -1, last = -1, skipped = 0
+    norms.withUnsafeBufferPointer { norms in
+      for i in 0..<norms.count {
+        if valid(norms[i]) {
+          if first < 0 { first = i }
+          last = i
+        } else {
+          skipped += 1
+        }
+      }
+    }
+    guard first >= 0 else {
       throw RefinementError(description: "no gradient norm is finite and positive (\(norms.count) given)")
     }
+    if skipped == 0 { return (norms, 0) }
     var g = norms
-    let skipped = norms.count - valid.count
-    if skipped == 0 { return (g, 0) }
     for i in 0..<first { g[i] = norms[first] }
     for i in (last + 1)..<norms.count { g[i] = norms[last] }
     var previous = first
-    for i in valid.dropFirst() {
+    for i in (first + 1)..<(last + 1) where valid(norms[i]) {
       if i > previous + 1 {
         let a = norms[previous], b = norms[i]
         for j in (previous + 1)..<i {

@@ -1,145 +1,81 @@
 //===--- SlidingMedian.swift ----------------------------------------------===//
-// Median filter with scipy's padding: O(n log w) with two indexed heaps.
+// Median filter with scipy's padding: ranks, an occupancy bitmap, and a
+// median pointer that walks with the window.
 //===----------------------------------------------------------------------===//
 
-/// The running median of a window of odd width `w` sliding over a sequence,
-/// kept in two binary heaps (a max-heap of the lower half and a min-heap of
-/// the upper half) whose entries know their heap position, so the value
-/// leaving the window is removed in O(log w) without lazy deletion. The
-/// storage is four raw buffers (no copy-on-write checks in the inner loops).
-final class SlidingMedian {
-  /// Window slot (0 ..< w) -> value.
-  private let values: UnsafeMutablePointer<Double>
-  /// Heaps of slots: `low` a max-heap by value, `high` a min-heap.
-  private let low: UnsafeMutablePointer<Int32>
-  private let high: UnsafeMutablePointer<Int32>
-  private var lowCount = 0
-  private var highCount = 0
-  /// Slot -> position in its heap (-1: empty); positive in `low`, encoded
-  /// as `-(position + 2)` in `high`.
-  private let position: UnsafeMutablePointer<Int32>
-  private let width: Int
+/// A set of ranks in `0 ..< capacity` as a two-level bitmap, so the next
+/// or previous member is found with a few word operations. The buffers are
+/// raw memory owned by this object (no copy-on-write checks in the loop);
+/// `capacity / 8` bytes, so a million ranks fit in a core's L2 cache.
+final class RankSet {
+  /// Bit r of word r / 64: rank r is a member.
+  private let words: UnsafeMutablePointer<UInt64>
+  /// Bit k of summary word k / 64: `words[k]` is non-zero.
+  private let summary: UnsafeMutablePointer<UInt64>
+  private let summaryCount: Int
 
-  init(width: Int) {
-    self.width = width
-    values = .allocate(capacity: width)
-    values.initialize(repeating: 0, count: width)
-    low = .allocate(capacity: width + 1)
-    high = .allocate(capacity: width + 1)
-    position = .allocate(capacity: width)
-    position.initialize(repeating: -1, count: width)
+  init(capacity: Int) {
+    let wordCount = (capacity + 63) / 64
+    summaryCount = (wordCount + 63) / 64
+    words = .allocate(capacity: wordCount)
+    words.initialize(repeating: 0, count: wordCount)
+    summary = .allocate(capacity: summaryCount)
+    summary.initialize(repeating: 0, count: summaryCount)
   }
 
   deinit {
-    values.deallocate()
-    low.deallocate()
-    high.deallocate()
-    position.deallocate()
+    words.deallocate()
+    summary.deallocate()
   }
 
-  /// The median: the largest of the lower half (which holds the extra one).
-  var median: Double { values[Int(low[0])] }
-
-  // MARK: - Heap primitives (isLow: the max-heap of the lower half)
+  /// 1 when `rank` is a member, else 0.
+  @inline(__always)
+  func count(_ rank: Int) -> Int { Int(truncatingIfNeeded: (words[rank >> 6] &>> UInt64(rank & 63)) & 1) }
 
   @inline(__always)
-  private func place(_ slot: Int32, at i: Int, low isLow: Bool) {
-    if isLow {
-      low[i] = slot
-      position[Int(slot)] = Int32(i)
-    } else {
-      high[i] = slot
-      position[Int(slot)] = Int32(-(i + 2))
-    }
+  func insert(_ rank: Int) {
+    words[rank >> 6] |= 1 &<< UInt64(rank & 63)
+    summary[rank >> 12] |= 1 &<< UInt64((rank >> 6) & 63)
   }
 
-  /// True when `a` belongs above `b` in the heap.
   @inline(__always)
-  private func above(_ a: Int32, _ b: Int32, low isLow: Bool) -> Bool {
-    let x = values[Int(a)], y = values[Int(b)]
-    return isLow ? x > y : x < y
+  func remove(_ rank: Int) {
+    words[rank >> 6] &= ~(1 &<< UInt64(rank & 63))
+    if words[rank >> 6] == 0 { summary[rank >> 12] &= ~(1 &<< UInt64((rank >> 6) & 63)) }
   }
 
-  private func siftUp(_ start: Int, low isLow: Bool) {
-    let heap = isLow ? low : high
-    var i = start
-    let slot = heap[i]
-    while i > 0 {
-      let parent = (i - 1) >> 1
-      guard above(slot, heap[parent], low: isLow) else { break }
-      place(heap[parent], at: i, low: isLow)
-      i = parent
+  /// The smallest member above `rank`, or nil.
+  /// - Complexity: O(1) word operations, plus O(capacity / 4096) in the worst case.
+  func next(after rank: Int) -> Int? {
+    var word = rank >> 6
+    let above = words[word] & ~((2 &<< UInt64(rank & 63)) &- 1)
+    if above != 0 { return word << 6 | above.trailingZeroBitCount }
+    var block = word >> 6
+    var bits = summary[block] & ~((2 &<< UInt64(word & 63)) &- 1)
+    while bits == 0 {
+      block += 1
+      if block >= summaryCount { return nil }
+      bits = summary[block]
     }
-    place(slot, at: i, low: isLow)
+    word = block << 6 | bits.trailingZeroBitCount
+    return word << 6 | words[word].trailingZeroBitCount
   }
 
-  private func siftDown(_ start: Int, low isLow: Bool) {
-    let heap = isLow ? low : high
-    let count = isLow ? lowCount : highCount
-    var i = start
-    let slot = heap[i]
-    while true {
-      let l = 2 * i + 1
-      if l >= count { break }
-      var best = l
-      if l + 1 < count && above(heap[l + 1], heap[l], low: isLow) { best = l + 1 }
-      guard above(heap[best], slot, low: isLow) else { break }
-      place(heap[best], at: i, low: isLow)
-      i = best
+  /// The largest member below `rank`, or nil.
+  /// - Complexity: as `next(after:)`.
+  func previous(before rank: Int) -> Int? {
+    var word = rank >> 6
+    let below = words[word] & ((1 &<< UInt64(rank & 63)) &- 1)
+    if below != 0 { return word << 6 | (63 - below.leadingZeroBitCount) }
+    var block = word >> 6
+    var bits = summary[block] & ((1 &<< UInt64(word & 63)) &- 1)
+    while bits == 0 {
+      if block == 0 { return nil }
+      block -= 1
+      bits = summary[block]
     }
-    place(slot, at: i, low: isLow)
-  }
-
-  private func push(_ slot: Int32, low isLow: Bool) {
-    if isLow {
-      place(slot, at: lowCount, low: true)
-      lowCount += 1
-      siftUp(lowCount - 1, low: true)
-    } else {
-      place(slot, at: highCount, low: false)
-      highCount += 1
-      siftUp(highCount - 1, low: false)
-    }
-  }
-
-  private func remove(_ slot: Int32) {
-    let code = Int(position[Int(slot)])
-    let isLow = code >= 0
-    let i = isLow ? code : -code - 2
-    let heap = isLow ? low : high
-    let last: Int
-    if isLow { lowCount -= 1; last = lowCount } else { highCount -= 1; last = highCount }
-    position[Int(slot)] = -1
-    if i != last {
-      place(heap[last], at: i, low: isLow)
-      siftUp(i, low: isLow)
-      siftDown(Int(isLow ? position[Int(heap[i])] : Int32(i)) == i ? i : i, low: isLow)
-    }
-  }
-
-  /// Restores `lowCount == highCount` or `lowCount == highCount + 1`.
-  private func rebalance() {
-    while lowCount > highCount + 1 {
-      let top = low[0]
-      remove(top)
-      push(top, low: false)
-    }
-    while highCount > lowCount {
-      let top = high[0]
-      remove(top)
-      push(top, low: true)
-    }
-  }
-
-  // MARK: - Window
-
-  /// Puts `value` into window slot `slot`, replacing what it held.
-  func set(slot: Int, value: Double) {
-    let s = Int32(slot)
-    if position[slot] != -1 { remove(s) }
-    values[slot] = value
-    if lowCount == 0 || value <= values[Int(low[0])] { push(s, low: true) } else { push(s, low: false) }
-    rebalance()
+    word = block << 6 | (63 - bits.leadingZeroBitCount)
+    return word << 6 | (63 - words[word].leadingZeroBitCount)
   }
 }
 
@@ -149,29 +85,64 @@ final class SlidingMedian {
 /// first value on the left and reflected (without repeating the edge) on
 /// the right.
 ///
-/// - Complexity: O(n log w) time, O(w) extra space.
+/// The padded sequence (n + w - 1 values) is ranked once (radix sort; equal
+/// values get distinct ranks), the window is a set of ranks in a bitmap, and
+/// the median is a pointer into the ranks with the count of window members
+/// below it. Sliding the window by one moves that pointer by at most one
+/// member each way, found with a few word operations, so after the sort the
+/// filter costs O(n) word operations in practice, whatever the width.
+///
+/// - Precondition: no NaN in `g`.
+/// - Complexity: O(n + w) for the ranks, plus O(n) expected bitmap steps
+///   (O((n + w)²/4096) worst case for adversarial gaps between window
+///   members); O(n + w) space.
 func medianFilter(_ g: [Double], width w: Int) -> [Double] {
   let n = g.count
   guard w > 1, n > 1 else { return g }
   let h = w / 2
-  // Value at virtual index j of the padded, clamped sequence.
-  func at(_ j: Int) -> Double {
-    if j <= 0 { return g[0] }
-    if j < n { return g[j] }
-    // numpy 'reflect': ... g[n-2], g[n-1], g[n-2], ..., g[0], g[1], ... (period 2(n-1))
-    let period = 2 * (n - 1)
-    var k = j % period
-    if k >= n { k = period - k }
-    return g[k]
-  }
-  let window = SlidingMedian(width: w)
-  for j in -h...h { window.set(slot: (j + h) % w, value: at(j)) }
+  let period = 2 * (n - 1)
+  // Padded position v (0 ..< n + 2h) holds g at virtual index v - h.
+  let padded = n + 2 * h
   var out = [Double](repeating: 0, count: n)
-  out[0] = window.median
-  for i in 1..<n {
-    let entering = i + h
-    window.set(slot: (entering + h) % w, value: at(entering))  // replaces index i - h - 1
-    out[i] = window.median
+  g.withUnsafeBufferPointer { g in
+    @inline(__always) func paddedValue(_ v: Int) -> Double {
+      let j = v - h
+      if j <= 0 { return g[0] }
+      if j < n { return g[j] }
+      // numpy 'reflect': ... g[n-2], g[n-1], g[n-2], ..., g[0], g[1], ... (period 2(n-1))
+      let k = j % period
+      return g[k >= n ? period - k : k]
+    }
+    let order = RankOrder(count: padded, keyBounds: RankOrder.keyBounds(of: g), value: paddedValue)  // padding only repeats g
+    let window = RankSet(capacity: padded)
+    order.rank.withUnsafeBufferPointer { rank in
+      for v in 0..<w { window.insert(Int(rank[v])) }
+      // The median is the window member of order h (0-based): `median` is its
+      // rank, `below` the number of members of smaller rank.
+      var median = window.count(0) == 1 ? 0 : window.next(after: 0)!
+      var below = 0
+      while below + window.count(median) <= h {
+        below += window.count(median)
+        median = window.next(after: median)!
+      }
+      out[0] = paddedValue(order.index(atRank: median))
+      for i in 1..<n {
+        let leaving = Int(rank[i - 1])
+        let entering = Int(rank[i - 1 + w])
+        window.remove(leaving)
+        window.insert(entering)
+        below &+= (entering < median ? 1 : 0) &- (leaving < median ? 1 : 0)
+        while below > h {
+          median = window.previous(before: median)!
+          below -= 1
+        }
+        while below + window.count(median) <= h {
+          below += window.count(median)
+          median = window.next(after: median)!
+        }
+        out[i] = paddedValue(order.index(atRank: median))
+      }
+    }
   }
   return out
 }

@@ -16,6 +16,10 @@ extension Runtime {
       throw .argument("decay_steps must be in [1, 2^53], got \(steps)")
     }
     guard to.isFinite && to >= 0 else { throw .argument("to must be a finite multiplier >= 0, got \(to)") }
+    guard Self.decayShapes.contains(shape) else {
+      throw .argument("shape must be one of \(Self.decayShapes.joined(separator: ", ")), got \"\(shape)\"")
+    }
+    guard shape != "exponential" || to > 0 else { throw .argument("an exponential decay needs to > 0, got \(to)") }
     let peak = channels[c].currentPeak
     let current = value(channel: c) / peak
     let spec: JSONValue = .object([
@@ -30,6 +34,9 @@ extension Runtime {
     }
     channels[c].append(Segment(start: step, schedule: schedule, origin: 0, rate: 1))
   }
+
+  /// The shapes `beginDecay` accepts: those going from a value to `to`.
+  static let decayShapes = ["linear", "cosine", "sqrt", "square", "polynomial", "rex", "exponential"]
 
   /// Continual pre-training (Ibrahim et al. 2024): from the current step,
   /// plays `spec` (a new warmup and decay) from its step 0; earlier values

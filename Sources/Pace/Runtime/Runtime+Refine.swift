@@ -56,9 +56,7 @@ extension Runtime {
     let total = Int64(endStep.rounded(.up))
     let remaining = total - step
     guard remaining >= 2, step >= 2 else { return }
-    guard let (repaired, _) = try? Refinement.repaired(norms) else { return }
-    let width = 2 * (Int(settings.smoothing * Double(repaired.count)) / 2) + 1
-    let smoothed = width > 1 ? medianFilter(repaired, width: width) : repaired
+    guard let (smoothed, _) = try? Refinement.smoothed(norms, smoothing: settings.smoothing) else { return }
     let future = Self.forecast(smoothed, count: Int(remaining), minimumWindow: Int(settings.minHistory / 2))
     guard let refined = try? Refinement(norms: smoothed + future, kind: settings.norm, smoothing: 0) else { return }
     let plan = Array(refined.multipliers[Int(step)...])

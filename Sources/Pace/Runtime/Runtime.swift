@@ -61,6 +61,16 @@ public final class Runtime {
     }
   }
   @usableFromInline let hot: UnsafeMutablePointer<HotSegment>
+  /// Look-ahead values: channel `j`'s values of steps `aheadStart ..<
+  /// aheadStart + aheadCount` at `ahead[j * lookahead ...]`, filled with the
+  /// schedules' SIMD fills (bit-identical to `value(at:)`), so a step reads
+  /// its values instead of evaluating them. Emptied whenever a segment in
+  /// force changes (events, re-plans).
+  @usableFromInline let ahead: UnsafeMutablePointer<Double>
+  @exclusivity(unchecked) @usableFromInline var aheadStart: Int64 = 0
+  @exclusivity(unchecked) @usableFromInline var aheadCount: Int = 0
+  /// Steps filled ahead per channel.
+  @usableFromInline static let lookahead = 256
   @usableFromInline let scaleBuffer: UnsafeMutablePointer<Double>
   @usableFromInline let channelTotal: Int
   @usableFromInline let groupTotal: Int
@@ -70,6 +80,7 @@ public final class Runtime {
 
   deinit {
     hot.deallocate()
+    ahead.deallocate()
     scaleBuffer.deallocate()
   }
 
@@ -80,6 +91,44 @@ public final class Runtime {
       let s = channel.segments[channel.segments.count - 1]
       hot[j] = HotSegment(schedule: Unmanaged.passUnretained(s.schedule), start: s.start, origin: s.origin, rate: s.rate)
     }
+    aheadCount = 0
+  }
+
+  /// Refills the look-ahead from step `t` (at or after every segment's start).
+  ///
+  /// - Complexity: O(channels x (lookahead + phases)).
+  @usableFromInline
+  func fillAhead(from t: Int64) {
+    let count = Self.lookahead
+    guard t <= Int64.max - Int64(count) else {  // never reached by stepping; keep the arithmetic safe
+      aheadCount = 0
+      return
+    }
+    for j in 0..<channelTotal {
+      let h = hot[j]
+      let row = ahead + j * count
+      if h.rate == 1 && h.origin == 0 {
+        h.schedule._withUnsafeGuaranteedRef { schedule in
+          schedule.fill(from: t &- h.start, into: UnsafeMutableBufferPointer(start: row, count: count))
+        }
+      } else {
+        for k in 0..<count { row[k] = hotValue(j, at: t &+ Int64(k)) }
+      }
+    }
+    aheadStart = t
+    aheadCount = count
+  }
+
+  /// Offset of step `t` in the look-ahead, refilling it when `t` is outside.
+  @inlinable @inline(__always)
+  func aheadOffset(_ t: Int64) -> Int? {
+    var k = t &- aheadStart
+    if k < 0 || k >= Int64(aheadCount) {
+      fillAhead(from: t)
+      if aheadCount == 0 { return nil }
+      k = 0
+    }
+    return Int(k)
   }
 
   /// The value of channel `j` at step `t` (at or after its segment's start).
@@ -118,6 +167,8 @@ public final class Runtime {
     self.hot = .allocate(capacity: channels.count)
     self.hot.initialize(repeating: HotSegment(schedule: Unmanaged.passUnretained(first.schedule), start: 0, origin: 0, rate: 1),
                         count: channels.count)
+    self.ahead = .allocate(capacity: channels.count * Self.lookahead)
+    self.ahead.initialize(repeating: 0, count: channels.count * Self.lookahead)
     self.scaleBuffer = .allocate(capacity: scales.count)
     self.scaleBuffer.initialize(from: scales, count: scales.count)
     self.channels = channels
@@ -138,17 +189,24 @@ public final class Runtime {
 
   /// Writes the values of the current step (`valueCount` of them).
   ///
-  /// - Complexity: O(channels x (events + phases) + groups x channels).
+  /// - Complexity: O(channels x groups), plus a look-ahead refill
+  ///   (O(channels x (256 + phases)), SIMD) every 256 steps or after an event.
   @inlinable
   public func values(into out: UnsafeMutablePointer<Double>) {
     let t = step
     let c = channelTotal
+    guard let k = aheadOffset(t) else {
+      for j in 0..<c {
+        for g in 0..<groupTotal { out[g &* c &+ j] = hotValue(j, at: t) * scaleBuffer[g &* c &+ j] }
+      }
+      return
+    }
     if c == 1 && groupTotal == 1 {
-      out[0] = hotValue(0, at: t) * scaleBuffer[0]
+      out[0] = ahead[k] * scaleBuffer[0]
       return
     }
     for j in 0..<c {
-      let v = hotValue(j, at: t)
+      let v = ahead[j &* Self.lookahead &+ k]
       var g = 0
       while g < groupTotal {
         out[g &* c &+ j] = v * scaleBuffer[g &* c &+ j]

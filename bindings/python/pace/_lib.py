@@ -207,6 +207,8 @@ FUNCTIONS = {
     "pace_runtime_shape": (c_status, [RUNTIME_P, ctypes.POINTER(c_int64), ctypes.POINTER(c_int64)]),
     "pace_runtime_channel_name": (c_status, [RUNTIME_P, c_int64, ctypes.c_char_p, c_size_t,
                                              ctypes.POINTER(c_size_t)]),
+    "pace_runtime_group_name": (c_status, [RUNTIME_P, c_int64, ctypes.c_char_p, c_size_t,
+                                           ctypes.POINTER(c_size_t)]),
     "pace_runtime_step": (c_status, [RUNTIME_P, ctypes.c_double, c_double_p, c_size_t]),
     "pace_runtime_values": (c_status, [RUNTIME_P, c_double_p, c_size_t]),
     "pace_runtime_step_count": (c_status, [RUNTIME_P, ctypes.POINTER(c_int64)]),

@@ -24,7 +24,7 @@ import json
 import math
 import os
 import threading
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -90,25 +90,9 @@ def _path_bytes(path: Union[str, "os.PathLike[str]"]) -> bytes:
     return data
 
 
-def _group_names(data: bytes) -> Optional[List[str]]:
-    """The groups' names of a config text (as the library names them), or
-    None when the text cannot be read here (the library has accepted it)."""
-    try:
-        config = json.loads(data.decode("utf-8"))
-        groups = config.get("groups")
-        if groups is None:
-            return ["default"]
-        return [str(g.get("name", "group%d" % i)) for i, g in enumerate(groups)]
-    except Exception:
-        return None
-
-
-def _load_state(state: bytes, group_names: Optional[Sequence[str]] = None) -> "Runtime":
+def _load_state(state: bytes, *_legacy) -> "Runtime":
     """Unpickles a Runtime (see Runtime.__reduce__)."""
-    rt = Runtime.load(state)
-    if group_names is not None and len(group_names) == rt.groups:
-        rt._group_names = tuple(group_names)
-    return rt
+    return Runtime.load(state)
 
 
 class Runtime(OwnedHandle):
@@ -150,17 +134,17 @@ class Runtime(OwnedHandle):
         check(_lib.lib.pace_runtime_create(data, ctypes.byref(handle)))
         if not handle:
             raise RuntimeError("pace_runtime_create returned PACE_OK without a runtime")
-        self._adopt(handle, _group_names(data))
+        self._adopt(handle)
 
     @classmethod
-    def _from_handle(cls, handle, group_names: Optional[List[str]] = None) -> "Runtime":
+    def _from_handle(cls, handle) -> "Runtime":
         self = cls.__new__(cls)
         self._handle = None
         self._lock = threading.Lock()
-        self._adopt(handle, group_names)
+        self._adopt(handle)
         return self
 
-    def _adopt(self, handle, group_names: Optional[List[str]]) -> None:
+    def _adopt(self, handle) -> None:
         self._handle = handle
         try:
             channels = ctypes.c_int64()
@@ -171,9 +155,9 @@ class Runtime(OwnedHandle):
             self._channels = tuple(
                 _text(_lib.lib.pace_runtime_channel_name, handle, i).decode("utf-8")
                 for i in range(self._nchannels))
-            if group_names is not None and len(group_names) != self._ngroups:
-                group_names = None
-            self._group_names = None if group_names is None else tuple(group_names)
+            self._group_names = tuple(
+                _text(_lib.lib.pace_runtime_group_name, handle, i).decode("utf-8")
+                for i in range(self._ngroups))
             n = self._nchannels * self._ngroups
             self._cap = n
             self._buf = (ctypes.c_double * n)()
@@ -202,10 +186,10 @@ class Runtime(OwnedHandle):
         return self._ngroups
 
     @property
-    def group_names(self) -> Optional[Tuple[str, ...]]:
-        """The groups' names (``"default"`` for the implicit single group,
-        ``"group<i>"`` for an unnamed one) when the runtime was created from
-        a config; None for a runtime restored from saved state."""
+    def group_names(self) -> Tuple[str, ...]:
+        """The groups' names, in config order (the rows of the values):
+        ``"default"`` for the implicit single group, ``"group<i>"`` for an
+        unnamed one. Saved state carries them."""
         return self._group_names
 
     @property
@@ -351,7 +335,7 @@ class Runtime(OwnedHandle):
         return cls._from_handle(handle)
 
     def __reduce__(self):
-        return (_load_state, (self.save(), self._group_names))
+        return (_load_state, (self.save(),))
 
     def __repr__(self) -> str:
         if self._handle is None:

@@ -538,9 +538,9 @@ class PaceRuntimeScheduler(_LRSchedulerBase):
             if entry is None:
                 out.append(None)
             elif isinstance(entry, str):
-                if names is None or entry not in names:
+                if entry not in names:
                     raise ValueError("PaceRuntimeScheduler: no runtime group named %r (groups: %s)"
-                                     % (entry, "unknown" if names is None else ", ".join(names)))
+                                     % (entry, ", ".join(names)))
                 out.append(names.index(entry))
             elif isinstance(entry, bool) or not isinstance(entry, int) or not 0 <= entry < groups:
                 raise ValueError("PaceRuntimeScheduler: param_group_map entry %r is not a runtime group "

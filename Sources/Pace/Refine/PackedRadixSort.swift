@@ -1,0 +1,115 @@
+//===--- PackedRadixSort.swift --------------------------------------------===//
+// A stable radix sort of 64-bit words by their high 32 bits, shaped for
+// the TLB: few output streams over main memory, wide digits in cache.
+//===----------------------------------------------------------------------===//
+
+/// Sorts 64-bit words by their high 32 bits, stably (words with equal high
+/// halves keep their input order; when the low halves are indices in
+/// ascending order, the result is sorted by the whole word).
+///
+/// A counting pass scatters into one output stream per bucket. Over main
+/// memory each stream touches its own pages, and more streams than the
+/// first-level TLB holds (64 entries) make every store a page walk: on the
+/// machines we measured, a 256-bucket pass over 10^6 words cost 4x a
+/// 16-bucket one. So ranges larger than `cacheWords` are split by 4-bit
+/// most-significant digits (16 streams) until they fit in the L1 cache, and
+/// finished there by 8-bit least-significant-digit passes. A digit that is
+/// the same for a whole range is skipped.
+///
+/// - Complexity: O(n · 32 / 4) worst case, typically two splitting passes
+///   over main memory and three passes in cache for 10^6 words; O(n) extra
+///   space.
+enum PackedRadixSort {
+  /// Ranges at most this long (32 KiB of words) are finished in cache.
+  static let cacheWords = 4096
+
+  static func sort(_ words: inout [UInt64]) {
+    let n = words.count
+    guard n > 1 else { return }
+    var spare = [UInt64](unsafeUninitializedCapacity: n) { $1 = n }
+    var counts = [Int](repeating: 0, count: 4 * 256)
+    words.withUnsafeMutableBufferPointer { words in
+      spare.withUnsafeMutableBufferPointer { spare in
+        counts.withUnsafeMutableBufferPointer { counts in
+          sortRange(0..<n, top: 64, data: words.baseAddress!, spare: spare.baseAddress!, counts: counts.baseAddress!)
+        }
+      }
+    }
+  }
+
+  /// Sorts `data[range]` by bits `32 ..< top` (the higher bits are equal
+  /// over the range), using `spare[range]` as scratch; the result is in `data`.
+  private static func sortRange(_ range: Range<Int>, top: Int, data: UnsafeMutablePointer<UInt64>,
+                                spare: UnsafeMutablePointer<UInt64>, counts: UnsafeMutablePointer<Int>) {
+    if range.count <= 1 || top <= 32 { return }
+    if range.count <= cacheWords {
+      finishInCache(range, top: top, data: data, spare: spare, counts: counts)
+      return
+    }
+    // Split by the 4 bits below `top` (16 output streams), data -> spare.
+    let shift = UInt64(top - 4)
+    @inline(__always) func digit(_ word: UInt64) -> Int { Int(truncatingIfNeeded: (word &>> shift) & 0xF) }
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * 17) { scratch in
+      let starts = scratch.baseAddress!, position = starts + 17
+      starts.update(repeating: 0, count: 17)
+      for i in range { starts[digit(data[i]) &+ 1] &+= 1 }
+      if starts[digit(data[range.lowerBound]) &+ 1] == range.count {  // the same digit throughout
+        sortRange(range, top: top - 4, data: data, spare: spare, counts: counts)
+        return
+      }
+      starts[0] = range.lowerBound
+      for d in 0..<16 { starts[d + 1] &+= starts[d] }
+      position.update(from: starts, count: 16)
+      for i in range {
+        let word = data[i]
+        let d = digit(word)
+        spare[position[d]] = word
+        position[d] &+= 1
+      }
+      // Each bucket: sorted with the roles swapped (it lies in `spare`),
+      // then copied back.
+      for d in 0..<16 where starts[d + 1] > starts[d] {
+        let bucket = starts[d]..<starts[d + 1]
+        sortRange(bucket, top: top - 4, data: spare, spare: data, counts: counts)
+        (data + bucket.lowerBound).update(from: spare + bucket.lowerBound, count: bucket.count)
+      }
+    }
+  }
+
+  /// Sorts a cache-sized `data[range]` by bits `32 ..< top` with 8-bit
+  /// least-significant-digit passes (all digit counts in one read).
+  private static func finishInCache(_ range: Range<Int>, top: Int, data: UnsafeMutablePointer<UInt64>,
+                                    spare: UnsafeMutablePointer<UInt64>, counts: UnsafeMutablePointer<Int>) {
+    let passes = (top - 32 + 7) / 8
+    let bottom = top - passes * 8  // may dip below 32: those bits are the index, in order
+    @inline(__always) func digit(_ word: UInt64, _ pass: Int) -> Int {
+      Int(truncatingIfNeeded: (word &>> UInt64(bottom &+ pass &* 8)) & 0xFF)
+    }
+    counts.update(repeating: 0, count: passes * 256)
+    for i in range {
+      let word = data[i]
+      for pass in 0..<passes { counts[pass &* 256 &+ digit(word, pass)] &+= 1 }
+    }
+    var source = data, target = spare
+    for pass in 0..<passes {
+      let position = counts + pass * 256
+      if position[digit(source[range.lowerBound], pass)] == range.count { continue }
+      var start = range.lowerBound
+      for d in 0..<256 {
+        let count = position[d]
+        position[d] = start
+        start &+= count
+      }
+      for i in range {
+        let word = source[i]
+        let d = digit(word, pass)
+        target[position[d]] = word
+        position[d] &+= 1
+      }
+      swap(&source, &target)
+    }
+    if source != data {
+      (data + range.lowerBound).update(from: source + range.lowerBound, count: range.count)
+    }
+  }
+}
