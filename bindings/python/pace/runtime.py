@@ -41,9 +41,10 @@ _NAN = float("nan")
 _NORMS = {"l2": _lib.PACE_NORM_L2, "l1": _lib.PACE_NORM_L1}
 
 
-def _text(fn, *args) -> bytes:
-    """Calls a (..., buf, cap, *needed) function and returns the text without
-    its NUL (the two-call pattern of include/pace.h)."""
+def _read(fn, *args, text: bool = True) -> bytes:
+    """Calls a (..., buf, cap, *needed) function with the two-call pattern of
+    include/pace.h and returns the bytes written: text without its NUL, or
+    (``text=False``) the first ``*needed`` bytes."""
     needed = ctypes.c_size_t(0)
     status = fn(*args, None, 0, ctypes.byref(needed))
     for _ in range(4):
@@ -55,9 +56,16 @@ def _text(fn, *args) -> bytes:
         buf = ctypes.create_string_buffer(cap)
         status = fn(*args, buf, cap, ctypes.byref(needed))
         if status == _lib.PACE_OK:
-            return buf.value
+            if text:
+                return buf.value
+            return buf.raw[: needed.value] if needed.value <= cap else buf.raw
     check(status)
     raise RuntimeError("%s kept asking for a larger buffer" % getattr(fn, "__name__", "a pace call"))
+
+
+def _text(fn, *args) -> bytes:
+    """The text a (..., buf, cap, *needed) function writes, without its NUL."""
+    return _read(fn, *args)
 
 
 def _channel_arg(channel: Optional[str]) -> Optional[bytes]:
@@ -290,21 +298,7 @@ class Runtime(OwnedHandle):
     def save(self) -> bytes:
         """The exact state (versioned, checksummed, carrying the config and
         every schedule) as bytes; :meth:`load` continues bit for bit."""
-        handle = self._h()
-        needed = ctypes.c_size_t(0)
-        status = _lib.lib.pace_runtime_save(handle, None, 0, ctypes.byref(needed))
-        for _ in range(4):
-            if status == _lib.PACE_OK:
-                return b""
-            if status != _lib.PACE_E_BUFFER_TOO_SMALL:
-                check(status)
-            cap = needed.value
-            buf = ctypes.create_string_buffer(cap)
-            status = _lib.lib.pace_runtime_save(handle, buf, cap, ctypes.byref(needed))
-            if status == _lib.PACE_OK:
-                return buf.raw[: needed.value] if needed.value <= cap else buf.raw
-        check(status)
-        raise RuntimeError("pace_runtime_save kept asking for a larger buffer")
+        return _read(_lib.lib.pace_runtime_save, self._h(), text=False)
 
     @classmethod
     def load(cls, state: Union[bytes, bytearray, memoryview]) -> "Runtime":
