@@ -59,6 +59,24 @@ import Testing
     for g in inputs { #expect(medianFilter(g, width: w) == bruteForce(g, w)) }
   }
 
+  /// The packed sort equals the standard library's on words whose low
+  /// halves ascend (indices), for sizes around the in-cache limit and high
+  /// halves spread wide, clustered, or all equal.
+  @Test(arguments: [0, 1, 2, 100, PackedRadixSort.cacheWords, PackedRadixSort.cacheWords + 1, 70_000])
+  func packedRadixSortMatchesSorted(count: Int) {
+    var rng = SplitMix64(seed: UInt64(count))
+    for spread in 0..<4 {
+      let words = (0..<count).map { i -> UInt64 in
+        let r = rng.next()
+        let high = [r >> 32, r >> 60, (r >> 44) << 12, 7][spread]
+        return high << 32 | UInt64(i)
+      }
+      var sorted = words
+      PackedRadixSort.sort(&sorted)
+      #expect(sorted == words.sorted(), "count \(count), spread \(spread)")
+    }
+  }
+
   @Test func rankOrderSortsStably() {
     var rng = SplitMix64(seed: 7)
     let values = (0..<5000).map { _ in Double(Int64(bitPattern: rng.next()) % 50) * 0.25 } + [-0.0, 0.0, -.infinity, .infinity, .leastNonzeroMagnitude]

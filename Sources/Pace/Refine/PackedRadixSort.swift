@@ -31,55 +31,60 @@ enum PackedRadixSort {
     words.withUnsafeMutableBufferPointer { words in
       spare.withUnsafeMutableBufferPointer { spare in
         counts.withUnsafeMutableBufferPointer { counts in
-          sortRange(0..<n, top: 64, data: words.baseAddress!, spare: spare.baseAddress!, counts: counts.baseAddress!)
+          sortRange(0..<n, top: 64, from: words.baseAddress!, other: spare.baseAddress!, into: words.baseAddress!,
+                    counts: counts.baseAddress!)
         }
       }
     }
   }
 
-  /// Sorts `data[range]` by bits `32 ..< top` (the higher bits are equal
-  /// over the range), using `spare[range]` as scratch; the result is in `data`.
-  private static func sortRange(_ range: Range<Int>, top: Int, data: UnsafeMutablePointer<UInt64>,
-                                spare: UnsafeMutablePointer<UInt64>, counts: UnsafeMutablePointer<Int>) {
-    if range.count <= 1 || top <= 32 { return }
-    if range.count <= cacheWords {
-      finishInCache(range, top: top, data: data, spare: spare, counts: counts)
+  /// Sorts `source[range]` by bits `32 ..< top` (the higher bits are equal
+  /// over the range) into `target[range]`, where `target` is `source` or
+  /// `other` and `other[range]` is scratch. Levels alternate between the two
+  /// buffers, so no level copies its buckets back.
+  private static func sortRange(_ range: Range<Int>, top: Int, from source: UnsafeMutablePointer<UInt64>,
+                                other: UnsafeMutablePointer<UInt64>, into target: UnsafeMutablePointer<UInt64>,
+                                counts: UnsafeMutablePointer<Int>) {
+    if range.count <= 1 || top <= 32 {
+      if target != source { (target + range.lowerBound).update(from: source + range.lowerBound, count: range.count) }
       return
     }
-    // Split by the 4 bits below `top` (16 output streams), data -> spare.
+    if range.count <= cacheWords {
+      finishInCache(range, top: top, from: source, other: other, into: target, counts: counts)
+      return
+    }
+    // Split by the 4 bits below `top` (16 output streams), source -> other.
     let shift = UInt64(top - 4)
     @inline(__always) func digit(_ word: UInt64) -> Int { Int(truncatingIfNeeded: (word &>> shift) & 0xF) }
     withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * 17) { scratch in
       let starts = scratch.baseAddress!, position = starts + 17
       starts.update(repeating: 0, count: 17)
-      for i in range { starts[digit(data[i]) &+ 1] &+= 1 }
-      if starts[digit(data[range.lowerBound]) &+ 1] == range.count {  // the same digit throughout
-        sortRange(range, top: top - 4, data: data, spare: spare, counts: counts)
+      for i in range { starts[digit(source[i]) &+ 1] &+= 1 }
+      if starts[digit(source[range.lowerBound]) &+ 1] == range.count {  // the same digit throughout
+        sortRange(range, top: top - 4, from: source, other: other, into: target, counts: counts)
         return
       }
       starts[0] = range.lowerBound
       for d in 0..<16 { starts[d + 1] &+= starts[d] }
       position.update(from: starts, count: 16)
       for i in range {
-        let word = data[i]
+        let word = source[i]
         let d = digit(word)
-        spare[position[d]] = word
+        other[position[d]] = word
         position[d] &+= 1
       }
-      // Each bucket: sorted with the roles swapped (it lies in `spare`),
-      // then copied back.
       for d in 0..<16 where starts[d + 1] > starts[d] {
-        let bucket = starts[d]..<starts[d + 1]
-        sortRange(bucket, top: top - 4, data: spare, spare: data, counts: counts)
-        (data + bucket.lowerBound).update(from: spare + bucket.lowerBound, count: bucket.count)
+        sortRange(starts[d]..<starts[d + 1], top: top - 4, from: other, other: source, into: target, counts: counts)
       }
     }
   }
 
-  /// Sorts a cache-sized `data[range]` by bits `32 ..< top` with 8-bit
-  /// least-significant-digit passes (all digit counts in one read).
-  private static func finishInCache(_ range: Range<Int>, top: Int, data: UnsafeMutablePointer<UInt64>,
-                                    spare: UnsafeMutablePointer<UInt64>, counts: UnsafeMutablePointer<Int>) {
+  /// Sorts a cache-sized `data[range]` by bits `32 ..< top` into
+  /// `final[range]` (`data` or `spare`) with 8-bit least-significant-digit
+  /// passes (all digit counts in one read).
+  private static func finishInCache(_ range: Range<Int>, top: Int, from data: UnsafeMutablePointer<UInt64>,
+                                    other spare: UnsafeMutablePointer<UInt64>, into final: UnsafeMutablePointer<UInt64>,
+                                    counts: UnsafeMutablePointer<Int>) {
     let passes = (top - 32 + 7) / 8
     let bottom = top - passes * 8  // may dip below 32: those bits are the index, in order
     @inline(__always) func digit(_ word: UInt64, _ pass: Int) -> Int {
@@ -108,8 +113,8 @@ enum PackedRadixSort {
       }
       swap(&source, &target)
     }
-    if source != data {
-      (data + range.lowerBound).update(from: source + range.lowerBound, count: range.count)
+    if source != final {
+      (final + range.lowerBound).update(from: source + range.lowerBound, count: range.count)
     }
   }
 }
