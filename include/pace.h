@@ -132,7 +132,8 @@ typedef struct pace_refine_options {
  * the right, clamped on the left, as the reference); normalised to max 1,
  * last value 0. Non-finite or non-positive norms are skipped and filled from
  * their neighbours. opt may be NULL (L2, smoothing 0.1). n >= 1;
- * out_multipliers holds n values. Cost: O(n log w) for a filter of width w.
+ * out_multipliers holds n values and may be grad_norms itself (in place).
+ * Cost: O(n + w) for a filter of width w (a radix ranking and a bitmap walk).
  */
 pace_status pace_refine(const double *grad_norms, int64_t n, const pace_refine_options *opt,
                         double *out_multipliers);

@@ -24,10 +24,9 @@ private func refine(_ norms: UnsafePointer<Double>?, _ n: Int64, _ options: Unsa
     kind = k
     smoothing = options.pointee.smoothing
   }
-  let values = Array(UnsafeBufferPointer(start: norms, count: Int(n)))
   do throws(RefinementError) {
-    let (g, repaired) = try Refinement.smoothed(values, smoothing: smoothing)
-    g.withUnsafeBufferPointer { Refinement.closedForm($0, kind: kind, into: out) }
+    let repaired = try Refinement.refine(UnsafeBufferPointer(start: norms, count: Int(n)), kind: kind,
+                                         smoothing: smoothing, into: out)
     skipped?.pointee = Int64(repaired)
     if repaired > 0 {
       setLastError("pace_refine: \(repaired) of \(n) norms were not finite and positive; filled from their neighbours")

@@ -1165,6 +1165,26 @@ static void test_refine(void) {
     CHECK(bad == 0, "constant norms do not give linear decay (%d cases): %s", bad, first);
   }
 
+  /* in place (out_multipliers == grad_norms) and overlapping buffers give the
+   * same multipliers as separate buffers, with and without repairs */
+  {
+    enum { N = 3000 };
+    static double norms[N], expect[N], inplace[N + 7];
+    for (int dirty = 0; dirty < 2; dirty++) {
+      for (int i = 0; i < N; i++) norms[i] = 1.0 + 0.5 * sin(0.01 * i) + (double)((i * 7919) % 101) / 200.0;
+      if (dirty) norms[17] = NAN, norms[N - 1] = -1.0;
+      pace_refine_options oo = {sizeof oo, PACE_NORM_L1, 0.1};
+      EXPECT_OK("refine(separate buffers)", pace_refine(norms, N, &oo, expect));
+      memcpy(inplace, norms, sizeof norms);
+      EXPECT_OK("refine(in place)", pace_refine(inplace, N, &oo, inplace));
+      CHECK(memcmp(inplace, expect, sizeof expect) == 0, "refine in place (dirty %d) differs from separate buffers",
+            dirty);
+      memcpy(inplace + 7, norms, sizeof norms);
+      EXPECT_OK("refine(out overlapping, shifted by 7)", pace_refine(inplace + 7, N, &oo, inplace));
+      CHECK(memcmp(inplace, expect, sizeof expect) == 0, "refine into an overlapping buffer (dirty %d) differs", dirty);
+    }
+  }
+
   /* invalid norms (NaN, +-Inf, 0, negative) are filled from their neighbours
    * and counted; placed between equal neighbours, any filling gives the
    * clean sequence */

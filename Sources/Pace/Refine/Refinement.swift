@@ -49,17 +49,49 @@ public struct Refinement: Sendable {
   ///
   /// - Complexity: O(n + w) (radix ranks and a bitmap walk; see `medianFilter`).
   public static func smoothed(_ norms: [Double], smoothing: Double) throws(RefinementError) -> ([Double], Int) {
-    guard norms.count >= 1 else { throw RefinementError(description: "need at least one gradient norm") }
-    guard smoothing.isFinite, smoothing >= 0, smoothing <= 1 else {
-      throw RefinementError(description: "smoothing must be in [0, 1], got \(smoothing)")
-    }
+    let width = try filterWidth(count: norms.count, smoothing: smoothing)
     let (g, skipped) = try repaired(norms)
-    let width = 2 * (Int(smoothing * Double(norms.count)) / 2) + 1
     return (width > 1 ? medianFilter(g, width: width) : g, skipped)
   }
 
+  /// Refines straight into a caller's buffer of `norms.count` doubles (the C
+  /// API's path): the smoothed norms are written into `out` and replaced
+  /// there by the multipliers, and the norms are copied only when some need
+  /// repair or `out` overlaps them (in-place refinement is allowed).
+  /// Returns how many were repaired.
+  ///
+  /// - Complexity: as `init(norms:kind:smoothing:)`.
+  public static func refine(_ norms: UnsafeBufferPointer<Double>, kind: NormKind, smoothing: Double,
+                            into out: UnsafeMutablePointer<Double>) throws(RefinementError) -> Int {
+    let width = try filterWidth(count: norms.count, smoothing: smoothing)
+    let skipped = norms.reduce(0) { $0 + (isValid($1) ? 0 : 1) }
+    let start = UnsafePointer(out), end = start + norms.count
+    let overlaps = norms.count > 0 && start < norms.baseAddress! + norms.count && norms.baseAddress! < end
+    if skipped == 0 && !overlaps {
+      medianFilter(norms, width: width, into: out)
+    } else {
+      let (g, _) = try repaired(Array(norms))
+      g.withUnsafeBufferPointer { medianFilter($0, width: width, into: out) }
+    }
+    closedForm(UnsafeBufferPointer(start: out, count: norms.count), kind: kind, into: out)
+    return skipped
+  }
+
+  /// The median filter's width for `count` norms: `2 * floor(smoothing * count / 2) + 1`.
+  static func filterWidth(count: Int, smoothing: Double) throws(RefinementError) -> Int {
+    guard count >= 1 else { throw RefinementError(description: "need at least one gradient norm") }
+    guard smoothing.isFinite, smoothing >= 0, smoothing <= 1 else {
+      throw RefinementError(description: "smoothing must be in [0, 1], got \(smoothing)")
+    }
+    return 2 * (Int(smoothing * Double(count)) / 2) + 1
+  }
+
+  /// A norm refinement can use: finite and positive.
+  @inline(__always)
+  static func isValid(_ x: Double) -> Bool { x.isFinite && x > 0 }
+
   /// Writes the closed form for the (repaired, smoothed) norms `g` into
-  /// `out[0 ..< g.count]`: `eta_t = w_t * sum_{s>t} w_s`, normalised to max 1,
+  /// `out[0 ..< g.count]` (which may be `g` itself): `eta_t = w_t * sum_{s>t} w_s`, normalised to max 1,
   /// last step 0. Norms are first divided by their largest value: the
   /// multipliers do not depend on the norms' scale, and the weights then stay
   /// finite for any scale. The suffix sums are compensated (Kahan).
@@ -98,11 +130,10 @@ public struct Refinement: Sendable {
   ///
   /// - Complexity: O(n); no copy when every norm is valid.
   static func repaired(_ norms: [Double]) throws(RefinementError) -> ([Double], Int) {
-    @inline(__always) func valid(_ x: Double) -> Bool { x.isFinite && x > 0 }
     var first = -1, last = -1, skipped = 0
     norms.withUnsafeBufferPointer { norms in
       for i in 0..<norms.count {
-        if valid(norms[i]) {
+        if isValid(norms[i]) {
           if first < 0 { first = i }
           last = i
         } else {
@@ -118,7 +149,7 @@ public struct Refinement: Sendable {
     for i in 0..<first { g[i] = norms[first] }
     for i in (last + 1)..<norms.count { g[i] = norms[last] }
     var previous = first
-    for i in (first + 1)..<(last + 1) where valid(norms[i]) {
+    for i in (first + 1)..<(last + 1) where isValid(norms[i]) {
       if i > previous + 1 {
         let a = norms[previous], b = norms[i]
         for j in (previous + 1)..<i {

@@ -97,14 +97,26 @@ final class RankSet {
 ///   (O((n + w)²/4096) worst case for adversarial gaps between window
 ///   members); O(n + w) space.
 func medianFilter(_ g: [Double], width w: Int) -> [Double] {
+  guard w > 1, g.count > 1 else { return g }
+  return [Double](unsafeUninitializedCapacity: g.count) { out, initialized in
+    g.withUnsafeBufferPointer { medianFilter($0, width: w, into: out.baseAddress!) }
+    initialized = g.count
+  }
+}
+
+/// The median filter above, written into `out[0 ..< g.count]`.
+/// - Precondition: `out` does not overlap `g`; `w` odd.
+func medianFilter(_ g: UnsafeBufferPointer<Double>, width w: Int, into out: UnsafeMutablePointer<Double>) {
   let n = g.count
-  guard w > 1, n > 1 else { return g }
+  guard w > 1, n > 1 else {
+    out.update(from: g.baseAddress!, count: n)
+    return
+  }
   let h = w / 2
   let period = 2 * (n - 1)
   // Padded position v (0 ..< n + 2h) holds g at virtual index v - h.
   let padded = n + 2 * h
-  var out = [Double](repeating: 0, count: n)
-  g.withUnsafeBufferPointer { g in
+  do {
     @inline(__always) func paddedValue(_ v: Int) -> Double {
       let j = v - h
       if j <= 0 { return g[0] }
@@ -144,5 +156,4 @@ func medianFilter(_ g: [Double], width w: Int) -> [Double] {
       }
     }
   }
-  return out
 }
