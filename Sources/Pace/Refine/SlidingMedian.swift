@@ -87,10 +87,10 @@ final class RankSet {
 ///
 /// The padded sequence (n + w - 1 values) is ranked once (radix sort; equal
 /// values get distinct ranks), the window is a set of ranks in a bitmap, and
-/// the median is a pointer into the ranks with the count of window members
-/// below it. Sliding the window by one moves that pointer by at most one
-/// member each way, found with a few word operations, so after the sort the
-/// filter costs O(n) word operations in practice, whatever the width.
+/// the median is a pointer into the ranks. Sliding the window by one moves
+/// that pointer by at most one member, found with a few word operations, so
+/// after the sort the filter costs O(n) word operations in practice,
+/// whatever the width.
 ///
 /// - Precondition: no NaN in `g`.
 /// - Complexity: O(n + w) for the ranks, plus O(n) expected bitmap steps
@@ -130,7 +130,7 @@ func medianFilter(_ g: UnsafeBufferPointer<Double>, width w: Int, into out: Unsa
     order.rank.withUnsafeBufferPointer { rank in
       for v in 0..<w { window.insert(Int(rank[v])) }
       // The median is the window member of order h (0-based): `median` is its
-      // rank, `below` the number of members of smaller rank.
+      // rank; `below` counts the members of smaller rank while it is found.
       var median = window.count(0) == 1 ? 0 : window.next(after: 0)!
       var below = 0
       while below + window.count(median) <= h {
@@ -138,19 +138,18 @@ func medianFilter(_ g: UnsafeBufferPointer<Double>, width w: Int, into out: Unsa
         median = window.next(after: median)!
       }
       out[0] = paddedValue(order.index(atRank: median))
+      // Each slide removes one member and adds another (ranks are distinct),
+      // so the median moves by at most one member: up when a member at or
+      // below it leaves and one above arrives, down in the mirror case.
       for i in 1..<n {
         let leaving = Int(rank[i - 1])
         let entering = Int(rank[i - 1 + w])
         window.remove(leaving)
         window.insert(entering)
-        below &+= (entering < median ? 1 : 0) &- (leaving < median ? 1 : 0)
-        while below > h {
+        if entering > median {
+          if leaving <= median { median = window.next(after: median)! }
+        } else if leaving >= median {
           median = window.previous(before: median)!
-          below -= 1
-        }
-        while below + window.count(median) <= h {
-          below += window.count(median)
-          median = window.next(after: median)!
         }
         out[i] = paddedValue(order.index(atRank: median))
       }
