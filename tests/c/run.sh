@@ -4,8 +4,11 @@
 #   make lib && tests/c/run.sh        (from any directory)
 #
 # 1. compiles tests/c/abi_test.c (C11, -Wall -Wextra -Werror) and runs it
-# 2. tests/c/check_symbols.sh: exported pace_* symbols == header functions
-# 3. runs the ABI test under valgrind (skipped, visibly, without valgrind)
+#    (PACE_EXPECT_ISA: the ISA pace_build_info must name)
+# 2. tests/c/check_symbols.sh: exported pace_* symbols == header functions,
+#    for build/lib/libpace.so and build/lib/baseline/libpace.so
+# 3. runs the ABI test under valgrind (skipped, visibly, without valgrind),
+#    then natively against the portable baseline build/lib/baseline/libpace.so
 # 4. compiles and runs the quick start examples/c/trainer.c (and print_table.c)
 # 5. compiles tests/c/cxx_include_test.cpp as C++17 and runs it
 # 6. compiles tests/c/runtime_test.c (C11, -Wall -Wextra -Werror) and runs it:
@@ -63,10 +66,36 @@ build_abi_test() {
   echo "built $out/abi_test"
 }
 
+# The ISA each library must report in pace_build_info (the Makefile builds
+# build/lib/libpace.so for x86-64-v3 where the CPU has AVX2 and FMA).
+if grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null; then
+  host_isa=x86-64-v3
+else
+  host_isa=""  # the host build is the baseline: whatever the architecture's is
+fi
+baseline_isa=""
+[[ "$(uname -m)" == x86_64 ]] && baseline_isa=x86-64
+
 run_abi_test() {
   local rc=0
-  "$out/abi_test" >"$out/abi_test.out" 2>&1 || rc=$?
+  PACE_EXPECT_ISA="$host_isa" "$out/abi_test" >"$out/abi_test.out" 2>&1 || rc=$?
   cat "$out/abi_test.out"
+  return "$rc"
+}
+
+# The same test against the portable baseline (same soname; LD_LIBRARY_PATH
+# wins over the test's DT_RUNPATH). PACE_EXPECT_ISA proves which one loaded.
+run_abi_test_baseline() {
+  if [[ ! -f build/lib/baseline/libpace.so ]]; then
+    echo "build/lib/baseline/libpace.so missing: run 'make baseline' (make test does)"
+    return 1
+  fi
+  local rc=0
+  LD_LIBRARY_PATH="$root/build/lib/baseline${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" PACE_EXPECT_ISA="$baseline_isa" \
+    "$out/abi_test" >"$out/abi_test.baseline.out" 2>&1 || rc=$?
+  head -n 1 "$out/abi_test.baseline.out"
+  grep -E '^  FAILED|FAIL  \(' "$out/abi_test.baseline.out" || true
+  tail -n 1 "$out/abi_test.baseline.out"
   return "$rc"
 }
 
@@ -148,8 +177,10 @@ run_step "build abi_test (C11, -Wall -Wextra -Werror)" build_abi_test
 if [[ -x "$out/abi_test" ]]; then
   run_step "abi_test" run_abi_test
   run_step "abi_test under valgrind" run_valgrind
+  run_step "abi_test against build/lib/baseline/libpace.so" run_abi_test_baseline
 fi
 run_step "exported symbols vs header" tests/c/check_symbols.sh
+run_step "exported symbols vs header (baseline library)" tests/c/check_symbols.sh build/lib/baseline/libpace.so
 run_step "quick start examples/c/trainer.c" build_and_run_trainer
 run_step "demo examples/c/print_table.c" build_and_run_print_table
 run_step "C++17 include test" build_and_run_cxx
