@@ -355,16 +355,6 @@ struct bad_spec {
   const char *path;
 };
 
-static int message_names_path(const char *msg, const char *paths) {
-  char tmp[256];
-  snprintf(tmp, sizeof tmp, "%s", paths);
-  char *save = NULL;
-  for (char *p = strtok_r(tmp, "|", &save); p; p = strtok_r(NULL, "|", &save)) {
-    if (strstr(msg, p)) return 1;
-  }
-  return 0;
-}
-
 static void run_bad_spec(int line, const struct bad_spec *b) {
   pace_schedule *out = (pace_schedule *)(uintptr_t)0x1;
   set_marker();

@@ -81,6 +81,18 @@ static inline const char *last_error(void) {
   return m ? m : "(NULL)";
 }
 
+/* Whether an error message names one of the JSON paths in `paths`
+ * (alternatives separated by '|'). */
+static inline int message_names_path(const char *msg, const char *paths) {
+  char tmp[256];
+  snprintf(tmp, sizeof tmp, "%s", paths);
+  char *save = NULL;
+  for (char *p = strtok_r(tmp, "|", &save); p; p = strtok_r(NULL, "|", &save)) {
+    if (strstr(msg, p)) return 1;
+  }
+  return 0;
+}
+
 /* ---- fresh-error marker ------------------------------------------------ */
 /*
  * Before every call that must fail we make a failure whose message contains

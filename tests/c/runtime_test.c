@@ -179,16 +179,6 @@ static pace_runtime *clone_via_blob(const pace_runtime *rt) {
   return out;
 }
 
-static int message_names_path(const char *msg, const char *paths) {
-  char tmp[256];
-  snprintf(tmp, sizeof tmp, "%s", paths);
-  char *save = NULL;
-  for (char *p = strtok_r(tmp, "|", &save); p; p = strtok_r(NULL, "|", &save)) {
-    if (strstr(msg, p)) return 1;
-  }
-  return 0;
-}
-
 /* splitmix64: deterministic pseudo-random numbers. */
 static uint64_t mix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
