@@ -2,7 +2,11 @@
 # Package.swift must not carry (static Swift runtime, CPU target, version
 # script), plus the header and the pkg-config file, all under build/.
 #
-#   make                 build/lib/libpace.so, build/include/pace.h, build/lib/pkgconfig/pace.pc, build/bin/pace
+#   make                 build/lib/libpace.so (host ISA), build/lib/baseline/libpace.so (portable),
+#                        build/include/pace.h, build/lib/pkgconfig/pace.pc, build/bin/pace
+#   make lib             the host-ISA library, header and pkg-config file only
+#   make baseline        build/lib/baseline/libpace.so only
+#   make bench           the benchmark table (Benchmarks/run; BENCH_ARGS="--quick" etc.)
 #   make install PREFIX=/usr/local
 #   make test            every test (Swift, C ABI, symbols, valgrind, Python)
 #   make demo            the end-to-end demo (README's main job)
@@ -11,24 +15,28 @@ PREFIX  ?= /usr/local
 BUILD   := build
 VERSION := $(shell sed -n 's/^\#define PACE_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' include/pace.h | paste -sd.)
 SCRATCH := .build-release
+BASELINE_SCRATCH := .build-release-baseline
 ROOT    := $(abspath .)
 
-# Build for the host's vector ISA where it has AVX2 and FMA.
+# Build for the host's vector ISA where it has AVX2 and FMA. Swift has no
+# target-feature conditionals, so the ISA also goes in as a compilation
+# condition (pace_build_info reports it).
 HOST_AVX2 := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null && echo yes)
 ifeq ($(HOST_AVX2),yes)
-CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell
+CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell -Xswiftc -DPACE_ISA_X86_64_V3
 endif
 
-RELEASE_FLAGS := -c release --scratch-path $(SCRATCH) \
-  -Xswiftc -static-stdlib $(CPU_FLAGS) \
-  -Xlinker --version-script=$(ROOT)/scripts/pace.map \
-  -Xlinker -soname=libpace.so
+LINK_FLAGS := -Xlinker --version-script=$(ROOT)/scripts/pace.map -Xlinker -soname=libpace.so
+RELEASE_FLAGS := -c release --scratch-path $(SCRATCH) -Xswiftc -static-stdlib $(CPU_FLAGS) $(LINK_FLAGS)
+# The portable baseline: the compiler's default CPU, no ISA condition, its own
+# scratch folder (different flags would otherwise rebuild the host one).
+BASELINE_FLAGS := -c release --scratch-path $(BASELINE_SCRATCH) -Xswiftc -static-stdlib $(LINK_FLAGS)
 
 SWIFT_SOURCES := $(shell find Sources include -type f) Package.swift
 
-.PHONY: all lib cli install test test-swift test-c test-python demo clean
+.PHONY: all lib baseline cli install test test-swift test-c test-python demo bench clean
 
-all: lib cli
+all: lib baseline cli
 
 lib: $(BUILD)/lib/libpace.so $(BUILD)/include/pace.h $(BUILD)/lib/pkgconfig/pace.pc
 
@@ -45,6 +53,21 @@ $(BUILD)/lib/libpace.so: $(SWIFT_SOURCES) scripts/pace.map
 	mkdir -p $(BUILD)/lib
 	cp $(SCRATCH)/release/libpace.so $@.tmp && mv -f $@.tmp $@  # never rewrite a loaded library in place
 
+baseline: $(BUILD)/lib/baseline/libpace.so
+
+# Same soname: LD_LIBRARY_PATH=build/lib/baseline or PACE_LIBRARY selects it.
+# On a host without AVX2+FMA the host build already is the baseline: copied.
+ifeq ($(HOST_AVX2),yes)
+$(BUILD)/lib/baseline/libpace.so: $(SWIFT_SOURCES) scripts/pace.map
+	swift build $(BASELINE_FLAGS) --product pace
+	mkdir -p $(BUILD)/lib/baseline
+	cp $(BASELINE_SCRATCH)/release/libpace.so $@.tmp && mv -f $@.tmp $@
+else
+$(BUILD)/lib/baseline/libpace.so: $(BUILD)/lib/libpace.so
+	mkdir -p $(BUILD)/lib/baseline
+	cp $< $@.tmp && mv -f $@.tmp $@
+endif
+
 $(BUILD)/include/pace.h: include/pace.h
 	mkdir -p $(BUILD)/include
 	cp $< $@
@@ -56,16 +79,21 @@ $(BUILD)/lib/pkgconfig/pace.pc: scripts/pace.pc.in include/pace.h
 install: lib cli
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
 	install -m 755 $(BUILD)/lib/libpace.so $(DESTDIR)$(PREFIX)/lib/libpace.so
+	if [ -f $(BUILD)/lib/baseline/libpace.so ]; then install -d $(DESTDIR)$(PREFIX)/lib/pace/baseline && \
+	  install -m 755 $(BUILD)/lib/baseline/libpace.so $(DESTDIR)$(PREFIX)/lib/pace/baseline/libpace.so; fi
 	install -m 644 include/pace.h $(DESTDIR)$(PREFIX)/include/pace.h
 	if [ -f $(BUILD)/bin/pace ]; then install -d $(DESTDIR)$(PREFIX)/bin && install -m 755 $(BUILD)/bin/pace $(DESTDIR)$(PREFIX)/bin/pace; fi
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' scripts/pace.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pace.pc
 
-test: lib cli
+test: lib baseline cli
 	scripts/run-tests
 
 demo: lib cli
 	scripts/run-demo
 
+bench: lib baseline
+	Benchmarks/run $(BENCH_ARGS)
+
 clean:
-	rm -rf $(BUILD) $(SCRATCH)
+	rm -rf $(BUILD) $(SCRATCH) $(BASELINE_SCRATCH)

@@ -43,6 +43,27 @@ extern "C" {
 uint32_t pace_version_number(void);
 /** "MAJOR.MINOR.PATCH" of the loaded library (static storage). */
 const char *pace_version_string(void);
+/**
+ * Which build of the library is loaded: static, NUL-terminated text, never
+ * NULL, never freed. "pace VERSION" then "; "-separated key=value fields, in
+ * this order (fields may be added at the end, never renamed or reordered):
+ *
+ *   pace 0.1.0; isa=x86-64-v3; cpu=haswell; features=avx2,fma; swift=6.3; build=release
+ *   pace 0.1.0; isa=x86-64; cpu=generic; features=sse2; swift=6.3; build=release
+ *
+ *   isa       vector ISA compiled for: x86-64-v3 (the Makefile's host build
+ *             where the CPU has AVX2 and FMA), x86-64 (the portable baseline,
+ *             build/lib/baseline/libpace.so), aarch64, unknown
+ *   cpu       the -target-cpu (generic: the compiler's default)
+ *   features  comma-separated vector extensions the code may use
+ *   swift     MAJOR.MINOR of the compiler
+ *   build     release or debug
+ *
+ * The two builds agree to 1e-14 relative (tests/python/test_build_variants.py);
+ * bit identity between them is not promised, since kernels may use FMA (one
+ * rounding for a*b+c) where the ISA has it.
+ */
+const char *pace_build_info(void);
 
 /* ---- status codes ------------------------------------------------------ */
 

@@ -17,44 +17,15 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <math.h>
-#include <pace.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+
+#include "timing.h"
 
 enum { REPS = 11 };
 static const double PI = 3.14159265358979323846;
 
-static volatile double sink;
-
 /* Inputs read through volatiles: the compiler cannot fold the formula. */
 static volatile double v_max_lr = 6e-4, v_final_frac = 0.1;
 static volatile int64_t v_warmup = 1000, v_total = 100000;
-
-/* memset called through a volatile pointer: a real call, never elided. */
-static void *(*volatile memset_fn)(void *, int, size_t) = memset;
-
-static double now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-struct stats {
-  double median, min, max;
-};
-
-static struct stats summarize(double *samples, int n) {
-  qsort(samples, (size_t)n, sizeof *samples, cmp_double);
-  return (struct stats){samples[n / 2], samples[0], samples[n - 1]};
-}
 
 static pace_schedule *parse_or_die(const char *spec) {
   pace_schedule *s = NULL;
@@ -63,13 +34,6 @@ static pace_schedule *parse_or_die(const char *spec) {
     exit(1);
   }
   return s;
-}
-
-static void check(pace_status st, const char *what) {
-  if (st != PACE_OK) {
-    fprintf(stderr, "bench_at: %s: %s\n", what, pace_last_error());
-    exit(1);
-  }
 }
 
 /* llm.c get_learning_rate (cosine), in float64. */
@@ -149,18 +113,8 @@ static double run_memset(void *buf, size_t bytes) {
   return (t1 - t0) / (double)FILL_N;
 }
 
-/* ---- table ---------------------------------------------------------------- */
-
-static void row(const char *name, const char *unit, struct stats st) {
-  printf("  %-40s %-8s %9.3f %9.3f %9.3f %7.1f%%\n", name, unit, st.median, st.min, st.max,
-         st.median > 0 ? 100.0 * (st.max - st.min) / st.median : 0.0);
-}
-
-static void ratio(const char *name, struct stats a, struct stats b) {
-  printf("  %-40s %-8s %9.2fx\n", name, "", a.median / b.median);
-}
-
-int main(void) {
+int main(int argc, char **argv) {
+  bench_init(argc, argv);
   char spec_at[256], spec_fill[256];
   snprintf(spec_at, sizeof spec_at,
            "{\"preset\":\"llmc\",\"peak\":%.17g,\"warmup_steps\":%lld,\"total_steps\":%lld,\"final_frac\":%.17g}",
@@ -207,14 +161,12 @@ int main(void) {
   struct stats f64 = summarize(t_f64, REPS), f32 = summarize(t_f32, REPS), inlf = summarize(t_inl_fill, REPS);
   struct stats ms64 = summarize(t_ms64, REPS), ms32 = summarize(t_ms32, REPS);
 
-  printf("Pace C API benchmark (libpace %s), %d repetitions each, CLOCK_MONOTONIC\n", pace_version_string(), REPS);
+  printf("Pace C API benchmark (%s), %d repetitions each, CLOCK_MONOTONIC\n", pace_build_info(), REPS);
   printf("schedule: llm.c warmup+cosine, warmup %lld, total %lld, peak %g, final_frac %g\n", (long long)v_warmup,
          (long long)v_total, (double)v_max_lr, (double)v_final_frac);
   printf("max relative difference Pace vs inline llm.c formula over all %lld steps: %.3g\n\n", (long long)v_total,
          max_rel);
-  printf("  %-40s %-8s %9s %9s %9s %8s\n", "measurement", "unit", "median", "min", "max", "spread");
-  printf("  %-40s %-8s %9s %9s %9s %8s\n", "----------------------------------------", "--------", "---------",
-         "---------", "---------", "--------");
+  table_header();
   row("pace_schedule_at", "ns/call", at);
   row("inline llm.c formula (C, float64)", "ns/call", inl);
   ratio("ratio pace_schedule_at / inline", at, inl);

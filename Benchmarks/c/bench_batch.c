@@ -42,21 +42,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timing.h"
+
 enum { MAX_REPS = 51 };
-
-static volatile double sink;
-static void *(*volatile memset_fn)(void *, int, size_t) = memset;
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 static double cpu_s(void) {
   struct rusage ru;
@@ -69,13 +57,6 @@ static double maxrss_mb(void) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   return (double)ru.ru_maxrss / 1024.0; /* kilobytes on Linux */
-}
-
-static void check(pace_status st, const char *what) {
-  if (st != PACE_OK) {
-    fprintf(stderr, "bench_batch: %s: %s\n", what, pace_last_error());
-    exit(1);
-  }
 }
 
 /* Mixed presets over `steps` steps; schedule i gets peak scaled by (1 + (i % 97) / 97). */
@@ -296,10 +277,7 @@ static int run_child(const char *self, int k, const char *sim, int64_t n, int64_
                 &out->threads, &out->nodes) == 7 ? 0 : -1;
 }
 
-static double median_of(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+static double median_of(double *v, int n) { return summarize(v, n).median; }
 
 int main(int argc, char **argv) {
   if (argc >= 5 && strcmp(argv[1], "--child") == 0) {

@@ -20,43 +20,10 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <math.h>
-#include <pace.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+
+#include "timing.h"
 
 enum { REPS = 11 };
-
-static volatile double sink;
-
-static double now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-struct stats {
-  double median, min, max;
-};
-
-static struct stats summarize(double *samples, int n) {
-  qsort(samples, (size_t)n, sizeof *samples, cmp_double);
-  return (struct stats){samples[n / 2], samples[0], samples[n - 1]};
-}
-
-static void check(pace_status st, const char *what) {
-  if (st != PACE_OK) {
-    fprintf(stderr, "bench_runtime: %s: %s\n", what, pace_last_error());
-    exit(1);
-  }
-}
 
 static pace_runtime *create_or_die(const char *config) {
   pace_runtime *rt = NULL;
@@ -181,27 +148,8 @@ static struct blob save_alloc(const pace_runtime *rt) {
   return b;
 }
 
-/* ---- table ------------------------------------------------------------------ */
-
-static void row(const char *name, const char *unit, struct stats st) {
-  printf("  %-44s %-8s %9.3f %9.3f %9.3f %7.1f%%\n", name, unit, st.median, st.min, st.max,
-         st.median > 0 ? 100.0 * (st.max - st.min) / st.median : 0.0);
-}
-
-static void ratio(const char *name, struct stats a, struct stats b) {
-  printf("  %-44s %-8s %9.2fx\n", name, "", a.median / b.median);
-}
-
-static void target(const char *name, struct stats st, double limit, const char *unit) {
-  printf("  %-44s %-8s %9s   median %.3f %s vs target <= %g %s\n", name, "", st.median <= limit ? "met" : "MISSED",
-         st.median, unit, limit, unit);
-}
-
-static void info(const char *name, const char *unit, double value) {
-  printf("  %-44s %-8s %9.0f\n", name, unit, value);
-}
-
-int main(void) {
+int main(int argc, char **argv) {
+  bench_init(argc, argv);
   pace_schedule *lr = NULL;
   check(pace_schedule_parse(SPEC_LR, &lr), "parse");
 
@@ -279,14 +227,12 @@ int main(void) {
   struct stats save12 = summarize(t_save12, REPS), load12 = summarize(t_load12, REPS);
   struct stats saver = summarize(t_saver, reps_r), loadr = summarize(t_loadr, reps_r);
 
-  printf("Pace runtime benchmark (libpace %s), %d repetitions each, CLOCK_MONOTONIC\n", pace_version_string(), REPS);
+  printf("Pace runtime benchmark (%s), %d repetitions each, CLOCK_MONOTONIC\n", pace_build_info(), REPS);
   printf("lr: warmup 1000 + cosine to step 10^6, peak 3e-4; %lld steps per repetition (fresh runtime each)\n",
          (long long)STEPS);
   printf("pace_runtime_step (1 x 1) vs pace_schedule_at over 10^5 steps: %lld values differ in any bit\n\n",
          (long long)mismatches);
-  printf("  %-44s %-8s %9s %9s %9s %8s\n", "measurement", "unit", "median", "min", "max", "spread");
-  printf("  %-44s %-8s %9s %9s %9s %8s\n", "--------------------------------------------", "--------", "---------",
-         "---------", "---------", "--------");
+  table_header();
   row("pace_runtime_step, 1 channel x 1 group", "ns/call", step1);
   row("pace_schedule_at, same schedule", "ns/call", sat);
   ratio("ratio runtime_step / schedule_at", step1, sat);

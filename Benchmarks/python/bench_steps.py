@@ -22,13 +22,16 @@ the same run:
 
 Usage (from the repository root, after `make lib`):
 
-    python3 Benchmarks/python/bench_steps.py [--repeats 9] [--scale 1.0] [--only abcde]
+    python3 Benchmarks/python/bench_steps.py [--repeats 9] [--scale 1.0] [--only abcde] [--json]
+
+--json also prints one "@bench {...}" line per case (for Benchmarks/run).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import math
 import os
 import platform
@@ -282,6 +285,7 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=9, help="runs of every case (median reported)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies the steps of every run")
     ap.add_argument("--only", default="", help="run only these groups, e.g. 'ac' (default: all)")
+    ap.add_argument("--json", action="store_true", help="also print @bench lines (for Benchmarks/run)")
     args = ap.parse_args(argv)
 
     cases = [c for c in build_cases(args.scale) if not args.only or c.group in args.only]
@@ -307,11 +311,13 @@ def main(argv=None):
     import numpy
 
     versions = ["Python %s" % platform.python_version(), "numpy %s" % numpy.__version__,
-                "libpace %s" % pace.version()]
+                "libpace %s" % pace.build_info()]
     for mod in ("torch", "transformers", "jax", "optax"):
         m = sys.modules.get(mod)
         versions.append("%s %s" % (mod, getattr(m, "__version__", "?")) if m else "%s: not installed" % mod)
     print("bench_steps: %s" % ", ".join(versions))
+    if args.json:
+        print("@bench " + json.dumps({"bench": "bench_steps", "versions": versions}))
     try:
         load = " load average %.2f" % os.getloadavg()[0]
     except OSError:
@@ -332,6 +338,9 @@ def main(argv=None):
             group = c.group
         if not c.times:
             print("%-3s %-48s %10s" % ("(%s)" % c.group, c.label, c.missing or "not run"))
+            if args.json:
+                print("@bench " + json.dumps({"bench": "bench_steps", "key": c.key, "group": c.group,
+                                              "name": c.label, "missing": c.missing or "not run"}))
             continue
         med = statistics.median(c.times)
         spread = "%s..%s" % (fmt_ns(min(c.times)), fmt_ns(max(c.times)))
@@ -355,6 +364,11 @@ def main(argv=None):
         elif ref is not None:
             ratio = "(%s: %s)" % (ref.key, ref.missing or "not run")
         print("%-3s %-48s %10s %21s  %-26s %s" % ("(%s)" % c.group, c.label, fmt_ns(med), spread, ratio, target))
+        if args.json:
+            print("@bench " + json.dumps({"bench": "bench_steps", "key": c.key, "group": c.group, "name": c.label,
+                                          "unit": "ns/step", "median": med, "min": min(c.times),
+                                          "max": max(c.times), "n": len(c.times), "ratio": ratio,
+                                          "target": target}))
     print()
     missed = [label for label, ok in verdicts if not ok]
     print("targets: %d met, %d missed%s" % (len(verdicts) - len(missed), len(missed),

@@ -2,6 +2,7 @@
 // `pace`: the command-line face of Pace.
 //===----------------------------------------------------------------------===//
 import ArgumentParser
+import Pace
 
 @main
 struct PaceTool: ParsableCommand {
@@ -12,7 +13,7 @@ struct PaceTool: ParsableCommand {
       SPEC is a file holding a schedule spec (JSON, docs/schedule-spec.md), the JSON text itself \
       (starting with '{'), or '-' for standard input.
       """,
-    version: "0.1.0",
+    version: "0.1.0 (\(BuildInfo.fields))",
     subcommands: [Show.self, Plot.self, Validate.self, Demo.self, Kernels.self, Fit.self, Predict.self, Search.self]
   )
 }

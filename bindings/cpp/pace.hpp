@@ -46,6 +46,9 @@ inline void check(pace_status status) {
 inline std::uint32_t version_number() noexcept { return pace_version_number(); }
 /// The loaded library's version string.
 inline std::string version_string() { return pace_version_string(); }
+/// Which build of the library is loaded, e.g. "pace 0.1.0; isa=x86-64-v3; cpu=haswell;
+/// features=avx2,fma; swift=6.3; build=release" (format: pace_build_info in pace.h).
+inline std::string build_info() { return pace_build_info(); }
 
 /// An immutable schedule: value(t) = peak * m(t). Thread-safe to share
 /// (const methods only); move-only.

@@ -1,7 +1,8 @@
 /*
  * abi_test.c - exercises every function of include/pace.h through the
  * shipped libpace.so, as a C trainer would:
- *   - versions and status names (every status, out-of-range values);
+ *   - versions, pace_build_info (the ISA it names; PACE_EXPECT_ISA), status
+ *     names (every status, out-of-range values);
  *   - NULL handles and outputs, negative steps and counts, start + count
  *     overflowing int64, count 0 with a NULL out;
  *   - the (buf, cap, *needed) pattern of pace_schedule_to_json;
@@ -33,97 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <pace.h>
-
-/* ---- check bookkeeping ------------------------------------------------- */
-
-static int g_passed, g_failed;       /* all checks */
-static int grp_passed, grp_failed;   /* current group */
-static const char *grp_name;
-
-static void group_begin(const char *name) {
-  grp_name = name;
-  grp_passed = grp_failed = 0;
-}
-
-static void group_end(void) {
-  printf("%-28s %s  (%d passed, %d failed)\n", grp_name, grp_failed ? "FAIL" : "ok  ", grp_passed,
-         grp_failed);
-  fflush(stdout);
-}
-
-__attribute__((format(printf, 3, 4)))
-static int check_impl(int ok, int line, const char *fmt, ...) {
-  if (ok) {
-    g_passed++;
-    grp_passed++;
-    return 1;
-  }
-  g_failed++;
-  grp_failed++;
-  printf("  FAILED [%s] abi_test.c:%d: ", grp_name, line);
-  va_list ap;
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  putchar('\n');
-  return 0;
-}
-
-/* CHECK(condition, printf-format, args...): one counted check. */
-#define CHECK(cond, ...) check_impl(!!(cond), __LINE__, __VA_ARGS__)
-
-static const char *sname(pace_status s) { return pace_status_name(s); }
-
-static const char *last_error(void) {
-  const char *m = pace_last_error();
-  return m ? m : "(NULL)";
-}
-
-/* ---- fresh-error marker ------------------------------------------------ */
-/*
- * Before every call that must fail, we make a failure whose message is known
- * to contain MARKER_TEXT (a negative step on a valid schedule). After the call
- * under test, the message must be non-empty and must no longer contain it:
- * this proves the failing call itself set the message.
- */
-#define MARKER_STEP (-7777777)
-#define MARKER_TEXT "7777777"
-static pace_schedule *g_marker_schedule;
-
-static void set_marker(void) {
-  double v = 0;
-  pace_status st = pace_schedule_at(g_marker_schedule, MARKER_STEP, &v);
-  if (st != PACE_E_ARGUMENT || strstr(last_error(), MARKER_TEXT) == NULL) {
-    fprintf(stderr, "  warning: marker failure not recorded (status %s, message \"%s\")\n", sname(st),
-            last_error());
-  }
-}
-
-/* Checks a failed call: status, non-NULL non-empty fresh message. */
-static int expect_failure(int line, const char *what, pace_status got, pace_status want) {
-  int ok = check_impl(got == want, line, "%s: status %s, want %s (message \"%s\")", what, sname(got),
-                      sname(want), last_error());
-  const char *m = pace_last_error();
-  ok &= check_impl(m != NULL && m[0] != '\0', line, "%s: pace_last_error() is empty or NULL", what);
-  ok &= check_impl(m != NULL && strstr(m, MARKER_TEXT) == NULL, line,
-                   "%s: pace_last_error() was not updated by the failing call (\"%s\")", what,
-                   last_error());
-  return ok;
-}
-#define EXPECT_FAIL(what, call, want) \
-  do {                                \
-    set_marker();                     \
-    pace_status st_ = (call);         \
-    expect_failure(__LINE__, what, st_, want); \
-  } while (0)
-
-#define EXPECT_OK(what, call)                                                                   \
-  do {                                                                                          \
-    pace_status st_ = (call);                                                                   \
-    CHECK(st_ == PACE_OK, "%s: status %s, want PACE_OK (message \"%s\")", what, sname(st_),     \
-          last_error());                                                                        \
-  } while (0)
+#include "check.h"
 
 /* Parses a spec that must be valid; NULL (and a failed check) otherwise. */
 static pace_schedule *parse_ok_at(int line, const char *spec) {
@@ -159,6 +70,28 @@ static void test_versions(void) {
   CHECK(v != NULL && strcmp(v, want) == 0, "pace_version_string() = \"%s\", want \"%s\"", v ? v : "(NULL)",
         want);
   CHECK(v == pace_version_string(), "pace_version_string() is not static storage (pointer changed)");
+
+  /* pace_build_info: "pace VERSION; isa=ISA; ..."; PACE_EXPECT_ISA (set by
+     tests/c/run.sh for each library it tests) names the ISA it must report. */
+  const char *info = pace_build_info();
+  CHECK(info != NULL, "pace_build_info() is NULL");
+  if (info != NULL) {
+    char head[96];
+    snprintf(head, sizeof head, "pace %s; isa=", want);
+    CHECK(strncmp(info, head, strlen(head)) == 0, "pace_build_info() = \"%s\" does not start with \"%s\"", info,
+          head);
+    const char *isa = strstr(info, "; isa=");
+    char got_isa[32] = "";
+    if (isa != NULL) sscanf(isa + 6, "%31[^;]", got_isa);
+    CHECK(got_isa[0] != '\0', "pace_build_info() = \"%s\" names no ISA", info);
+    CHECK(strstr(info, "; build=release") != NULL || strstr(info, "; build=debug") != NULL,
+          "pace_build_info() = \"%s\" names no build configuration", info);
+    const char *expect = getenv("PACE_EXPECT_ISA");
+    if (expect != NULL && expect[0] != '\0') {
+      CHECK(strcmp(got_isa, expect) == 0, "pace_build_info() isa=%s, PACE_EXPECT_ISA=%s", got_isa, expect);
+    }
+    CHECK(info == pace_build_info(), "pace_build_info() is not static storage (pointer changed)");
+  }
   group_end();
 }
 
@@ -421,16 +354,6 @@ struct bad_spec {
    * document-level syntax errors (no path exists) */
   const char *path;
 };
-
-static int message_names_path(const char *msg, const char *paths) {
-  char tmp[256];
-  snprintf(tmp, sizeof tmp, "%s", paths);
-  char *save = NULL;
-  for (char *p = strtok_r(tmp, "|", &save); p; p = strtok_r(NULL, "|", &save)) {
-    if (strstr(msg, p)) return 1;
-  }
-  return 0;
-}
 
 static void run_bad_spec(int line, const struct bad_spec *b) {
   pace_schedule *out = (pace_schedule *)(uintptr_t)0x1;
@@ -1415,8 +1338,9 @@ static void test_threads(void) {
 /* ---- main -------------------------------------------------------------------- */
 
 int main(void) {
-  printf("pace ABI test: header %d.%d.%d, library %s\n", PACE_VERSION_MAJOR, PACE_VERSION_MINOR,
-         PACE_VERSION_PATCH, pace_version_string() ? pace_version_string() : "(NULL)");
+  printf("pace ABI test: header %d.%d.%d, library %s (%s)\n", PACE_VERSION_MAJOR, PACE_VERSION_MINOR,
+         PACE_VERSION_PATCH, pace_version_string() ? pace_version_string() : "(NULL)",
+         pace_build_info() ? pace_build_info() : "(NULL)");
   /* the marker schedule: any valid schedule */
   if (pace_schedule_parse("{\"preset\":\"constant\"}", &g_marker_schedule) != PACE_OK || !g_marker_schedule) {
     fprintf(stderr, "cannot parse the marker schedule: %s\n", last_error());

@@ -37,49 +37,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <pace.h>
-
-/* ---- check bookkeeping ------------------------------------------------- */
-
-static int g_passed, g_failed;     /* all checks */
-static int grp_passed, grp_failed; /* current group */
-static const char *grp_name;
-
-static void group_begin(const char *name) {
-  grp_name = name;
-  grp_passed = grp_failed = 0;
-}
-
-static void group_end(void) {
-  printf("%-28s %s  (%d passed, %d failed)\n", grp_name, grp_failed ? "FAIL" : "ok  ", grp_passed, grp_failed);
-  fflush(stdout);
-}
-
-__attribute__((format(printf, 3, 4)))
-static int check_impl(int ok, int line, const char *fmt, ...) {
-  if (ok) {
-    g_passed++;
-    grp_passed++;
-    return 1;
-  }
-  g_failed++;
-  grp_failed++;
-  printf("  FAILED [%s] batch_test.c:%d: ", grp_name, line);
-  va_list ap;
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  putchar('\n');
-  return 0;
-}
-
-/* CHECK(condition, printf-format, args...): one counted check. */
-#define CHECK(cond, ...) check_impl(!!(cond), __LINE__, __VA_ARGS__)
-
-static const char *last_error(void) {
-  const char *m = pace_last_error();
-  return m ? m : "(NULL)";
-}
+#include "check.h"
 
 /* ---- fixtures ------------------------------------------------------------ */
 

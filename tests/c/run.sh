@@ -4,8 +4,11 @@
 #   make lib && tests/c/run.sh        (from any directory)
 #
 # 1. compiles tests/c/abi_test.c (C11, -Wall -Wextra -Werror) and runs it
-# 2. tests/c/check_symbols.sh: exported pace_* symbols == header functions
-# 3. runs the ABI test under valgrind (skipped, visibly, without valgrind)
+#    (PACE_EXPECT_ISA: the ISA pace_build_info must name)
+# 2. tests/c/check_symbols.sh: exported pace_* symbols == header functions,
+#    for build/lib/libpace.so and build/lib/baseline/libpace.so
+# 3. runs the ABI test under valgrind (skipped, visibly, without valgrind),
+#    then natively against the portable baseline build/lib/baseline/libpace.so
 # 4. compiles and runs the quick start examples/c/trainer.c (and print_table.c)
 # 5. compiles tests/c/cxx_include_test.cpp as C++17 and runs it
 # 6. compiles tests/c/runtime_test.c (C11, -Wall -Wextra -Werror) and runs it:
@@ -57,16 +60,47 @@ header_is_current() {
   echo "build/include/pace.h matches include/pace.h"
 }
 
-build_abi_test() {
+# build_test NAME: compiles tests/c/NAME.c (C11, -Wall -Wextra -Werror) into $out/NAME.
+build_test() {
+  rm -f "$out/$1" # never run a stale binary
   # shellcheck disable=SC2046
-  "$CC" -std=c11 -Wall -Wextra -Werror -pthread tests/c/abi_test.c -o "$out/abi_test" $(pace_flags) -lm
-  echo "built $out/abi_test"
+  "$CC" -std=c11 -Wall -Wextra -Werror -pthread "tests/c/$1.c" -o "$out/$1" $(pace_flags) -lm
+  echo "built $out/$1"
 }
 
-run_abi_test() {
+# run_test NAME: runs $out/NAME, keeping its output in $out/NAME.out.
+run_test() {
   local rc=0
-  "$out/abi_test" >"$out/abi_test.out" 2>&1 || rc=$?
-  cat "$out/abi_test.out"
+  "$out/$1" >"$out/$1.out" 2>&1 || rc=$?
+  cat "$out/$1.out"
+  return "$rc"
+}
+
+# The ISA each library must report in pace_build_info (the Makefile builds
+# build/lib/libpace.so for x86-64-v3 where the CPU has AVX2 and FMA).
+if grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null; then
+  host_isa=x86-64-v3
+else
+  host_isa=""  # the host build is the baseline: whatever the architecture's is
+fi
+baseline_isa=""
+[[ "$(uname -m)" == x86_64 ]] && baseline_isa=x86-64
+
+run_abi_test() { PACE_EXPECT_ISA="$host_isa" run_test abi_test; }
+
+# The same test against the portable baseline (same soname; LD_LIBRARY_PATH
+# wins over the test's DT_RUNPATH). PACE_EXPECT_ISA proves which one loaded.
+run_abi_test_baseline() {
+  if [[ ! -f build/lib/baseline/libpace.so ]]; then
+    echo "build/lib/baseline/libpace.so missing: run 'make baseline' (make test does)"
+    return 1
+  fi
+  local rc=0
+  LD_LIBRARY_PATH="$root/build/lib/baseline${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" PACE_EXPECT_ISA="$baseline_isa" \
+    "$out/abi_test" >"$out/abi_test.baseline.out" 2>&1 || rc=$?
+  head -n 1 "$out/abi_test.baseline.out"
+  grep -E '^  FAILED|FAIL  \(' "$out/abi_test.baseline.out" || true
+  tail -n 1 "$out/abi_test.baseline.out"
   return "$rc"
 }
 
@@ -103,20 +137,6 @@ run_valgrind() {
   echo "no memory errors, no definite or indirect leaks"
 }
 
-build_runtime_test() {
-  rm -f "$out/runtime_test" # never run a stale binary
-  # shellcheck disable=SC2046
-  "$CC" -std=c11 -Wall -Wextra -Werror -pthread tests/c/runtime_test.c -o "$out/runtime_test" $(pace_flags) -lm
-  echo "built $out/runtime_test"
-}
-
-run_runtime_test() {
-  local rc=0
-  "$out/runtime_test" >"$out/runtime_test.out" 2>&1 || rc=$?
-  cat "$out/runtime_test.out"
-  return "$rc"
-}
-
 build_and_run_trainer() {
   # The quick start's documented build line, verbatim.
   # shellcheck disable=SC2046
@@ -144,40 +164,30 @@ build_and_run_cxx() {
 }
 
 run_step "header is current" header_is_current
-run_step "build abi_test (C11, -Wall -Wextra -Werror)" build_abi_test
+run_step "build abi_test (C11, -Wall -Wextra -Werror)" build_test abi_test
 if [[ -x "$out/abi_test" ]]; then
   run_step "abi_test" run_abi_test
   run_step "abi_test under valgrind" run_valgrind
+  run_step "abi_test against build/lib/baseline/libpace.so" run_abi_test_baseline
 fi
 run_step "exported symbols vs header" tests/c/check_symbols.sh
+run_step "exported symbols vs header (baseline library)" tests/c/check_symbols.sh build/lib/baseline/libpace.so
 run_step "quick start examples/c/trainer.c" build_and_run_trainer
 run_step "demo examples/c/print_table.c" build_and_run_print_table
 run_step "C++17 include test" build_and_run_cxx
 run_step "C++ RAII wrapper example bindings/cpp/examples/trainer.cpp" build_and_run_cxx_trainer
-run_step "build runtime_test (C11, -Wall -Wextra -Werror)" build_runtime_test
+run_step "build runtime_test (C11, -Wall -Wextra -Werror)" build_test runtime_test
 if [[ -x "$out/runtime_test" ]]; then
-  run_step "runtime_test" run_runtime_test
+  run_step "runtime_test" run_test runtime_test
   run_step "runtime_test under valgrind" run_valgrind runtime_test
 fi
 
 # tests/c/batch_test.c: the batch engine (fills and reductions bit for bit for
 # every thread count, bad input without writes, PACE_NUMA / PACE_NUMA_SIMULATE
 # and fork in child processes), then under valgrind.
-build_batch_test() {
-  rm -f "$out/batch_test"
-  # shellcheck disable=SC2046
-  "$CC" -std=c11 -Wall -Wextra -Werror -pthread tests/c/batch_test.c -o "$out/batch_test" $(pace_flags) -lm
-  echo "built $out/batch_test"
-}
-run_batch_test() {
-  local rc=0
-  "$out/batch_test" >"$out/batch_test.out" 2>&1 || rc=$?
-  cat "$out/batch_test.out"
-  return "$rc"
-}
-run_step "build batch_test (C11, -Wall -Wextra -Werror)" build_batch_test
+run_step "build batch_test (C11, -Wall -Wextra -Werror)" build_test batch_test
 if [[ -x "$out/batch_test" ]]; then
-  run_step "batch_test" run_batch_test
+  run_step "batch_test" run_test batch_test
   run_step "batch_test under valgrind" run_valgrind batch_test
 fi
 

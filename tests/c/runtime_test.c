@@ -53,49 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <pace.h>
-
-/* ---- check bookkeeping ------------------------------------------------- */
-
-static int g_passed, g_failed;       /* all checks */
-static int grp_passed, grp_failed;   /* current group */
-static const char *grp_name;
-static double grp_start;
-static double now_s(void);
-
-static void group_begin(const char *name) {
-  grp_name = name;
-  grp_passed = grp_failed = 0;
-  grp_start = now_s();
-}
-
-static void group_end(void) {
-  printf("%-32s %s  (%d passed, %d failed; %.1f s)\n", grp_name, grp_failed ? "FAIL" : "ok  ", grp_passed, grp_failed,
-         now_s() - grp_start);
-  fflush(stdout);
-}
-
-__attribute__((format(printf, 3, 4)))
-static int check_impl(int ok, int line, const char *fmt, ...) {
-  if (ok) {
-    g_passed++;
-    grp_passed++;
-    return 1;
-  }
-  g_failed++;
-  grp_failed++;
-  printf("  FAILED [%s] runtime_test.c:%d: ", grp_name, line);
-  va_list ap;
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  putchar('\n');
-  fflush(stdout);
-  return 0;
-}
-
-/* CHECK(condition, printf-format, args...): one counted check. */
-#define CHECK(cond, ...) check_impl(!!(cond), __LINE__, __VA_ARGS__)
+#include "check.h"
 
 __attribute__((format(printf, 1, 2)))
 static void note(const char *fmt, ...) {
@@ -107,13 +65,6 @@ static void note(const char *fmt, ...) {
   putchar('\n');
 }
 
-static const char *sname(pace_status s) { return pace_status_name(s); }
-
-static const char *last_error(void) {
-  const char *m = pace_last_error();
-  return m ? m : "(NULL)";
-}
-
 static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
 static int close_rel(double got, double want, double rel, double abs_tol) {
@@ -121,55 +72,12 @@ static int close_rel(double got, double want, double rel, double abs_tol) {
   return fabs(got - want) <= rel * fabs(want) + abs_tol;
 }
 
-/* ---- fresh-error marker ------------------------------------------------ */
-/*
- * Before every call that must fail we make a failure whose message contains
- * MARKER_TEXT (a negative step on a valid schedule). After the call under
- * test the message must be non-empty and must no longer contain it: the
- * failing call itself set the message.
- */
-#define MARKER_STEP (-7777777)
-#define MARKER_TEXT "7777777"
-static pace_schedule *g_marker_schedule;
-
-static void set_marker(void) {
-  double v = 0;
-  pace_status st = pace_schedule_at(g_marker_schedule, MARKER_STEP, &v);
-  if (st != PACE_E_ARGUMENT || strstr(last_error(), MARKER_TEXT) == NULL) {
-    fprintf(stderr, "  warning: marker failure not recorded (status %s, message \"%s\")\n", sname(st),
-            last_error());
-  }
-}
-
-/* Checks a failed call: status, non-NULL non-empty fresh message. */
-static int expect_failure(int line, const char *what, pace_status got, pace_status want) {
-  int ok = check_impl(got == want, line, "%s: status %s, want %s (message \"%s\")", what, sname(got), sname(want),
-                      last_error());
-  const char *m = pace_last_error();
-  ok &= check_impl(m != NULL && m[0] != '\0', line, "%s: pace_last_error() is empty or NULL", what);
-  ok &= check_impl(m != NULL && strstr(m, MARKER_TEXT) == NULL, line,
-                   "%s: pace_last_error() was not updated by the failing call (\"%s\")", what, last_error());
-  return ok;
-}
-#define EXPECT_FAIL(what, call, want)            \
-  do {                                           \
-    set_marker();                                \
-    pace_status st_ = (call);                    \
-    expect_failure(__LINE__, what, st_, want);   \
-  } while (0)
-
 /* A failure whose status may be one of two (the header leaves it open). */
 #define EXPECT_FAIL2(what, call, want1, want2)                                                          \
   do {                                                                                                  \
     set_marker();                                                                                       \
     pace_status st_ = (call);                                                                           \
     expect_failure(__LINE__, what, st_ == (want2) ? (want1) : st_, want1);                              \
-  } while (0)
-
-#define EXPECT_OK(what, call)                                                                       \
-  do {                                                                                              \
-    pace_status st_ = (call);                                                                       \
-    CHECK(st_ == PACE_OK, "%s: status %s, want PACE_OK (message \"%s\")", what, sname(st_), last_error()); \
   } while (0)
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -271,16 +179,6 @@ static pace_runtime *clone_via_blob(const pace_runtime *rt) {
   return out;
 }
 
-static int message_names_path(const char *msg, const char *paths) {
-  char tmp[256];
-  snprintf(tmp, sizeof tmp, "%s", paths);
-  char *save = NULL;
-  for (char *p = strtok_r(tmp, "|", &save); p; p = strtok_r(NULL, "|", &save)) {
-    if (strstr(msg, p)) return 1;
-  }
-  return 0;
-}
-
 /* splitmix64: deterministic pseudo-random numbers. */
 static uint64_t mix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
@@ -309,12 +207,6 @@ static void put_u32le(unsigned char *p, uint32_t v) {
   for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
 static void fix_crc(unsigned char *blob, size_t n) { put_u32le(blob + n - 4, crc32_zlib(blob, n - 4)); }
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int write_file(const char *path, const void *data, size_t n) {
   FILE *f = fopen(path, "wb");

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -404,3 +405,15 @@ def test_bad_input_is_a_clear_error(tmp_path, args, fragment):
     else:
         assert fragment.replace("{tmp}", str(tmp_path)) in r.stderr, r.stderr
     assert r.stderr.strip(), "no message"
+
+
+def test_version_names_the_build():
+    r = run("--version")
+    assert r.returncode == 0
+    # "0.1.0 (isa=...; cpu=...; features=...; swift=...; build=...)": the fields of pace_build_info
+    text = r.stdout.strip()
+    assert re.fullmatch(r"\d+\.\d+\.\d+ \(isa=[^;]+; cpu=[^;]+; features=[^;]*; swift=\d+\.\d+; "
+                        r"build=(release|debug)\)", text), text
+    if "PACE_LIBRARY" not in os.environ:  # the CLI and build/lib/libpace.so are built with the same flags
+        assert text == "%s (%s)" % (pace.version(), pace.build_info().split("; ", 1)[1])
+

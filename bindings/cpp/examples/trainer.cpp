@@ -39,7 +39,7 @@ int main() {
     } catch (const pace::Error& e) {
       if (e.status() != PACE_E_ARGUMENT) return 1;
     }
-    std::printf("ok (pace %s)\n", pace::version_string().c_str());
+    std::printf("ok (pace %s; %s)\n", pace::version_string().c_str(), pace::build_info().c_str());
   } catch (const pace::Error& e) {
     std::fprintf(stderr, "pace error %s: %s\n", e.status_name(), e.what());
     return 1;

@@ -24,7 +24,7 @@ directory); see pace._lib.
 
 from ._lib import EXPECTED_VERSION
 from ._lib import library_path as _library_path
-from ._lib import library_version, library_version_number
+from ._lib import library_build_info, library_version, library_version_number
 from .errors import (
     ArgumentError,
     BufferTooSmallError,
@@ -54,6 +54,24 @@ def version() -> str:
     return library_version
 
 
+def build_info() -> str:
+    """Which build of the library is loaded (pace_build_info()), e.g.
+    ``"pace 0.1.0; isa=x86-64-v3; cpu=haswell; features=avx2,fma; swift=6.3; build=release"``:
+    "pace VERSION" then "; "-separated key=value fields (see include/pace.h).
+    ``build_info_fields()`` parses it."""
+    return library_build_info
+
+
+def build_info_fields() -> dict:
+    """pace_build_info() as a dict: {"pace": VERSION, "isa": ..., "cpu": ..., ...}."""
+    head, *rest = library_build_info.split("; ")
+    fields = {"pace": head.partition(" ")[2]}
+    for item in rest:
+        key, _, value = item.partition("=")
+        fields[key] = value
+    return fields
+
+
 __all__ = [
     "Schedule",
     "Stepper",
@@ -71,6 +89,9 @@ __all__ = [
     "EXPECTED_VERSION",
     "library_path",
     "library_version",
+    "library_build_info",
+    "build_info",
+    "build_info_fields",
     "library_version_number",
     "version",
     "__version__",

@@ -186,6 +186,7 @@ c_float_p = ctypes.POINTER(ctypes.c_float)
 FUNCTIONS = {
     "pace_version_number": (ctypes.c_uint32, []),
     "pace_version_string": (ctypes.c_char_p, []),
+    "pace_build_info": (ctypes.c_char_p, []),
     "pace_last_error": (ctypes.c_char_p, []),
     "pace_status_name": (ctypes.c_char_p, [c_status]),
     "pace_schedule_parse": (c_status, [ctypes.c_char_p, ctypes.POINTER(SCHEDULE_P)]),
@@ -280,6 +281,7 @@ def declare(lib: ctypes.CDLL, path: Path) -> None:
 lib, library_path, library_version_number = find_and_load()
 declare(lib, library_path)
 library_version = lib.pace_version_string().decode("utf-8", "replace")
+library_build_info = lib.pace_build_info().decode("utf-8", "replace")
 
 INT64_MAX = 2**63 - 1
 
