@@ -77,6 +77,18 @@ import Testing
     }
   }
 
+  /// Values clustered far inside the span (beside one outlier) share their
+  /// 32-bit prefixes: the long run is ordered by full keys, in O(k log k).
+  @Test func clusteredValuesBesideAnOutlierAreRankedExactly() {
+    var rng = SplitMix64(seed: 11)
+    var g = (0..<6_000).map { _ in 1 + Double(rng.next() % 1_000_000) * 1e-15 }
+    g[123] = 1e6
+    let order = RankOrder(g)
+    let sorted = (0..<g.count).map { g[order.index(atRank: $0)] }
+    #expect(sorted == g.sorted())
+    #expect(medianFilter(g, width: 101) == bruteForce(g, 101))
+  }
+
   @Test func rankOrderSortsStably() {
     var rng = SplitMix64(seed: 7)
     let values = (0..<5000).map { _ in Double(Int64(bitPattern: rng.next()) % 50) * 0.25 } + [-0.0, 0.0, -.infinity, .infinity, .leastNonzeroMagnitude]

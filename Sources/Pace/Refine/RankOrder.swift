@@ -14,8 +14,8 @@
 /// the rare runs of equal prefixes are then ordered by their full keys.
 ///
 /// - Complexity: O(n) expected time (a few passes, most of them in cache);
-///   O(n) space. Runs of equal prefixes cost O(k²) for k elements within
-///   2^-32 of the keys' span of each other.
+///   O(n) space. A run of k equal prefixes (values within 2^-32 of the
+///   keys' span of each other) costs O(k log k) more.
 struct RankOrder {
   /// The packed words in ascending order: rank r holds element
   /// `index(atRank: r)`.
@@ -37,10 +37,22 @@ struct RankOrder {
       initialized = n
     }
     PackedRadixSort.sort(&words)
-    if prefixShift > 0 { Self.orderEqualPrefixes(&words) { Self.key(value($0)) } }
     rank = [Int32](unsafeUninitializedCapacity: n) { rank, initialized in
-      words.withUnsafeBufferPointer { words in
-        for position in 0..<n { rank[Int(truncatingIfNeeded: words[position] & 0xFFFF_FFFF)] = Int32(truncatingIfNeeded: position) }
+      words.withUnsafeMutableBufferPointer { words in
+        var start = 0
+        while start < n {
+          // A run of equal prefixes (only possible when keys were shortened)
+          // is put in full-key order before its ranks are given.
+          var end = start + 1
+          if prefixShift > 0 {
+            while end < n && words[end] &>> 32 == words[start] &>> 32 { end += 1 }
+            if end - start > 1 { Self.orderByFullKey(words[start..<end]) { Self.key(value($0)) } }
+          }
+          for position in start..<end {
+            rank[Int(truncatingIfNeeded: words[position] & 0xFFFF_FFFF)] = Int32(truncatingIfNeeded: position)
+          }
+          start = end
+        }
       }
       initialized = n
     }
@@ -76,34 +88,29 @@ struct RankOrder {
     return bits >> 63 == 0 ? bits | (1 << 63) : ~bits
   }
 
-  /// Sorts each run of words with equal prefixes by (full key, index), by
-  /// insertion sort (such runs are short unless values cluster within
-  /// 2^-32 of the span).
-  private static func orderEqualPrefixes(_ words: inout [UInt64], key: (Int) -> UInt64) {
-    let n = words.count
-    words.withUnsafeMutableBufferPointer { words in
-      do {
-        @inline(__always) func fullKey(_ word: UInt64) -> UInt64 { key(Int(truncatingIfNeeded: word & 0xFFFF_FFFF)) }
-        var start = 0
-        while start < n {
-          var end = start + 1
-          while end < n && words[end] &>> 32 == words[start] &>> 32 { end += 1 }
-          if end - start > 1 {
-            for i in (start + 1)..<end {
-              let word = words[i]
-              let key = fullKey(word)
-              var j = i
-              // Words of a run are in index order; move past larger keys only (stable).
-              while j > start && fullKey(words[j - 1]) > key {
-                words[j] = words[j - 1]
-                j -= 1
-              }
-              words[j] = word
-            }
-          }
-          start = end
-        }
+  /// Orders a run of words with equal prefixes (in index order) by (full
+  /// key, index): insertion sort for a short run, the standard library's
+  /// O(k log k) sort for a long one (values clustered within 2^-32 of the
+  /// keys' span, e.g. beside a far outlier).
+  private static func orderByFullKey(_ run: Slice<UnsafeMutableBufferPointer<UInt64>>, key: (Int) -> UInt64) {
+    @inline(__always) func fullKey(_ word: UInt64) -> UInt64 { key(Int(truncatingIfNeeded: word & 0xFFFF_FFFF)) }
+    var run = run
+    if run.count > 16 {
+      run.sort { a, b in
+        let x = fullKey(a), y = fullKey(b)
+        return x < y || (x == y && a & 0xFFFF_FFFF < b & 0xFFFF_FFFF)
       }
+      return
+    }
+    for i in (run.startIndex + 1)..<run.endIndex {
+      let word = run[i]
+      let k = fullKey(word)
+      var j = i
+      while j > run.startIndex && fullKey(run[j - 1]) > k {  // equal keys keep index order
+        run[j] = run[j - 1]
+        j -= 1
+      }
+      run[j] = word
     }
   }
 }
