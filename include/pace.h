@@ -177,7 +177,8 @@ pace_status pace_refine_spec(const double *multipliers, int64_t n, double peak, 
  * A runtime: the step counter, named channels (lr, momentum, weight_decay,
  * any name) each a schedule, parameter groups with a scale per channel, the
  * gradient-norm history, the run's events and online refinement; saved and
- * restored exactly. Used by one thread at a time. Config (JSON):
+ * restored exactly. Used by one thread at a time, the const functions too
+ * (pace_runtime_values refills a per-runtime look-ahead). Config (JSON):
  *   {"channels": {"lr": SPEC, "weight_decay": SPEC},
  *    "groups": [{"name": "embed", "scale": {"lr": 0.5}}, {"name": "rest"}],
  *    "refine": {"every": 500, "norm": "l2", "smoothing": 0.1, "min_history": 1000}}
