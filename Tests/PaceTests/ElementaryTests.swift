@@ -118,6 +118,23 @@ let kernelShapeExamples = [
     }
   }
 
+  /// The reciprocal-and-correction quotient of the progress equals the
+  /// division, bit for bit (steps and lengths as schedules have them).
+  @Test func divideEqualsDivision() {
+    var state: UInt64 = 7
+    func next() -> Double {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Double(state >> 11) * 0x1p-53
+    }
+    for i in 0..<200_000 {
+      let length = i % 2 == 0 ? (next() * 1e9).rounded(.up) : next() * Double(1 << (i % 40)) + 1e-3
+      let u = i % 3 == 0 ? (next() * length).rounded(.down) : next() * 2 * length
+      let quotient = Elementary.divide(u, by: length, reciprocal: 1 / length)
+      #expect(quotient == u / length, "\(u) / \(length)")
+      if quotient != u / length { break }
+    }
+  }
+
   @Test func float32FillsRoundTheFloat64Values() throws {
     for spec in kernelShapeExamples {
       let s = try Schedule.parse(spec)

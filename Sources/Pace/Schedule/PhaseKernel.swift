@@ -139,20 +139,30 @@ public protocol DecayKernelVisitor<Result> {
 
 /// The kernels of the shapes.
 public enum Kernel {
-  /// `(p, 1 - p)` clamped to [0, 1], each computed from `u` directly.
+  /// `(p, 1 - p)` clamped to [0, 1], each computed from `u` directly;
+  /// `reciprocal` is `1 / length` when that is normal (the quotients are
+  /// then formed by ``Elementary/divide(_:by:reciprocal:)``, the same bits
+  /// as a division).
   @inlinable @inline(__always)
-  @usableFromInline static func progress<V: DoubleLanes>(_ u: V, length: Double, inclusive: Bool) -> (V, V) {
+  static func progress<V: DoubleLanes>(_ u: V, length: Double, reciprocal: Double?, inclusive: Bool) -> (V, V) {
     let l = V(broadcast: length)
     let zero = V(broadcast: 0)
     let one = V(broadcast: 1)
+    var a = u
+    var b = l - u
+    if inclusive {
+      a = u + one
+      b = b - one
+    }
     var p: V
     var q: V
-    if inclusive {
-      p = (u + one) / l
-      q = ((l - u) - one) / l
+    if let reciprocal {
+      let r = V(broadcast: reciprocal)
+      p = Elementary.divide(a, by: l, reciprocal: r)
+      q = Elementary.divide(b, by: l, reciprocal: r)
     } else {
-      p = u / l
-      q = (l - u) / l
+      p = a / l
+      q = b / l
     }
     q = V.choose(p, lessOrEqual: zero, one, q)
     p = V.choose(p, lessOrEqual: zero, zero, p)
@@ -160,6 +170,13 @@ public enum Kernel {
     p = V.choose(one, lessOrEqual: p, one, p)
     q = V.choose(q, lessOrEqual: zero, zero, q)
     return (p, q)
+  }
+
+  /// `1 / length` when it is normal and `length` finite, else nil (divide).
+  @inlinable
+  static func reciprocal(of length: Double) -> Double? {
+    let r = 1 / length
+    return r.isNormal && length.isFinite ? r : nil
   }
 
   /// `to + (from - to) d(p)`, or `from + (to - from) d(1 - p)` for a
@@ -171,9 +188,11 @@ public enum Kernel {
     public var mirrored: Bool
     public var from: Double
     public var to: Double
+    public var reciprocal: Double?
     @inlinable public init(decay: D, length: Double, inclusive: Bool, mirrored: Bool, from: Double, to: Double) {
       self.decay = decay
       self.length = length
+      self.reciprocal = Kernel.reciprocal(of: length)
       self.inclusive = inclusive
       self.mirrored = mirrored
       self.from = from
@@ -182,7 +201,7 @@ public enum Kernel {
 
     @inlinable @inline(__always)
     public func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
-      let (p, q) = progress(u, length: length, inclusive: inclusive)
+      let (p, q) = progress(u, length: length, reciprocal: reciprocal, inclusive: inclusive)
       if mirrored {
         return V(broadcast: from) + V(broadcast: to - from) * decay(p: q, q: p)
       }
@@ -201,9 +220,14 @@ public enum Kernel {
     /// over which the exponent goes 0 to 1.
     public var length: Double?
     public var inclusive: Bool
+    public var reciprocal: Double?
+    /// True when `base` is positive and finite (no special lanes in pow).
+    public var ordinary: Bool
     @inlinable public init(from: Double, base: Double, logBase: (hi: Double, lo: Double), staircase: Double?, length: Double?, inclusive: Bool) {
       self.from = from
       self.base = base
+      self.reciprocal = length.flatMap { Kernel.reciprocal(of: $0) }
+      self.ordinary = base > 0 && base.isFinite
       self.logBase = logBase
       self.staircase = staircase
       self.length = length
@@ -217,8 +241,10 @@ public enum Kernel {
         let kk = V(broadcast: k)
         v = Elementary.floor(v / kk) * kk
       }
-      if let length { v = progress(v, length: length, inclusive: inclusive).0 }
+      if let length { v = progress(v, length: length, reciprocal: reciprocal, inclusive: inclusive).0 }
       let log = (hi: V(broadcast: logBase.hi), lo: V(broadcast: logBase.lo))
+      // v is finite: for an ordinary base pow's special selects are no-ops.
+      if ordinary { return V(broadcast: from) * Elementary.powOfPositive(v, logOfX: log) }
       return V(broadcast: from) * Elementary.pow(V(broadcast: base), v, logOfMagnitude: log)
     }
   }
@@ -243,7 +269,9 @@ public enum Kernel {
       k = V.choose(zero, lessOrEqual: k, k, zero)  // negative and NaN: 0
       let log = (hi: V(broadcast: logGamma.hi), lo: V(broadcast: logGamma.lo))
       let f = V(broadcast: from)
-      return V.choose(k, equal: zero, f, f * Elementary.pow(V(broadcast: gamma), k, logOfMagnitude: log))
+      let g = gamma > 0 && gamma.isFinite ? Elementary.powOfPositive(k, logOfX: log)
+        : Elementary.pow(V(broadcast: gamma), k, logOfMagnitude: log)
+      return V.choose(k, equal: zero, f, f * g)
     }
   }
 

@@ -86,13 +86,13 @@ extension Schedule {
   /// - Complexity: O(count + number of phases).
   public func fill(from start: Int64, into out: UnsafeMutableBufferPointer<Double>) {
     guard let base = out.baseAddress else { return }
-    fill(from: start, count: out.count, into: Float64Sink(base: base))
+    fill(from: start, count: out.count, into: BufferSink(base: base))
   }
 
   /// float32 fill: the float64 values rounded once.
   public func fill(from start: Int64, into out: UnsafeMutableBufferPointer<Float>) {
     guard let base = out.baseAddress else { return }
-    fill(from: start, count: out.count, into: Float32Sink(base: base))
+    fill(from: start, count: out.count, into: BufferSink(base: base))
   }
 
   /// Values of steps `start ..< start + count` as an array.
@@ -111,37 +111,38 @@ protocol FillSink {
   func store(_ v: Double, at k: Int)
 }
 
+/// A fill's element type: float64, or float32 (each value rounded once).
 @usableFromInline
-struct Float64Sink: FillSink {
-  @usableFromInline let base: UnsafeMutablePointer<Double>
-
-  @inlinable
-  init(base: UnsafeMutablePointer<Double>) { self.base = base }
-
-  @inlinable @inline(__always)
-  func store(_ v: SIMD4<Double>, at k: Int) {
-    UnsafeMutableRawPointer(base + k).storeBytes(of: v, as: SIMD4<Double>.self)
-  }
-
-  @inlinable @inline(__always)
-  func store(_ v: Double, at k: Int) { base[k] = v }
+protocol FillElement: SIMDScalar {
+  init(_ value: Double)
+  static func lanes(_ v: SIMD4<Double>) -> SIMD4<Self>
 }
 
-/// float32: each float64 value rounded once.
+extension Double: FillElement {
+  @inlinable @inline(__always)
+  static func lanes(_ v: SIMD4<Double>) -> SIMD4<Double> { v }
+}
+
+extension Float: FillElement {
+  @inlinable @inline(__always)
+  static func lanes(_ v: SIMD4<Double>) -> SIMD4<Float> { SIMD4<Float>(v) }
+}
+
+/// Writes a fill's values into a buffer of `Element`.
 @usableFromInline
-struct Float32Sink: FillSink {
-  @usableFromInline let base: UnsafeMutablePointer<Float>
+struct BufferSink<Element: FillElement>: FillSink {
+  @usableFromInline let base: UnsafeMutablePointer<Element>
 
   @inlinable
-  init(base: UnsafeMutablePointer<Float>) { self.base = base }
+  init(base: UnsafeMutablePointer<Element>) { self.base = base }
 
   @inlinable @inline(__always)
   func store(_ v: SIMD4<Double>, at k: Int) {
-    UnsafeMutableRawPointer(base + k).storeBytes(of: SIMD4<Float>(v), as: SIMD4<Float>.self)
+    UnsafeMutableRawPointer(base + k).storeBytes(of: Element.lanes(v), as: SIMD4<Element>.self)
   }
 
   @inlinable @inline(__always)
-  func store(_ v: Double, at k: Int) { base[k] = Float(v) }
+  func store(_ v: Double, at k: Int) { base[k] = Element(v) }
 }
 
 /// Fills the steps `start + first ..< start + end`, all inside item `item`
