@@ -135,6 +135,22 @@ let kernelShapeExamples = [
     }
   }
 
+  /// Fills starting near and past 2^52 (where the four-lane path stops,
+  /// as step numbers stop being exact sums) still equal value(at:).
+  @Test func fillsAtHugeStepsMatchAt() throws {
+    let open = kernelShapeExamples.filter { (try? Schedule.parse($0))?.totalSteps == -1 }
+    #expect(open.count >= 3)
+    for spec in open {
+      let s = try Schedule.parse(spec)
+      for start: Int64 in [(1 << 40) - 3, (1 << 52) - 6, (1 << 53) + 1, 1 << 62] {
+        let values = s.values(from: start, count: 11)
+        for (i, v) in values.enumerated() {
+          #expect(v.bitPattern == s.value(at: start + Int64(i)).bitPattern, "\(spec) at \(start + Int64(i))")
+        }
+      }
+    }
+  }
+
   @Test func float32FillsRoundTheFloat64Values() throws {
     for spec in kernelShapeExamples {
       let s = try Schedule.parse(spec)

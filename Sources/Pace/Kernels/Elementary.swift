@@ -24,7 +24,12 @@
 ///
 /// Accuracy (measured by `pace kernels` against glibc's long-double `expl`,
 /// `logl` and `powl` on 10^7 random points per range; `make test` runs it
-/// and fails above 2 ulp): see docs/performance.md, "Kernel accuracy".
+/// and fails above 2 ulp; docs/performance.md has the table): `exp` within
+/// 0.81 ulp over [-745.1, 709.7] (subnormal results included, mean 0.26);
+/// `log` within 0.50 ulp over all positive doubles (mean 0.25); `pow`
+/// within 0.96 ulp for x in 2^[-20, 20] and |y log x| < 709, 0.82 ulp on
+/// the schedule ranges (x in (0, 1] with y in [0, 8], gamma^step near 1,
+/// x up to 1e16 with y in [-1, 0]); mean 0.26.
 ///
 /// The fused multiply-adds are single instructions when the library is
 /// built for a CPU with FMA (the Makefile's `-target-cpu haswell`);
