@@ -164,11 +164,14 @@ public enum Kernel {
       p = a / l
       q = b / l
     }
-    q = V.choose(p, lessOrEqual: zero, one, q)
-    p = V.choose(p, lessOrEqual: zero, zero, p)
-    q = V.choose(one, lessOrEqual: p, zero, q)
-    p = V.choose(one, lessOrEqual: p, one, p)
-    q = V.choose(q, lessOrEqual: zero, zero, q)
+    // Clamped to [0, 1] each (written as max/min selects: one vmaxpd and
+    // one vminpd). The same as clamping p and deriving q's bound from p:
+    // for u >= 0 with exact step numbers, p <= 0 iff q >= 1 and p >= 1 iff
+    // q <= 0.
+    p = V.choose(zero, lessThan: p, p, zero)
+    p = V.choose(p, lessThan: one, p, one)
+    q = V.choose(zero, lessThan: q, q, zero)
+    q = V.choose(q, lessThan: one, q, one)
     return (p, q)
   }
 
