@@ -6,6 +6,7 @@ import Glibc
 #endif
 import ArgumentParser
 import Pace
+import RealModule
 
 struct Kernels: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -14,7 +15,7 @@ struct Kernels: ParsableCommand {
   @Option(help: "Random points per kernel and range.")
   var points = 10_000_000
 
-  @Option(help: "Fail (exit 1) when cosPi's maximum error exceeds this many ulp (2.5 times this for the squared kernel, whose result is a square).")
+  @Option(help: "Fail (exit 1) when a kernel's maximum error exceeds this many ulp (2.5 times this for the squared cosine kernel, whose result is a square).")
   var maxUlp = 2.0
 
   @Option(help: "Seed of the random points.")
@@ -23,7 +24,10 @@ struct Kernels: ParsableCommand {
   /// Units in the last place of `reference` (as a float64) that `value` is off.
   static func ulpError(_ value: Double, _ reference: Float80) -> Double {
     let r = Double(reference)
-    let ulp = r == 0 ? Double.leastNonzeroMagnitude : r.ulp
+    if r.isNaN || value.isNaN { return r.isNaN && value.isNaN ? 0 : .infinity }
+    if r.isInfinite || value.isInfinite { return r == value ? 0 : .infinity }
+    // ulp of the float64 reference (the subnormal spacing below 2^-1022).
+    let ulp = r == 0 ? Double.leastNonzeroMagnitude : Swift.max(r.ulp, Double.leastNonzeroMagnitude)
     return Double(abs(Float80(value) - reference) / Float80(ulp))
   }
 
@@ -83,10 +87,53 @@ struct Kernels: ParsableCommand {
       let s = sinl(piL * Float80(q) / 2)
       return (Trigonometry.halfCosSquared(p: p, q: q), s * s)
     }
+    // exp, log, pow against expl, logl, powl.
+    measure("exp(x), x in [-1, 1]") {
+      let x = 2 * uniform() - 1
+      return (Elementary.exp(x), expl(Float80(x)))
+    }
+    measure("exp(x), x in [-745.1, 709.7]") {
+      let x = -745.1 + 1454.8 * uniform()
+      return (Elementary.exp(x), expl(Float80(x)))
+    }
+    measure("exp(x), x in [-745.1, -708] (subnormal)") {
+      let x = -745.1 + 37.1 * uniform()
+      return (Elementary.exp(x), expl(Float80(x)))
+    }
+    measure("log(x), x in [0.5, 2]") {
+      let x = 0.5 + 1.5 * uniform()
+      return (Elementary.log(x), logl(Float80(x)))
+    }
+    measure("log(x), x in 1 +- 2^-20") {
+      let x = 1 + (2 * uniform() - 1) * 0x1p-20
+      return (Elementary.log(x), logl(Float80(x)))
+    }
+    measure("log(x), x = 2^[-1074, 1024) log-unif") {
+      let x = Double(sign: .plus, exponent: Int(uniform() * 2098) - 1074, significand: 1 + uniform())
+      return (Elementary.log(x), logl(Float80(x)))
+    }
+    measure("pow(x, y), x in (0, 1], y in [0, 8]") {
+      let x = 1 - uniform(), y = 8 * uniform()
+      return (Elementary.pow(x, y), powl(Float80(x), Float80(y)))
+    }
+    measure("pow(x, y), x in [1 - 2^-20, 1), y integer") {  // gamma^step
+      let x = 1 - (1 - uniform()) * 0x1p-20
+      let y = (745 * uniform() / -Double.log(x)).rounded(.down)
+      return (Elementary.pow(x, y), powl(Float80(x), Float80(y)))
+    }
+    measure("pow(x, y), x in [1, 1e16], y in [-1, 0]") {
+      let x = Double.exp(uniform() * 36.84), y = -uniform()
+      return (Elementary.pow(x, y), powl(Float80(x), Float80(y)))
+    }
+    measure("pow(x, y), x 2^[-20, 20], |y log x| < 709") {
+      let x = Double.exp2(40 * uniform() - 20)
+      let y = (2 * uniform() - 1) * 709 / Swift.max(abs(Double.log(x)), 1e-300)
+      return (Elementary.pow(x, y), powl(Float80(x), Float80(y)))
+    }
     print("Pace kernels vs libm long double (\(points) random points each, seed \(seed))")
-    print(Format.pad("kernel and range", 36) + Format.pad("max ulp", 12) + Format.pad("mean ulp", 12))
+    print(Format.pad("kernel and range", 44) + Format.pad("max ulp", 12) + Format.pad("mean ulp", 12))
     for (name, worst, mean) in rows {
-      print(Format.pad(name, 36) + Format.pad(Format.sci(worst, digits: 3), 12) + Format.pad(Format.sci(mean, digits: 3), 12))
+      print(Format.pad(name, 44) + Format.pad(Format.sci(worst, digits: 3), 12) + Format.pad(Format.sci(mean, digits: 3), 12))
     }
     if failed {
       printError("pace kernels: a maximum error exceeds \(maxUlp) ulp")

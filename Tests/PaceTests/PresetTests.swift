@@ -230,7 +230,8 @@ let allPresetExamples = [
   /// Fills of every length at every offset equal `value(at:)` bit for bit,
   /// including chunks whose four lanes straddle a phase boundary or the
   /// middle of a cosine (where the kernel switches between its branches).
-  @Test(arguments: allPresetExamples + [#"{"preset":"uba","peak":1e-3,"warmup_steps":50,"total_steps":1000,"phi":1}"#])
+  @Test(arguments: allPresetExamples + kernelShapeExamples
+        + [#"{"preset":"uba","peak":1e-3,"warmup_steps":50,"total_steps":1000,"phi":1}"#])
   func chunkedFillsMatchAt(spec: String) throws {
     let s = try Schedule.parse(spec)
     var probes = probeSteps(s).filter { $0 < 1 << 20 }

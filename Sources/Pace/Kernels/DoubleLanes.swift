@@ -21,7 +21,25 @@ public protocol DoubleLanes {
   static func all(_ a: Self, lessOrEqual b: Self) -> Bool
   /// True when `a < b` in every lane.
   static func all(_ a: Self, lessThan b: Self) -> Bool
+  /// Per lane: `ifTrue` where `a < b`, else `ifFalse`.
+  static func choose(_ a: Self, lessThan b: Self, _ ifTrue: Self, _ ifFalse: Self) -> Self
+  /// Per lane: `ifTrue` where `a == b`, else `ifFalse` (so NaN lanes of `a`
+  /// take `ifFalse` when `b` is `a`).
+  static func choose(_ a: Self, equal b: Self, _ ifTrue: Self, _ ifFalse: Self) -> Self
+  /// Per lane: `ifTrue` where the sign bit of `x` is set (negative numbers,
+  /// -0 and negative NaNs), else `ifFalse`.
+  static func choose(signBitOf x: Self, _ ifTrue: Self, _ ifFalse: Self) -> Self
+  /// Per lane `self + a * b` with one rounding (fused multiply-add).
+  func addingProductLanes(_ a: Self, _ b: Self) -> Self
+  /// Per lane `2^n` for integer-valued `n` in [-1022, 1023], built from the
+  /// bits (adding 1.5 * 2^52 puts `n` in the low bits of the significand);
+  /// other `n` give unspecified values.
+  static func twoPower(_ n: Self) -> Self
+  /// Per lane `(m, e)` with `x = m * 2^e`, `m` in [1, 2), for positive
+  /// normal finite `x` (the raw fields: unspecified for other `x`).
+  static func significandAndExponent(_ x: Self) -> (Self, Self)
 }
+
 
 extension Double: DoubleLanes {
   @inlinable @inline(__always)
@@ -40,6 +58,37 @@ extension Double: DoubleLanes {
 
   @inlinable @inline(__always)
   public static func all(_ a: Double, lessThan b: Double) -> Bool { a < b }
+
+  @inlinable @inline(__always)
+  public static func choose(_ a: Double, lessThan b: Double, _ ifTrue: Double, _ ifFalse: Double) -> Double {
+    a < b ? ifTrue : ifFalse
+  }
+
+  @inlinable @inline(__always)
+  public static func choose(_ a: Double, equal b: Double, _ ifTrue: Double, _ ifFalse: Double) -> Double {
+    a == b ? ifTrue : ifFalse
+  }
+
+  @inlinable @inline(__always)
+  public static func choose(signBitOf x: Double, _ ifTrue: Double, _ ifFalse: Double) -> Double {
+    x.sign == .minus ? ifTrue : ifFalse
+  }
+
+  @inlinable @inline(__always)
+  public func addingProductLanes(_ a: Double, _ b: Double) -> Double { addingProduct(a, b) }
+
+  @inlinable @inline(__always)
+  public static func twoPower(_ n: Double) -> Double {
+    Double(bitPattern: ((n + 0x1.8p52).bitPattern &+ 1023) &<< 52)
+  }
+
+  @inlinable @inline(__always)
+  public static func significandAndExponent(_ x: Double) -> (Double, Double) {
+    let bits = x.bitPattern
+    let m = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)
+    let e = Double(bitPattern: (bits &>> 52) | 0x4330_0000_0000_0000) - 4_503_599_627_371_519  // 2^52 + 1023
+    return (m, e)
+  }
 }
 
 extension SIMD4: DoubleLanes where Scalar == Double {
@@ -60,4 +109,42 @@ extension SIMD4: DoubleLanes where Scalar == Double {
 
   @inlinable @inline(__always)
   public static func all(_ a: SIMD4<Double>, lessThan b: SIMD4<Double>) -> Bool { Swift.all(a .< b) }
+
+  @inlinable @inline(__always)
+  public static func choose(_ a: SIMD4<Double>, lessThan b: SIMD4<Double>, _ ifTrue: SIMD4<Double>,
+                            _ ifFalse: SIMD4<Double>) -> SIMD4<Double> {
+    ifFalse.replacing(with: ifTrue, where: a .< b)
+  }
+
+  @inlinable @inline(__always)
+  public static func choose(_ a: SIMD4<Double>, equal b: SIMD4<Double>, _ ifTrue: SIMD4<Double>,
+                            _ ifFalse: SIMD4<Double>) -> SIMD4<Double> {
+    ifFalse.replacing(with: ifTrue, where: a .== b)
+  }
+
+  @inlinable @inline(__always)
+  public static func choose(signBitOf x: SIMD4<Double>, _ ifTrue: SIMD4<Double>,
+                            _ ifFalse: SIMD4<Double>) -> SIMD4<Double> {
+    ifFalse.replacing(with: ifTrue, where: unsafeBitCast(x, to: SIMD4<Int64>.self) .< 0)
+  }
+
+  @inlinable @inline(__always)
+  public func addingProductLanes(_ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> {
+    addingProduct(a, b)
+  }
+
+  @inlinable @inline(__always)
+  public static func twoPower(_ n: SIMD4<Double>) -> SIMD4<Double> {
+    let bits = unsafeBitCast(n + SIMD4(repeating: 0x1.8p52), to: SIMD4<UInt64>.self)
+    return unsafeBitCast((bits &+ 1023) &<< 52, to: SIMD4<Double>.self)
+  }
+
+  @inlinable @inline(__always)
+  public static func significandAndExponent(_ x: SIMD4<Double>) -> (SIMD4<Double>, SIMD4<Double>) {
+    let bits = unsafeBitCast(x, to: SIMD4<UInt64>.self)
+    let m = unsafeBitCast((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000, to: SIMD4<Double>.self)
+    let e = unsafeBitCast((bits &>> 52) | 0x4330_0000_0000_0000, to: SIMD4<Double>.self)
+      - SIMD4(repeating: 4_503_599_627_371_519)
+    return (m, e)
+  }
 }

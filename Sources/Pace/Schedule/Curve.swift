@@ -1,8 +1,6 @@
 //===--- Curve.swift ------------------------------------------------------===//
 // The decay curves d(p) of the interpolating shapes.
 //===----------------------------------------------------------------------===//
-import RealModule
-
 /// A decay curve `d(p)` with `d(0) = 1`, used by the interpolating shapes.
 ///
 /// Curves take both the progress `p` and its complement `q = 1 - p`, each
@@ -38,61 +36,34 @@ public enum Curve: Sendable, Equatable {
     }
   }
 
-  /// True when ``decayLanes(p:q:)`` computes the curve (no libm call), so
-  /// fills evaluate it four steps at a time.
+  /// `d(p)`, given `p` and `q = 1 - p`, both in [0, 1] (the curve's
+  /// ``DecayKernel`` on one lane).
   @inlinable
-  public var isVectorisable: Bool {
-    switch self {
-    case .cosine(_, let e): return e == 1
-    case .polynomial(let k): return k == 1 || k == 2
-    default: return true
-    }
-  }
-
-  /// `d(p)` over lanes, given `p` and `q = 1 - p`, both in [0, 1], for
-  /// vectorisable curves (the cosine's exponent and a polynomial power other
-  /// than 1 and 2 are applied by ``decay(p:q:)``).
-  @inlinable @inline(__always)
-  public func decayLanes<V: DoubleLanes>(p: V, q: V) -> V {
-    let one = V(broadcast: 1)
-    switch self {
-    case .linear:
-      return q
-    case .cosine(let c, _):
-      if c == 0.5 { return Trigonometry.halfCosSquared(p: p, q: q) }
-      return V(broadcast: 0.5) * (one + Trigonometry.cosPi(V(broadcast: c * 2.0) * p))
-    case .sqrt:
-      return one - p.squareRootLanes
-    case .square:
-      return one - p * p
-    case .polynomial(let k):
-      return k == 2 ? q * q : q
-    case .rex:
-      return q / (one - V(broadcast: 0.5) * p)
-    case .uba(let phi):
-      let s = V(broadcast: 2) * Trigonometry.halfCosSquared(p: p, q: q)
-      return V(broadcast: 2) * s / (V(broadcast: 2.0 * phi) + V(broadcast: 2.0 - phi) * s)
-    }
-  }
-
-  /// `d(p)`, given `p` and `q = 1 - p`, both in [0, 1].
-  @inlinable @inline(__always)
   public func decay(p: Double, q: Double) -> Double {
-    switch self {
-    case .cosine(_, let e) where e != 1:
-      return Double.pow(decayLanes(p: p, q: q), e)
-    case .polynomial(let k) where k != 1 && k != 2:
-      return Double.pow(q, k)
-    default:
-      return decayLanes(p: p, q: q)
-    }
+    withDecay(DecayAt(p: p, q: q))
   }
 
   /// `d(1 - p)`: the curve played backwards in time (a mirrored warmup).
   /// Every curve is written in terms of both `p` and `q`, so this is the
   /// curve with the two exchanged (exact, no `1 - p` rounding).
-  @inlinable @inline(__always)
+  @inlinable
   public func mirroredDecay(p: Double, q: Double) -> Double {
     decay(p: q, q: p)
   }
+}
+
+/// Evaluates a decay kernel on one lane.
+@usableFromInline
+struct DecayAt: DecayKernelVisitor {
+  @usableFromInline let p: Double
+  @usableFromInline let q: Double
+
+  @inlinable
+  init(p: Double, q: Double) {
+    self.p = p
+    self.q = q
+  }
+
+  @inlinable
+  func visit<D: DecayKernel>(_ decay: D) -> Double { decay(p: p, q: q) }
 }

@@ -1,7 +1,6 @@
 //===--- RepeatBlock.swift ------------------------------------------------===//
 // A template of phases played in cycles (warm restarts, cyclic schedules).
 //===----------------------------------------------------------------------===//
-import RealModule
 
 /// How the endpoint values of cycle k are mapped.
 public enum DecayMode: String, Sendable {
@@ -43,7 +42,7 @@ public struct RepeatBlock {
   @inlinable
   public func cycleStart(_ k: Double) -> Double {
     if periodMult == 1 { return k * period }
-    return period * (Double.pow(periodMult, k) - 1) / (periodMult - 1)
+    return period * (Elementary.pow(periodMult, k) - 1) / (periodMult - 1)
   }
 
   /// The cycle index containing block position `u >= 0`.
@@ -53,7 +52,7 @@ public struct RepeatBlock {
     if periodMult == 1 {
       k = (u / period).rounded(.down)
     } else {
-      k = (Double.log(1 + u * (periodMult - 1) / period) / Double.log(periodMult)).rounded(.down)
+      k = (Elementary.log(1 + u * (periodMult - 1) / period) / Elementary.log(periodMult)).rounded(.down)
       if !k.isFinite { k = cycles.map { Double($0 - 1) } ?? 0 }
       if k < 0 { k = 0 }
       if k > 0 && cycleStart(k) > u { k -= 1 }
@@ -71,9 +70,9 @@ public struct RepeatBlock {
   @inlinable
   public func value(at u: Double, globalStep t: Double) -> Double {
     let k = cycleIndex(u)
-    let scale = periodMult == 1 ? 1 : Double.pow(periodMult, k)
+    let scale = periodMult == 1 ? 1 : Elementary.pow(periodMult, k)
     let v = u - cycleStart(k)
-    let map = EndpointMap(decayMode: decayMode, floor: floor, factor: decay == 1 ? 1 : Double.pow(decay, k))
+    let map = EndpointMap(decayMode: decayMode, floor: floor, factor: decay == 1 ? 1 : Elementary.pow(decay, k))
     var j = template.count - 1
     for i in 1..<template.count where v < templateStarts[i] * scale {
       j = i - 1
@@ -82,7 +81,7 @@ public struct RepeatBlock {
     let phase = template[j]
     let position = v - templateStarts[j] * scale + phase.offset * scale
     var m = phase.value(at: position, length: phase.length * scale, globalStep: t, map: map)
-    if decayPerStep != 1 { m = floor + (m - floor) * Double.pow(decayPerStep, u) }
+    if decayPerStep != 1 { m = floor + (m - floor) * Elementary.pow(decayPerStep, u) }
     return m
   }
 
@@ -91,12 +90,12 @@ public struct RepeatBlock {
   public func endValue(blockStart: Double) -> Double {
     guard let cycles else { return floor }
     let k = Double(cycles - 1)
-    let scale = periodMult == 1 ? 1 : Double.pow(periodMult, k)
-    let map = EndpointMap(decayMode: decayMode, floor: floor, factor: decay == 1 ? 1 : Double.pow(decay, k))
+    let scale = periodMult == 1 ? 1 : Elementary.pow(periodMult, k)
+    let map = EndpointMap(decayMode: decayMode, floor: floor, factor: decay == 1 ? 1 : Elementary.pow(decay, k))
     let last = template[template.count - 1]
     let total = duration
     var m = last.endValue(length: last.length * scale, endStep: blockStart + total, map: map)
-    if decayPerStep != 1 { m = floor + (m - floor) * Double.pow(decayPerStep, total) }
+    if decayPerStep != 1 { m = floor + (m - floor) * Elementary.pow(decayPerStep, total) }
     return m
   }
 }
