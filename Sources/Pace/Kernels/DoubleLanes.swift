@@ -29,7 +29,10 @@ public protocol DoubleLanes {
   /// Per lane: `ifTrue` where the sign bit of `x` is set (negative numbers,
   /// -0 and negative NaNs), else `ifFalse`.
   static func choose(signBitOf x: Self, _ ifTrue: Self, _ ifFalse: Self) -> Self
-  /// Per lane `self + a * b` with one rounding (fused multiply-add).
+  /// Per lane `self + a * b`: one rounding (a fused multiply-add) where the
+  /// build has hardware FMA (`PACE_ISA_X86_64_V3` builds, arm64), else the
+  /// product rounded and then the sum: for polynomial steps, where either is
+  /// accurate enough. Exact residuals use `productError` and `divide`.
   func addingProductLanes(_ a: Self, _ b: Self) -> Self
   /// Per lane `2^n` for integer-valued `n` in [-1022, 1023], built from the
   /// bits (adding 1.5 * 2^52 puts `n` in the low bits of the significand);
@@ -75,7 +78,13 @@ extension Double: DoubleLanes {
   }
 
   @inlinable @inline(__always)
-  public func addingProductLanes(_ a: Double, _ b: Double) -> Double { addingProduct(a, b) }
+  public func addingProductLanes(_ a: Double, _ b: Double) -> Double {
+    #if PACE_ISA_X86_64_V3 || arch(arm64)
+    return addingProduct(a, b)
+    #else
+    return self + a * b  // no hardware FMA: a software fma would cost ~100x
+    #endif
+  }
 
   @inlinable @inline(__always)
   public static func twoPower(_ n: Double) -> Double {
@@ -130,7 +139,11 @@ extension SIMD4: DoubleLanes where Scalar == Double {
 
   @inlinable @inline(__always)
   public func addingProductLanes(_ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> {
-    addingProduct(a, b)
+    #if PACE_ISA_X86_64_V3 || arch(arm64)
+    return addingProduct(a, b)
+    #else
+    return self + a * b  // no hardware FMA: a software fma would cost ~100x
+    #endif
   }
 
   @inlinable @inline(__always)
@@ -146,5 +159,30 @@ extension SIMD4: DoubleLanes where Scalar == Double {
     let e = unsafeBitCast((bits &>> 52) | 0x4330_0000_0000_0000, to: SIMD4<Double>.self)
       - SIMD4(repeating: 4_503_599_627_371_519)
     return (m, e)
+  }
+}
+
+extension DoubleLanes {
+  /// The exact rounding error `a * b - p` of the product `p = a * b` (an
+  /// error-free transformation): one fused multiply-add where the build has
+  /// hardware FMA, else Dekker's product of Veltkamp halves (the same exact
+  /// value, for |a|, |b| < 2^995 and products far from underflow).
+  @inlinable @inline(__always)
+  public static func productError(_ a: Self, _ b: Self, product p: Self) -> Self {
+    #if PACE_ISA_X86_64_V3 || arch(arm64)
+    return (Self(broadcast: 0) - p).addingProductLanes(a, b)
+    #else
+    let (ah, al) = veltkampSplit(a)
+    let (bh, bl) = veltkampSplit(b)
+    return (((ah * bh - p) + ah * bl) + al * bh) + al * bl
+    #endif
+  }
+
+  /// `x` as `hi + lo` with each half of at most 26 significant bits.
+  @inlinable @inline(__always)
+  static func veltkampSplit(_ x: Self) -> (Self, Self) {
+    let c = Self(broadcast: 134_217_729) * x  // 2^27 + 1
+    let hi = c - (c - x)
+    return (hi, x - hi)
   }
 }

@@ -107,13 +107,14 @@ public enum Elementary {
     let uh = two + f
     let ul = (two - uh) + f
     let sh = f / uh
-    let residual = f.addingProductLanes(zero - sh, uh)  // f - sh uh, exact
+    let product = sh * uh
+    let residual = (f - product) - V.productError(sh, uh, product: product)  // f - sh uh, exact
     let sl = (residual - sh * ul) / uh
     // s^2 and s^3 in double-double.
     let zh = sh * sh
-    let zl = (zero - zh).addingProductLanes(sh, sh) + two * sh * sl
+    let zl = V.productError(sh, sh, product: zh) + two * sh * sl
     let ch = zh * sh
-    let cl = (zero - ch).addingProductLanes(zh, sh) + (zl * sh + zh * sl)
+    let cl = V.productError(zh, sh, product: ch) + (zl * sh + zh * sl)
     // Q(z) = sum 2 z^(k-2) / (2k + 1), k = 2 ... 11.
     var q = V(broadcast: 0x1.642c8590b2164p-4)  // 2/23
     q = V(broadcast: 0x1.8618618618618p-4).addingProductLanes(q, zh)  // 2/21
@@ -132,7 +133,7 @@ public enum Elementary {
     let bl = (twoThirds - bh) + t
     // s^3 B, then log m = 2s + s^3 B.
     let th = ch * bh
-    let tl = (zero - th).addingProductLanes(ch, bh) + (ch * bl + cl * bh)
+    let tl = V.productError(ch, bh, product: th) + (ch * bl + cl * bh)
     let sh2 = two * sh
     let lh = sh2 + th
     let ll = ((sh2 - lh) + th) + (two * sl + tl)
@@ -203,7 +204,7 @@ public enum Elementary {
   public static func powOfPositive<V: DoubleLanes>(_ y: V, logOfX log: (hi: V, lo: V)) -> V {
     // y log x exactly as a double-double (fma recovers the product's error).
     let zh = y * log.hi
-    let zl = (V(broadcast: 0) - zh).addingProductLanes(y, log.hi).addingProductLanes(y, log.lo)
+    let zl = V.productError(y, log.hi, product: zh).addingProductLanes(y, log.lo)
     return exp(zh, zl)
   }
 
@@ -214,9 +215,13 @@ public enum Elementary {
   /// quotient), several times faster than a vector division.
   @inlinable @inline(__always)
   public static func divide<V: DoubleLanes>(_ a: V, by b: V, reciprocal: V) -> V {
+    #if PACE_ISA_X86_64_V3 || arch(arm64)
     let q = a * reciprocal
     let residual = a.addingProductLanes(V(broadcast: 0) - q, b)
     return q.addingProductLanes(residual, reciprocal)
+    #else
+    return a / b  // no hardware FMA: the division itself (the same quotient)
+    #endif
   }
 
   /// Per-lane floor for `x >= 0` (any size; NaN stays NaN).
