@@ -1057,6 +1057,38 @@ static void test_refine(void) {
     CHECK(bad == 0, "constant norms do not give linear decay (%d cases): %s", bad, first);
   }
 
+  /* many sizes of smooth and noisy norms (a release build once crashed in the
+   * radix ranking at n = 82000 of these smooth norms, which the debug-built
+   * Swift tests did not see): every result finite, in [0, 1], max 1, last 0 */
+  {
+    enum { NMAX = 130000 };
+    static double g[NMAX], m[NMAX];
+    int bad = 0;
+    char first[160] = "";
+    for (int n = 2000; n <= NMAX; n += (n < 90000 ? 4000 : 20000)) {
+      for (int kind = 0; kind < 3; kind++) {
+        int len = kind == 2 ? 82000 : n;
+        for (int i = 0; i < len; i++) {
+          double smooth = 1.0 + 0.5 / sqrt(1.0 + i * 1e-3) + 0.01 * (double)(i % 7);
+          g[i] = kind == 1 ? smooth * (1.0 + 0.3 * sin(i * 12.9898)) : smooth;
+        }
+        pace_refine_options oo = {sizeof oo, (uint32_t)(kind & 1), 0.1};
+        pace_status st = pace_refine(g, len, &oo, m);
+        double peak = 0;
+        int ok = st == PACE_OK && m[len - 1] == 0;
+        for (int i = 0; ok && i < len; i++) {
+          ok = isfinite(m[i]) && m[i] >= 0 && m[i] <= 1;
+          if (m[i] > peak) peak = m[i];
+        }
+        if (!ok || peak != 1) {
+          if (!bad) snprintf(first, sizeof first, "n %d kind %d: status %s, peak %.17g", len, kind, sname(st), peak);
+          bad++;
+        }
+      }
+    }
+    CHECK(bad == 0, "refine of smooth/noisy norms: %d bad results, first: %s", bad, first);
+  }
+
   /* in place (out_multipliers == grad_norms) and overlapping buffers give the
    * same multipliers as separate buffers, with and without repairs */
   {

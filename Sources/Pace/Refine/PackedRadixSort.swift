@@ -22,12 +22,16 @@
 enum PackedRadixSort {
   /// Ranges at most this long (32 KiB of words) are finished in cache.
   static let cacheWords = 4096
+  /// Scratch Ints per split level: 17 bucket starts and 17 positions.
+  private static let levelScratch = 2 * 17
 
   static func sort(_ words: inout [UInt64]) {
     let n = words.count
     guard n > 1 else { return }
     var spare = [UInt64](unsafeUninitializedCapacity: n) { $1 = n }
-    var counts = [Int](repeating: 0, count: 4 * 256)
+    // The in-cache passes' counts (4 x 256), then each split level's bucket
+    // starts and positions (2 x 17; at most 8 levels from bit 64 down to 32).
+    var counts = [Int](repeating: 0, count: 4 * 256 + 8 * levelScratch)
     words.withUnsafeMutableBufferPointer { words in
       spare.withUnsafeMutableBufferPointer { spare in
         counts.withUnsafeMutableBufferPointer { counts in
@@ -56,26 +60,24 @@ enum PackedRadixSort {
     // Split by the 4 bits below `top` (16 output streams), source -> other.
     let shift = UInt64(top - 4)
     @inline(__always) func digit(_ word: UInt64) -> Int { Int(truncatingIfNeeded: (word &>> shift) & 0xF) }
-    withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * 17) { scratch in
-      let starts = scratch.baseAddress!, position = starts + 17
-      starts.update(repeating: 0, count: 17)
-      for i in range { starts[digit(source[i]) &+ 1] &+= 1 }
-      if starts[digit(source[range.lowerBound]) &+ 1] == range.count {  // the same digit throughout
-        sortRange(range, top: top - 4, from: source, other: other, into: target, counts: counts)
-        return
-      }
-      starts[0] = range.lowerBound
-      for d in 0..<16 { starts[d + 1] &+= starts[d] }
-      position.update(from: starts, count: 16)
-      for i in range {
-        let word = source[i]
-        let d = digit(word)
-        other[position[d]] = word
-        position[d] &+= 1
-      }
-      for d in 0..<16 where starts[d + 1] > starts[d] {
-        sortRange(starts[d]..<starts[d + 1], top: top - 4, from: other, other: source, into: target, counts: counts)
-      }
+    let starts = counts + 4 * 256 + ((64 - top) / 4) * levelScratch, position = starts + 17
+    starts.update(repeating: 0, count: 17)
+    for i in range { starts[digit(source[i]) &+ 1] &+= 1 }
+    if starts[digit(source[range.lowerBound]) &+ 1] == range.count {  // the same digit throughout
+      sortRange(range, top: top - 4, from: source, other: other, into: target, counts: counts)
+      return
+    }
+    starts[0] = range.lowerBound
+    for d in 0..<16 { starts[d + 1] &+= starts[d] }
+    position.update(from: starts, count: 16)
+    for i in range {
+      let word = source[i]
+      let d = digit(word)
+      other[position[d]] = word
+      position[d] &+= 1
+    }
+    for d in 0..<16 where starts[d + 1] > starts[d] {
+      sortRange(starts[d]..<starts[d + 1], top: top - 4, from: other, other: source, into: target, counts: counts)
     }
   }
 
