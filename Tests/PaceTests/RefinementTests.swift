@@ -89,6 +89,18 @@ import Testing
     #expect(medianFilter(g, width: 101) == bruteForce(g, 101))
   }
 
+  /// Long inputs rank and slide on two threads (halves): the same result.
+  @Test func longInputsSplitAcrossThreadsMatchBruteForce() {
+    var rng = SplitMix64(seed: 5)
+    let n = parallelMinimum + 4_321
+    let g = (0..<n).map { (i: Int) -> Double in
+      let trend: Double = 0.5 / (1 + Double(i) * 1e-3).squareRoot()
+      let noise: Double = Double(rng.next() % 1000) * 1e-4
+      return 1 + trend + noise
+    }
+    #expect(medianFilter(g, width: 31) == bruteForce(g, 31))
+  }
+
   @Test func rankOrderSortsStably() {
     var rng = SplitMix64(seed: 7)
     let values = (0..<5000).map { _ in Double(Int64(bitPattern: rng.next()) % 50) * 0.25 } + [-0.0, 0.0, -.infinity, .infinity, .leastNonzeroMagnitude]

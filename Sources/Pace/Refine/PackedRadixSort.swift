@@ -16,6 +16,9 @@
 /// finished there by 8-bit least-significant-digit passes. A digit that is
 /// the same for a whole range is skipped.
 ///
+/// From `parallelMinimum` words on, two halves are sorted on two threads and
+/// merged.
+///
 /// - Complexity: O(n · 32 / 4) worst case, typically two splitting passes
 ///   over main memory and three passes in cache for 10^6 words; O(n) extra
 ///   space.
@@ -24,6 +27,8 @@ enum PackedRadixSort {
   static let cacheWords = 4096
   /// Scratch Ints per split level: 17 bucket starts and 17 positions.
   private static let levelScratch = 2 * 17
+  /// Scratch Ints per thread: in-cache counts, then 8 split levels.
+  private static let countsStride = 4 * 256 + 8 * levelScratch
 
   static func sort(_ words: inout [UInt64]) {
     let n = words.count
@@ -31,12 +36,22 @@ enum PackedRadixSort {
     var spare = [UInt64](unsafeUninitializedCapacity: n) { $1 = n }
     // The in-cache passes' counts (4 x 256), then each split level's bucket
     // starts and positions (2 x 17; at most 8 levels from bit 64 down to 32).
-    var counts = [Int](repeating: 0, count: 4 * 256 + 8 * levelScratch)
+    // One such region per thread.
+    var counts = [Int](repeating: 0, count: 2 * countsStride)
     words.withUnsafeMutableBufferPointer { words in
       spare.withUnsafeMutableBufferPointer { spare in
         counts.withUnsafeMutableBufferPointer { counts in
-          sortRange(0..<n, top: 64, from: words.baseAddress!, other: spare.baseAddress!, into: words.baseAddress!,
-                    counts: counts.baseAddress!)
+          let words = words.baseAddress!, spare = spare.baseAddress!, counts = counts.baseAddress!
+          guard n >= parallelMinimum else {
+            sortRange(0..<n, top: 64, from: words, other: spare, into: words, counts: counts)
+            return
+          }
+          // Two halves sorted on two threads (into `spare`), then merged.
+          let halves = [0..<(n / 2), (n / 2)..<n]
+          forkJoin { part in
+            sortRange(halves[part], top: 64, from: words, other: spare, into: spare, counts: counts + part * countsStride)
+          }
+          merge(spare, halves[0], halves[1], into: words)
         }
       }
     }
@@ -79,6 +94,24 @@ enum PackedRadixSort {
     for d in 0..<16 where starts[d + 1] > starts[d] {
       sortRange(starts[d]..<starts[d + 1], top: top - 4, from: other, other: source, into: target, counts: counts)
     }
+  }
+
+  /// Merges the sorted ranges `a` and `b` (adjacent) of `source` into
+  /// `target` (words are distinct: their low halves are distinct indices).
+  private static func merge(_ source: UnsafeMutablePointer<UInt64>, _ a: Range<Int>, _ b: Range<Int>,
+                            into target: UnsafeMutablePointer<UInt64>) {
+    var i = a.lowerBound, j = b.lowerBound, k = a.lowerBound
+    while i < a.upperBound && j < b.upperBound {
+      let x = source[i], y = source[j]
+      let takeFirst = x < y
+      target[k] = takeFirst ? x : y
+      i &+= takeFirst ? 1 : 0
+      j &+= takeFirst ? 0 : 1
+      k &+= 1
+    }
+    (target + k).update(from: source + i, count: a.upperBound - i)
+    k += a.upperBound - i
+    (target + k).update(from: source + j, count: b.upperBound - j)
   }
 
   /// Sorts a cache-sized `data[range]` by bits `32 ..< top` into

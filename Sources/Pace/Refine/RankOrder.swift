@@ -32,31 +32,51 @@ struct RankOrder {
     let low = keyBounds.lowerBound
     let span = keyBounds.upperBound &- low
     let prefixShift = UInt64(Swift.max(0, (64 - span.leadingZeroBitCount) - 32))
+    // Both passes below run in two halves on two threads for long inputs.
+    let parts = n >= parallelMinimum ? 2 : 1
     var words = [UInt64](unsafeUninitializedCapacity: n) { buffer, initialized in
-      for i in 0..<n { buffer[i] = ((Self.key(value(i)) &- low) &>> prefixShift) &<< 32 | UInt64(i) }
+      Self.inParts(parts, of: 0..<n) { range in
+        for i in range { buffer[i] = ((Self.key(value(i)) &- low) &>> prefixShift) &<< 32 | UInt64(i) }
+      }
       initialized = n
     }
     PackedRadixSort.sort(&words)
     rank = [Int32](unsafeUninitializedCapacity: n) { rank, initialized in
       words.withUnsafeMutableBufferPointer { words in
-        var start = 0
-        while start < n {
-          // A run of equal prefixes (only possible when keys were shortened)
-          // is put in full-key order before its ranks are given.
-          var end = start + 1
-          if prefixShift > 0 {
-            while end < n && words[end] &>> 32 == words[start] &>> 32 { end += 1 }
-            if end - start > 1 { Self.orderByFullKey(words[start..<end]) { Self.key(value($0)) } }
+        // Halves split between runs of equal prefixes.
+        var middle = n / 2
+        while prefixShift > 0 && middle > 0 && middle < n && words[middle] &>> 32 == words[middle - 1] &>> 32 {
+          middle += 1
+        }
+        Self.inParts(parts, of: 0..<n, splitAt: middle) { range in
+          var start = range.lowerBound
+          while start < range.upperBound {
+            // A run of equal prefixes (only possible when keys were shortened)
+            // is put in full-key order before its ranks are given.
+            var end = start + 1
+            if prefixShift > 0 {
+              while end < range.upperBound && words[end] &>> 32 == words[start] &>> 32 { end += 1 }
+              if end - start > 1 { Self.orderByFullKey(words[start..<end]) { Self.key(value($0)) } }
+            }
+            for position in start..<end {
+              rank[Int(truncatingIfNeeded: words[position] & 0xFFFF_FFFF)] = Int32(truncatingIfNeeded: position)
+            }
+            start = end
           }
-          for position in start..<end {
-            rank[Int(truncatingIfNeeded: words[position] & 0xFFFF_FFFF)] = Int32(truncatingIfNeeded: position)
-          }
-          start = end
         }
       }
       initialized = n
     }
     self.words = words
+  }
+
+  /// Runs `body` over `range` in one part, or in two (`range` split at
+  /// `splitAt`, default the middle) on two threads.
+  @inline(__always)
+  private static func inParts(_ parts: Int, of range: Range<Int>, splitAt: Int? = nil, _ body: (Range<Int>) -> Void) {
+    guard parts == 2 else { return body(range) }
+    let middle = splitAt ?? (range.lowerBound + range.count / 2)
+    forkJoin { part in body(part == 0 ? range.lowerBound..<middle : middle..<range.upperBound) }
   }
 
   /// Ranks the elements of `values`.

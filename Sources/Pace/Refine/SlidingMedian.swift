@@ -79,6 +79,10 @@ final class RankSet {
   }
 }
 
+/// Below this many values, the median filter and the ranking sort run on
+/// one thread (a thread costs tens of microseconds).
+let parallelMinimum = 1 << 16
+
 /// Median filter of odd width `w` over `g` exactly as
 /// `median_filter(pad(g, (0, 2w), mode="reflect"), size=w, mode="nearest")[:n]`
 /// (the refinement reference's smoothing): the window is clamped to the
@@ -126,32 +130,45 @@ func medianFilter(_ g: UnsafeBufferPointer<Double>, width w: Int, into out: Unsa
       return g[k >= n ? period - k : k]
     }
     let order = RankOrder(count: padded, keyBounds: RankOrder.keyBounds(of: g), value: paddedValue)  // padding only repeats g
-    let window = RankSet(capacity: padded)
     order.rank.withUnsafeBufferPointer { rank in
-      for v in 0..<w { window.insert(Int(rank[v])) }
-      // The median is the window member of order h (0-based): `median` is its
-      // rank; `below` counts the members of smaller rank while it is found.
-      var median = window.count(0) == 1 ? 0 : window.next(after: 0)!
-      var below = 0
-      while below + window.count(median) <= h {
-        below += window.count(median)
-        median = window.next(after: median)!
-      }
-      out[0] = paddedValue(order.index(atRank: median))
-      // Each slide removes one member and adds another (ranks are distinct),
-      // so the median moves by at most one member: up when a member at or
-      // below it leaves and one above arrives, down in the mirror case.
-      for i in 1..<n {
-        let leaving = Int(rank[i - 1])
-        let entering = Int(rank[i - 1 + w])
-        window.remove(leaving)
-        window.insert(entering)
-        if entering > median {
-          if leaving <= median { median = window.next(after: median)! }
-        } else if leaving >= median {
-          median = window.previous(before: median)!
+      // Outputs `outputs` with a window of their own: the window of output i
+      // is padded positions i ..< i + w.
+      func slide(_ outputs: Range<Int>) {
+        guard let first = outputs.first else { return }
+        let window = RankSet(capacity: padded)
+        for v in first..<(first + w) { window.insert(Int(rank[v])) }
+        // The median is the window member of order h (0-based): `median` is
+        // its rank; `below` counts the members of smaller rank while found.
+        var median = window.count(0) == 1 ? 0 : window.next(after: 0)!
+        var below = 0
+        while below + window.count(median) <= h {
+          below += window.count(median)
+          median = window.next(after: median)!
         }
-        out[i] = paddedValue(order.index(atRank: median))
+        out[first] = paddedValue(order.index(atRank: median))
+        // Each slide removes one member and adds another (ranks are
+        // distinct), so the median moves by at most one member: up when a
+        // member at or below it leaves and one above arrives, down in the
+        // mirror case.
+        for i in outputs.dropFirst() {
+          let leaving = Int(rank[i - 1])
+          let entering = Int(rank[i - 1 + w])
+          window.remove(leaving)
+          window.insert(entering)
+          if entering > median {
+            if leaving <= median { median = window.next(after: median)! }
+          } else if leaving >= median {
+            median = window.previous(before: median)!
+          }
+          out[i] = paddedValue(order.index(atRank: median))
+        }
+      }
+      // Long runs in two halves on two threads (the outputs do not depend
+      // on the split).
+      if n >= parallelMinimum {
+        forkJoin { part in slide(part == 0 ? 0..<(n / 2) : (n / 2)..<n) }
+      } else {
+        slide(0..<n)
       }
     }
   }
