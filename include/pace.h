@@ -155,8 +155,8 @@ typedef struct pace_refine_options {
  * their neighbours. opt may be NULL (L2, smoothing 0.1). n >= 1;
  * out_multipliers holds n values and may be grad_norms itself (in place).
  * Cost: O(n + w) for a filter of width w (a radix ranking and a bitmap walk);
- * from n = 65536 on, the ranking and the walk run in two halves on two
- * threads (same result).
+ * from n = 65536 on, the ranking, the walk and the weights run in two
+ * halves on two threads (same result).
  */
 pace_status pace_refine(const double *grad_norms, int64_t n, const pace_refine_options *opt,
                         double *out_multipliers);

@@ -101,6 +101,27 @@ import Testing
     #expect(medianFilter(g, width: 31) == bruteForce(g, 31))
   }
 
+  /// The closed form on two threads (long runs) against a plain loop.
+  @Test func longClosedFormMatchesAPlainLoop() throws {
+    let n = parallelMinimum + 999
+    let norms = (0..<n).map { (i: Int) -> Double in 1 + Double((i * 7919) % 1000) / 500 }
+    for kind in [NormKind.l2, .l1] {
+      let got = try Refinement(norms: norms, kind: kind, smoothing: 0).multipliers
+      let w = norms.map { kind == .l2 ? 1 / ($0 * $0) : 1 / $0 }
+      var tail = 0.0
+      var eta = [Double](repeating: 0, count: n)
+      for t in stride(from: n - 1, through: 0, by: -1) {
+        eta[t] = w[t] * tail
+        tail += w[t]
+      }
+      let peak = eta.max()!
+      var worst = 0.0
+      for t in 0..<(n - 1) { worst = Swift.max(worst, abs(got[t] - eta[t] / peak)) }
+      #expect(worst < 1e-12, "\(kind): max difference \(worst)")
+      #expect(got[n - 1] == 0 && got.max() == 1)
+    }
+  }
+
   @Test func rankOrderSortsStably() {
     var rng = SplitMix64(seed: 7)
     let values = (0..<5000).map { _ in Double(Int64(bitPattern: rng.next()) % 50) * 0.25 } + [-0.0, 0.0, -.infinity, .infinity, .leastNonzeroMagnitude]

@@ -33,6 +33,15 @@ func forkJoin(_ body: (Int) -> Void) {
   }
 }
 
+/// Runs `body` over `range` in one part, or with `parts == 2` in two on two
+/// threads (`range` split at `splitAt`, by default in the middle).
+@inline(__always)
+func inParts(_ parts: Int, of range: Range<Int>, splitAt: Int? = nil, _ body: (Range<Int>) -> Void) {
+  guard parts == 2 else { return body(range) }
+  let middle = splitAt ?? (range.lowerBound + range.count / 2)
+  forkJoin { part in body(part == 0 ? range.lowerBound..<middle : middle..<range.upperBound) }
+}
+
 /// The part a forked thread runs (kept alive until that thread takes it).
 private final class ForkedPart: @unchecked Sendable {
   let body: (Int) -> Void

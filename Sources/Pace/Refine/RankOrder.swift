@@ -35,7 +35,7 @@ struct RankOrder {
     // Both passes below run in two halves on two threads for long inputs.
     let parts = n >= parallelMinimum ? 2 : 1
     var words = [UInt64](unsafeUninitializedCapacity: n) { buffer, initialized in
-      Self.inParts(parts, of: 0..<n) { range in
+      inParts(parts, of: 0..<n) { range in
         for i in range { buffer[i] = ((Self.key(value(i)) &- low) &>> prefixShift) &<< 32 | UInt64(i) }
       }
       initialized = n
@@ -48,7 +48,7 @@ struct RankOrder {
         while prefixShift > 0 && middle > 0 && middle < n && words[middle] &>> 32 == words[middle - 1] &>> 32 {
           middle += 1
         }
-        Self.inParts(parts, of: 0..<n, splitAt: middle) { range in
+        inParts(parts, of: 0..<n, splitAt: middle) { range in
           var start = range.lowerBound
           while start < range.upperBound {
             // A run of equal prefixes (only possible when keys were shortened)
@@ -68,15 +68,6 @@ struct RankOrder {
       initialized = n
     }
     self.words = words
-  }
-
-  /// Runs `body` over `range` in one part, or in two (`range` split at
-  /// `splitAt`, default the middle) on two threads.
-  @inline(__always)
-  private static func inParts(_ parts: Int, of range: Range<Int>, splitAt: Int? = nil, _ body: (Range<Int>) -> Void) {
-    guard parts == 2 else { return body(range) }
-    let middle = splitAt ?? (range.lowerBound + range.count / 2)
-    forkJoin { part in body(part == 0 ? range.lowerBound..<middle : middle..<range.upperBound) }
   }
 
   /// Ranks the elements of `values`.

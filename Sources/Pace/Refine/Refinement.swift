@@ -92,9 +92,9 @@ public struct Refinement: Sendable {
 
   /// Writes the closed form for the (repaired, smoothed) norms `g` into
   /// `out[0 ..< g.count]` (which may be `g` itself): `eta_t = w_t * sum_{s>t} w_s`, normalised to max 1,
-  /// last step 0. Norms are first divided by their largest value: the
-  /// multipliers do not depend on the norms' scale, and the weights then stay
-  /// finite for any scale. The suffix sums are compensated (Kahan).
+  /// last step 0. Weights are powers of `largest / g_t` (>= 1): the
+  /// multipliers do not depend on the norms' scale, and the weights stay
+  /// finite for any scale. The suffix sums are compensated (Neumaier).
   ///
   /// - Precondition: every `g[i]` finite and positive, `g.count >= 1`.
   /// - Complexity: O(n), two passes.
@@ -103,26 +103,38 @@ public struct Refinement: Sendable {
     var largest = g[0]
     for x in g where x > largest { largest = x }
     let fallback = Double.greatestFiniteMagnitude / Double(n)
-    var tail = 0.0  // sum of w over s > t
+    let parts = n >= parallelMinimum ? 2 : 1
+    // The weights first (a division each; two threads for long runs).
+    inParts(parts, of: 0..<n) { range in
+      for t in range {
+        let ratio = largest / g[t]  // >= 1
+        let weight = kind == .l2 ? ratio * ratio : ratio
+        out[t] = weight.isFinite ? weight : fallback  // norms spanning more than the double range
+      }
+    }
+    // Then eta_t = w_t * (sum of w over s > t), the sum being tail +
+    // compensation (Neumaier: the running sum's dependency chain is one
+    // addition; the lost low parts add up beside it).
+    var tail = 0.0
     var compensation = 0.0
     var peak = 0.0
     for t in stride(from: n - 1, through: 0, by: -1) {
-      let x = Swift.max(g[t] / largest, Double.leastNormalMagnitude)
-      var weight = kind == .l2 ? 1 / (x * x) : 1 / x
-      if !weight.isFinite { weight = fallback }
-      let eta = weight * tail
+      let weight = out[t]
+      let eta = weight * (tail + compensation)
       out[t] = eta
-      if eta > peak { peak = eta }
-      let y = weight - compensation
-      let sum = tail + y
-      compensation = (sum - tail) - y
+      peak = Swift.max(peak, eta)
+      let sum = tail + weight
+      compensation += tail >= weight ? (tail - sum) + weight : (weight - sum) + tail
       tail = sum
     }
     if peak > 0 && peak.isFinite {
-      for t in 0..<n { out[t] /= peak }
+      inParts(parts, of: 0..<n) { range in
+        for t in range { out[t] /= peak }
+      }
     }
     out[n - 1] = 0
   }
+
 
   /// Norms with every non-finite or non-positive entry replaced by linear
   /// interpolation between its nearest valid neighbours (the nearest valid
