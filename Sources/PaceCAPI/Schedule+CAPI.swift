@@ -72,7 +72,7 @@ public func pace_schedule_fill_f64(_ handle: OpaquePointer?, _ start: Int64, _ c
                                    _ out: UnsafeMutablePointer<Double>?) -> pace_status {
   let status = checkFill(handle, start, count, out)
   guard status == PACE_OK, let handle, let out else { return status }
-  withSchedule(handle) { $0.fill(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count))) }
+  withSchedule(handle) { $0.fillInParallel(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count))) }
   return PACE_OK
 }
 
@@ -81,7 +81,7 @@ public func pace_schedule_fill_f32(_ handle: OpaquePointer?, _ start: Int64, _ c
                                    _ out: UnsafeMutablePointer<Float>?) -> pace_status {
   let status = checkFill(handle, start, count, out)
   guard status == PACE_OK, let handle, let out else { return status }
-  withSchedule(handle) { $0.fill(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count))) }
+  withSchedule(handle) { $0.fillInParallel(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count))) }
   return PACE_OK
 }
 

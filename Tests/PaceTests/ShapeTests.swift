@@ -174,4 +174,21 @@ import Testing
       #expect(out32[t] == Float(out[t]))
     }
   }
+
+  /// Long fills split across two threads give the single-threaded bits,
+  /// including a split that falls inside a phase and the part past the end.
+  @Test func parallelFillsEqualSingleThreadedFills() throws {
+    let s = try Schedule.parse(#"{"preset": "wsd", "peak": 0.01, "warmup_steps": 1000, "total_steps": 600000, "decay_steps": 120000}"#)
+    let n = Schedule.parallelFillMinimum + 777
+    for start: Int64 in [0, 123_457] {
+      var one = [Double](repeating: 0, count: n), two = [Double](repeating: 1, count: n)
+      one.withUnsafeMutableBufferPointer { s.fill(from: start, into: $0) }
+      two.withUnsafeMutableBufferPointer { s.fillInParallel(from: start, into: $0) }
+      #expect(zip(one, two).allSatisfy { $0.bitPattern == $1.bitPattern })
+      var one32 = [Float](repeating: 0, count: n), two32 = [Float](repeating: 1, count: n)
+      one32.withUnsafeMutableBufferPointer { s.fill(from: start, into: $0) }
+      two32.withUnsafeMutableBufferPointer { s.fillInParallel(from: start, into: $0) }
+      #expect(zip(one32, two32).allSatisfy { $0.bitPattern == $1.bitPattern })
+    }
+  }
 }

@@ -1,5 +1,5 @@
 //===--- ForkJoin.swift ---------------------------------------------------===//
-// Two-way fork-join on a POSIX thread, for the refinement's large passes.
+// Two-way fork-join on a POSIX thread, for large fills and refinement passes.
 //===----------------------------------------------------------------------===//
 import Glibc
 
