@@ -1,77 +1,25 @@
 //===--- SIMDMath.swift ---------------------------------------------------===//
 // exp and log over SIMD lanes (one schedule candidate per lane), for the
-// vectorised final-loss evaluation of the search. Relative error ~2e-16.
+// vectorised final-loss evaluation of the search (Pace's kernels).
 //===----------------------------------------------------------------------===//
+
+import Pace
 
 typealias Lanes = SIMD4<Double>
 
-/// 1.5 * 2^52: adding it rounds a float64 of magnitude < 2^51 to an integer
-/// held in the low bits of the sum (and back).
-private let shifter = Lanes(repeating: 6755399441055744.0)
-private let shifterBits = SIMD4<Int64>(repeating: 0x4338_0000_0000_0000)
-
-/// e^x per lane (x <= 709; below -708 the result is 0).
+/// e^x per lane (x <= 709; below -708 the result is 0): Pace's vectorised
+/// `exp` (within 1 ulp), with the range the law's evaluation has always used.
 @inline(__always)
 func vexp(_ x: Lanes) -> Lanes {
   let clamped = x.clamped(lowerBound: Lanes(repeating: -708), upperBound: Lanes(repeating: 709))
-  // k = round(x / ln2) through the 1.5 * 2^52 shifter: its low bits hold k
-  // (no generic float -> integer conversion, which is slow per lane).
-  let shifted = clamped * 1.4426950408889634 + shifter
-  let k = shifted - shifter
-  // r = x - k ln2 in two parts (Cody-Waite).
-  let r = (clamped - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10
-  // Taylor to degree 13 on |r| <= 0.347: error < 1e-17 relative.
-  var p = Lanes(repeating: 1.0 / 6227020800)
-  p = p * r + 1.0 / 479001600
-  p = p * r + 1.0 / 39916800
-  p = p * r + 1.0 / 3628800
-  p = p * r + 1.0 / 362880
-  p = p * r + 1.0 / 40320
-  p = p * r + 1.0 / 5040
-  p = p * r + 1.0 / 720
-  p = p * r + 1.0 / 120
-  p = p * r + 1.0 / 24
-  p = p * r + 1.0 / 6
-  p = p * r + 0.5
-  p = p * r + 1
-  p = p * r + 1
-  let bits = (unsafeBitCast(shifted, to: SIMD4<Int64>.self) &- shifterBits &+ 1023) &<< 52
-  let scale = unsafeBitCast(bits, to: Lanes.self)
-  var out = p * scale
+  var out = Elementary.exp(clamped)
   out.replace(with: 0, where: x .< -708)
   return out
 }
 
-/// ln x per lane (x > 0, finite, normal).
+/// ln x per lane (x > 0, finite, normal): Pace's vectorised `log`.
 @inline(__always)
-func vlog(_ x: Lanes) -> Lanes {
-  let bits = unsafeBitCast(x, to: SIMD4<Int64>.self)
-  var e = (bits &>> 52) &- 1023
-  // Mantissa in [1, 2).
-  var m = unsafeBitCast((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000, to: Lanes.self)
-  // Into [sqrt(1/2), sqrt(2)).
-  let big = m .> 1.4142135623730951
-  m.replace(with: m * 0.5, where: big)
-  e.replace(with: e &+ 1, where: big)
-  // ln m = 2 atanh(s), s = (m - 1) / (m + 1), |s| <= 0.1716.
-  let s = (m - 1) / (m + 1)
-  let s2 = s * s
-  var p = Lanes(repeating: 1.0 / 23)
-  p = p * s2 + 1.0 / 21
-  p = p * s2 + 1.0 / 19
-  p = p * s2 + 1.0 / 17
-  p = p * s2 + 1.0 / 15
-  p = p * s2 + 1.0 / 13
-  p = p * s2 + 1.0 / 11
-  p = p * s2 + 1.0 / 9
-  p = p * s2 + 1.0 / 7
-  p = p * s2 + 1.0 / 5
-  p = p * s2 + 1.0 / 3
-  p = p * s2 + 1
-  let lnm = 2 * s * p
-  let ed = unsafeBitCast(e &+ shifterBits, to: Lanes.self) - shifter
-  return ed * 6.93147180369123816490e-01 + (ed * 1.90821492927058770002e-10 + lnm)
-}
+func vlog(_ x: Lanes) -> Lanes { Elementary.log(x) }
 
 extension LossLaw {
   /// Final losses of four sequences at once (same length and warmup; lanes

@@ -29,11 +29,10 @@ public protocol DoubleLanes {
   /// Per lane: `ifTrue` where the sign bit of `x` is set (negative numbers,
   /// -0 and negative NaNs), else `ifFalse`.
   static func choose(signBitOf x: Self, _ ifTrue: Self, _ ifFalse: Self) -> Self
-  /// Per lane `self + a * b`: one rounding (a fused multiply-add) where the
-  /// build has hardware FMA (`PACE_ISA_X86_64_V3` builds, arm64), else the
-  /// product rounded and then the sum: for polynomial steps, where either is
-  /// accurate enough. Exact residuals use `productError` and `divide`.
-  func addingProductLanes(_ a: Self, _ b: Self) -> Self
+  /// Per lane `self + a * b` with one rounding (a fused multiply-add: one
+  /// instruction with hardware FMA, a slow correctly rounded call without;
+  /// kernels call `addingProductLanes`, which picks).
+  func fusedAddingProductLanes(_ a: Self, _ b: Self) -> Self
   /// Per lane `2^n` for integer-valued `n` in [-1022, 1023], built from the
   /// bits (adding 1.5 * 2^52 puts `n` in the low bits of the significand);
   /// other `n` give unspecified values.
@@ -78,13 +77,7 @@ extension Double: DoubleLanes {
   }
 
   @inlinable @inline(__always)
-  public func addingProductLanes(_ a: Double, _ b: Double) -> Double {
-    #if PACE_ISA_X86_64_V3 || arch(arm64)
-    return addingProduct(a, b)
-    #else
-    return self + a * b  // no hardware FMA: a software fma would cost ~100x
-    #endif
-  }
+  public func fusedAddingProductLanes(_ a: Double, _ b: Double) -> Double { addingProduct(a, b) }
 
   @inlinable @inline(__always)
   public static func twoPower(_ n: Double) -> Double {
@@ -138,13 +131,7 @@ extension SIMD4: DoubleLanes where Scalar == Double {
   }
 
   @inlinable @inline(__always)
-  public func addingProductLanes(_ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> {
-    #if PACE_ISA_X86_64_V3 || arch(arm64)
-    return addingProduct(a, b)
-    #else
-    return self + a * b  // no hardware FMA: a software fma would cost ~100x
-    #endif
-  }
+  public func fusedAddingProductLanes(_ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> { addingProduct(a, b) }
 
   @inlinable @inline(__always)
   public static func twoPower(_ n: SIMD4<Double>) -> SIMD4<Double> {
@@ -162,20 +149,37 @@ extension SIMD4: DoubleLanes where Scalar == Double {
   }
 }
 
+/// Whether this build has hardware fused multiply-add (`PACE_ISA_X86_64_V3`
+/// builds, arm64): the one place that decides; every use folds to one branch.
+@inlinable @inline(__always)
+var hasHardwareFMA: Bool {
+  #if PACE_ISA_X86_64_V3 || arch(arm64)
+  return true
+  #else
+  return false
+  #endif
+}
+
 extension DoubleLanes {
+  /// Per lane `self + a * b`: fused where the build has hardware FMA, else
+  /// the product rounded and then the sum (a software fma would cost ~100x):
+  /// for polynomial steps, where either is accurate enough. Exact residuals
+  /// use `productError` and `Elementary.divide`.
+  @inlinable @inline(__always)
+  public func addingProductLanes(_ a: Self, _ b: Self) -> Self {
+    hasHardwareFMA ? fusedAddingProductLanes(a, b) : self + a * b
+  }
+
   /// The exact rounding error `a * b - p` of the product `p = a * b` (an
   /// error-free transformation): one fused multiply-add where the build has
   /// hardware FMA, else Dekker's product of Veltkamp halves (the same exact
   /// value, for |a|, |b| < 2^995 and products far from underflow).
   @inlinable @inline(__always)
   public static func productError(_ a: Self, _ b: Self, product p: Self) -> Self {
-    #if PACE_ISA_X86_64_V3 || arch(arm64)
-    return (Self(broadcast: 0) - p).addingProductLanes(a, b)
-    #else
+    if hasHardwareFMA { return (Self(broadcast: 0) - p).fusedAddingProductLanes(a, b) }
     let (ah, al) = veltkampSplit(a)
     let (bh, bl) = veltkampSplit(b)
     return (((ah * bh - p) + ah * bl) + al * bh) + al * bl
-    #endif
   }
 
   /// `x` as `hi + lo` with each half of at most 26 significant bits.

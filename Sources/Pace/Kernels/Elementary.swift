@@ -215,13 +215,10 @@ public enum Elementary {
   /// quotient), several times faster than a vector division.
   @inlinable @inline(__always)
   public static func divide<V: DoubleLanes>(_ a: V, by b: V, reciprocal: V) -> V {
-    #if PACE_ISA_X86_64_V3 || arch(arm64)
+    guard hasHardwareFMA else { return a / b }  // the division itself: the same quotient
     let q = a * reciprocal
-    let residual = a.addingProductLanes(V(broadcast: 0) - q, b)
-    return q.addingProductLanes(residual, reciprocal)
-    #else
-    return a / b  // no hardware FMA: the division itself (the same quotient)
-    #endif
+    let residual = a.fusedAddingProductLanes(V(broadcast: 0) - q, b)
+    return q.fusedAddingProductLanes(residual, reciprocal)
   }
 
   /// Per-lane floor for `x >= 0` (any size; NaN stays NaN).
