@@ -18,11 +18,18 @@ SCRATCH := .build-release
 BASELINE_SCRATCH := .build-release-baseline
 ROOT    := $(abspath .)
 
-# Build for the host's vector ISA where it has AVX2 and FMA. Swift has no
-# target-feature conditionals, so the ISA also goes in as a compilation
-# condition (pace_build_info reports it).
-HOST_AVX2 := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null && echo yes)
-ifeq ($(HOST_AVX2),yes)
+# Build for the host's vector ISA: x86-64-v4 (AVX-512 F/DQ/BW/VL: the fills
+# run eight float64 lanes per instruction) or x86-64-v3 (AVX2 and FMA: four
+# lanes). Swift has no target-feature conditionals, so the ISA also goes in as
+# compilation conditions (pace_build_info reports it); v4 builds set both.
+# PACE_ISA=v3 (or baseline) on the make command line picks a lower level.
+cpu_has = $(shell grep -qw $(1) /proc/cpuinfo 2>/dev/null && echo yes)
+HOST_AVX2 := $(if $(and $(call cpu_has,avx2),$(call cpu_has,fma)),yes)
+HOST_AVX512 := $(if $(and $(HOST_AVX2),$(call cpu_has,avx512f),$(call cpu_has,avx512dq),$(call cpu_has,avx512bw),$(call cpu_has,avx512vl)),yes)
+PACE_ISA ?= $(if $(HOST_AVX512),v4,$(if $(HOST_AVX2),v3,baseline))
+ifeq ($(PACE_ISA),v4)
+CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc skylake-avx512 -Xswiftc -DPACE_ISA_X86_64_V3 -Xswiftc -DPACE_ISA_X86_64_V4
+else ifeq ($(PACE_ISA),v3)
 CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell -Xswiftc -DPACE_ISA_X86_64_V3
 endif
 
@@ -43,12 +50,19 @@ lib: $(BUILD)/lib/libpace.so $(BUILD)/include/pace.h $(BUILD)/lib/pkgconfig/pace
 cli: $(BUILD)/bin/pace
 
 # The command-line tool (static Swift runtime too, so it runs without Swift).
-$(BUILD)/bin/pace: $(SWIFT_SOURCES)
+$(BUILD)/bin/pace: $(SWIFT_SOURCES) $(ISA_STAMP)
 	swift build -c release --scratch-path $(SCRATCH) -Xswiftc -static-stdlib $(CPU_FLAGS) --product pace-cli
 	mkdir -p $(BUILD)/bin
 	cp $(SCRATCH)/release/pace-cli $@.tmp && mv -f $@.tmp $@
 
-$(BUILD)/lib/libpace.so: $(SWIFT_SOURCES) scripts/pace.map
+# A stamp per ISA level: changing PACE_ISA rebuilds the host library and tool.
+ISA_STAMP := $(BUILD)/.isa-$(PACE_ISA)
+$(ISA_STAMP):
+	mkdir -p $(BUILD)
+	rm -f $(BUILD)/.isa-*
+	touch $@
+
+$(BUILD)/lib/libpace.so: $(SWIFT_SOURCES) scripts/pace.map $(ISA_STAMP)
 	swift build $(RELEASE_FLAGS) --product pace
 	mkdir -p $(BUILD)/lib
 	cp $(SCRATCH)/release/libpace.so $@.tmp && mv -f $@.tmp $@  # never rewrite a loaded library in place
@@ -56,8 +70,8 @@ $(BUILD)/lib/libpace.so: $(SWIFT_SOURCES) scripts/pace.map
 baseline: $(BUILD)/lib/baseline/libpace.so
 
 # Same soname: LD_LIBRARY_PATH=build/lib/baseline or PACE_LIBRARY selects it.
-# On a host without AVX2+FMA the host build already is the baseline: copied.
-ifeq ($(HOST_AVX2),yes)
+# When the host build is the baseline (no AVX2+FMA, or PACE_ISA=baseline): copied.
+ifneq ($(PACE_ISA),baseline)
 $(BUILD)/lib/baseline/libpace.so: $(SWIFT_SOURCES) scripts/pace.map
 	swift build $(BASELINE_FLAGS) --product pace
 	mkdir -p $(BUILD)/lib/baseline

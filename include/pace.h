@@ -48,11 +48,14 @@ const char *pace_version_string(void);
  * NULL, never freed. "pace VERSION" then "; "-separated key=value fields, in
  * this order (fields may be added at the end, never renamed or reordered):
  *
+ *   pace 0.1.0; isa=x86-64-v4; cpu=skylake-avx512; features=avx512f,avx512dq,avx512bw,avx512vl,avx2,fma; swift=6.3; build=release
  *   pace 0.1.0; isa=x86-64-v3; cpu=haswell; features=avx2,fma; swift=6.3; build=release
  *   pace 0.1.0; isa=x86-64; cpu=generic; features=sse2; swift=6.3; build=release
  *
- *   isa       vector ISA compiled for: x86-64-v3 (the Makefile's host build
- *             where the CPU has AVX2 and FMA), x86-64 (the portable baseline,
+ *   isa       vector ISA compiled for: x86-64-v4 (the Makefile's host build
+ *             where the CPU has AVX-512 F/DQ/BW/VL: fills run 8 float64
+ *             lanes), x86-64-v3 (host build where the CPU has AVX2 and FMA:
+ *             4 lanes), x86-64 (the portable baseline,
  *             build/lib/baseline/libpace.so), aarch64, unknown
  *   cpu       the -target-cpu (generic: the compiler's default)
  *   features  comma-separated vector extensions the code may use

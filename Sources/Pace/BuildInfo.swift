@@ -11,9 +11,12 @@ public enum BuildInfo {
 
   // Swift has no conditionals on target features, so the Makefile passes the
   // vector ISA as a compilation condition: -DPACE_ISA_X86_64_V3 with
-  // -target-cpu haswell. Without one the build is the architecture's baseline
+  // -target-cpu haswell, and also -DPACE_ISA_X86_64_V4 with -target-cpu
+  // skylake-avx512 (AVX-512 F/CD/DQ/BW/VL). Without one the build is the architecture's baseline
   // (Swift's default CPU), which is what plain `swift build` gives.
-  #if PACE_ISA_X86_64_V3
+  #if PACE_ISA_X86_64_V4
+  static let isa = "isa=x86-64-v4; cpu=skylake-avx512; features=avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"
+  #elseif PACE_ISA_X86_64_V3
   static let isa = "isa=x86-64-v3; cpu=haswell; features=avx2,fma"
   #elseif arch(x86_64)
   static let isa = "isa=x86-64; cpu=generic; features=sse2"

@@ -95,25 +95,44 @@ let kernelShapeExamples = [
     }
   }
 
-  /// The four-lane instances equal the one-lane ones bit for bit, special
-  /// lanes mixed with ordinary ones.
+  /// The four- and eight-lane instances equal the one-lane ones bit for
+  /// bit, special lanes mixed with ordinary ones.
   @Test func lanesAgreeWithScalar() {
+    checkLanes(SIMD4<Double>.self)
+    checkLanes(SIMD8<Double>.self)
+  }
+
+  func checkLanes<V: DoubleLanes & SIMD>(_: V.Type) where V.Scalar == Double {
     let xs: [Double] = [0, -0.0, 1, -1, 2.5, -2.5, 0.5, 1e-310, 1e300, -1e300, .infinity, -.infinity, .nan, 0.9999995,
                         745.2, -745.2, 709.7, 3, -3, 1e-5, 123.456, 7, 0.1, 1e16]
     var ys = xs
     ys.append(contentsOf: [0.25, -0.51, 1.5e9, 4, -7])
-    for i in stride(from: 0, to: xs.count - 3, by: 1) {
-      let x = SIMD4(xs[i], xs[i + 1], xs[i + 2], xs[i + 3])
+    let n = V.scalarCount
+    for i in 0...(xs.count - n) {
+      let x = V(xs[i..<(i + n)])
       let e = Elementary.exp(x)
       let l = Elementary.log(x)
-      for lane in 0..<4 {
+      let c = Trigonometry.cosPi(x)
+      for lane in 0..<n {
         #expect(same(e[lane], Elementary.exp(x[lane])))
         #expect(same(l[lane], Elementary.log(x[lane])))
+        #expect(same(c[lane], Trigonometry.cosPi(x[lane])), "cosPi \(x[lane])")
       }
-      for j in stride(from: 0, to: ys.count - 3, by: 3) {
-        let y = SIMD4(ys[j], ys[j + 1], ys[j + 2], ys[j + 3])
+      for j in stride(from: 0, through: ys.count - n, by: 3) {
+        let y = V(ys[j..<(j + n)])
         let p = Elementary.pow(x, y)
-        for lane in 0..<4 { #expect(same(p[lane], Elementary.pow(x[lane], y[lane])), "pow \(x[lane]) \(y[lane])") }
+        for lane in 0..<n { #expect(same(p[lane], Elementary.pow(x[lane], y[lane])), "pow \(x[lane]) \(y[lane])") }
+      }
+    }
+    // cos^2(pi p / 2) with lanes on both sides of p = 1/2 (both branches in
+    // one vector) and on one side only.
+    for first in stride(from: 0.0, through: 1.0, by: 1.0 / 64) {
+      var p = V(repeating: 0)
+      for lane in 0..<n { p[lane] = Swift.min(1, first + Double(lane) / 61) }
+      let q = V(repeating: 1) - p
+      let h = Trigonometry.halfCosSquared(p: p, q: q)
+      for lane in 0..<n {
+        #expect(same(h[lane], Trigonometry.halfCosSquared(p: p[lane], q: q[lane])), "cos² \(p[lane])")
       }
     }
   }

@@ -245,4 +245,49 @@ let allPresetExamples = [
       }
     }
   }
+
+  /// Every plain phase's kernel gives the same bits on eight lanes (the fill
+  /// width of x86-64-v4 builds) and on four as on one, at positions across
+  /// the whole phase (this runs whatever the build's ``FillLanes`` is).
+  @Test(arguments: allPresetExamples + kernelShapeExamples)
+  func kernelsAgreeOnEveryLaneWidth(spec: String) throws {
+    let s = try Schedule.parse(spec)
+    for (i, item) in s.items.enumerated() {
+      guard case .phase(let phase) = item else { continue }
+      let start = s.starts[i]
+      let end = Swift.min(s.ends[i], start + 4096)
+      let check = LaneWidthCheck(start: start, end: end, offset: phase.offset)
+      let mismatch = phase.withKernel(length: phase.length, map: .identity, check)
+      #expect(mismatch == nil, "\(spec) phase \(i): lanes differ at step \(mismatch ?? -1)")
+    }
+  }
+}
+
+/// Evaluates a kernel on 1, 4 and 8 lanes over steps `start ..< end` and
+/// returns the first step where they differ (nil when none).
+struct LaneWidthCheck: PhaseKernelVisitor {
+  let start: Double
+  let end: Double
+  let offset: Double
+
+  func visit<K: PhaseKernel>(_ kernel: K) -> Double? {
+    var step = start.rounded(.up)
+    let stride = Swift.max(1, ((end - start) / 300).rounded(.down))
+    while step + 8 <= end {
+      var t8 = SIMD8<Double>(repeating: 0)
+      for lane in 0..<8 { t8[lane] = step + Double(lane) }
+      let u8 = (t8 - SIMD8(repeating: start)) + SIMD8(repeating: offset)
+      let v8 = kernel(u: u8, t: t8)
+      let v4 = kernel(u: u8.lowHalf, t: t8.lowHalf)
+      for lane in 0..<8 {
+        let one = kernel(u: u8[lane], t: t8[lane])
+        if one.bitPattern != v8[lane].bitPattern && !(one.isNaN && v8[lane].isNaN) { return t8[lane] }
+        if lane < 4 && one.bitPattern != v4[lane].bitPattern && !(one.isNaN && v4[lane].isNaN) { return t8[lane] }
+      }
+      step += stride
+    }
+    return nil
+  }
+
+  func visitScalar() -> Double? { nil }
 }

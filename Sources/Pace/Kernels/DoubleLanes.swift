@@ -2,10 +2,11 @@
 // One float64 or a SIMD vector of them, for kernels written once.
 //===----------------------------------------------------------------------===//
 
-/// Arithmetic shared by `Double` and `SIMD4<Double>`, so that a kernel is
-/// written once and its scalar and vector instances perform the same IEEE
-/// operations in the same order: `pace_schedule_at` (one lane) and the fills
-/// (four lanes at a time) then agree bit for bit.
+/// Arithmetic shared by `Double`, `SIMD4<Double>` and `SIMD8<Double>`, so
+/// that a kernel is written once and its scalar and vector instances perform
+/// the same IEEE operations in the same order: `pace_schedule_at` (one lane)
+/// and the fills (``FillLanes``: four lanes, eight in x86-64-v4 builds) then
+/// agree bit for bit.
 public protocol DoubleLanes {
   /// Every lane set to `value`.
   init(broadcast value: Double)
@@ -145,6 +146,76 @@ extension SIMD4: DoubleLanes where Scalar == Double {
     let m = unsafeBitCast((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000, to: SIMD4<Double>.self)
     let e = unsafeBitCast((bits &>> 52) | 0x4330_0000_0000_0000, to: SIMD4<Double>.self)
       - SIMD4(repeating: 4_503_599_627_371_519)
+    return (m, e)
+  }
+}
+
+// The same conformance for eight lanes (one AVX-512 register): the fills'
+// lane type in x86-64-v4 builds. Written out again because the stdlib's
+// builtin vector operations exist only on the concrete SIMDn types.
+extension SIMD8: DoubleLanes where Scalar == Double {
+  @inlinable @inline(__always)
+  public init(broadcast value: Double) { self.init(repeating: value) }
+
+  @inlinable @inline(__always)
+  public static func choose(_ a: SIMD8<Double>, lessOrEqual b: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
+                            _ ifFalse: SIMD8<Double>) -> SIMD8<Double> {
+    ifFalse.replacing(with: ifTrue, where: a .<= b)
+  }
+
+  @inlinable @inline(__always)
+  public var squareRootLanes: SIMD8<Double> { self.squareRoot() }
+
+  @inlinable @inline(__always)
+  public static func all(_ a: SIMD8<Double>, lessOrEqual b: SIMD8<Double>) -> Bool { allLanes(a .<= b) }
+
+  @inlinable @inline(__always)
+  public static func all(_ a: SIMD8<Double>, lessThan b: SIMD8<Double>) -> Bool { allLanes(a .< b) }
+
+  /// True when every lane of `mask` is set: an AND reduction of the halves
+  /// written out, which stays inline (the stdlib's generic `all` becomes a
+  /// call to an out-of-line `SIMD8<Int64>.max()` inside large kernels).
+  @inlinable @inline(__always)
+  static func allLanes(_ mask: SIMDMask<SIMD8<Int64>>) -> Bool {
+    let bits = unsafeBitCast(mask, to: SIMD8<Int64>.self)
+    let quarter = bits.lowHalf & bits.highHalf
+    let eighth = quarter.lowHalf & quarter.highHalf
+    return (eighth[0] & eighth[1]) < 0
+  }
+
+  @inlinable @inline(__always)
+  public static func choose(_ a: SIMD8<Double>, lessThan b: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
+                            _ ifFalse: SIMD8<Double>) -> SIMD8<Double> {
+    ifFalse.replacing(with: ifTrue, where: a .< b)
+  }
+
+  @inlinable @inline(__always)
+  public static func choose(_ a: SIMD8<Double>, equal b: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
+                            _ ifFalse: SIMD8<Double>) -> SIMD8<Double> {
+    ifFalse.replacing(with: ifTrue, where: a .== b)
+  }
+
+  @inlinable @inline(__always)
+  public static func choose(signBitOf x: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
+                            _ ifFalse: SIMD8<Double>) -> SIMD8<Double> {
+    ifFalse.replacing(with: ifTrue, where: unsafeBitCast(x, to: SIMD8<Int64>.self) .< 0)
+  }
+
+  @inlinable @inline(__always)
+  public func fusedAddingProductLanes(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> { addingProduct(a, b) }
+
+  @inlinable @inline(__always)
+  public static func twoPower(_ n: SIMD8<Double>) -> SIMD8<Double> {
+    let bits = unsafeBitCast(n + SIMD8(repeating: 0x1.8p52), to: SIMD8<UInt64>.self)
+    return unsafeBitCast((bits &+ 1023) &<< 52, to: SIMD8<Double>.self)
+  }
+
+  @inlinable @inline(__always)
+  public static func significandAndExponent(_ x: SIMD8<Double>) -> (SIMD8<Double>, SIMD8<Double>) {
+    let bits = unsafeBitCast(x, to: SIMD8<UInt64>.self)
+    let m = unsafeBitCast((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000, to: SIMD8<Double>.self)
+    let e = unsafeBitCast((bits &>> 52) | 0x4330_0000_0000_0000, to: SIMD8<Double>.self)
+      - SIMD8(repeating: 4_503_599_627_371_519)
     return (m, e)
   }
 }

@@ -3,7 +3,7 @@
 //===----------------------------------------------------------------------===//
 
 /// Exponential, logarithm and power kernels written over ``DoubleLanes``, so
-/// `pace_schedule_at` (one lane) and the fills (four lanes) perform the same
+/// `pace_schedule_at` (one lane) and the fills (``FillLanes``) perform the same
 /// IEEE operations and agree bit for bit. Every lane is handled without
 /// branches: special inputs are patched in with per-lane selects.
 ///

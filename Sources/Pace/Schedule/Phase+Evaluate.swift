@@ -3,7 +3,7 @@
 //===----------------------------------------------------------------------===//
 
 /// Evaluates a phase's kernel at one position (the one-lane instance of the
-/// formula the fills run on four lanes).
+/// formula the fills run on ``FillLanes``).
 @usableFromInline
 struct EvaluateAt: PhaseKernelVisitor {
   @usableFromInline let phase: Phase

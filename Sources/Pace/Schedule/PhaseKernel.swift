@@ -4,8 +4,8 @@
 
 /// A phase's formula with its parameters resolved (endpoint values mapped,
 /// constant logarithms taken): `value(at:)` evaluates it on one lane and the
-/// fills on four, so both perform the same IEEE operations and agree bit for
-/// bit. Building a kernel is cheap and done once per run of steps in a fill.
+/// fills on a vector of them (``FillLanes``), so both perform the same IEEE
+/// operations and agree bit for bit. Building a kernel is cheap and done once per run of steps in a fill.
 public protocol PhaseKernel {
   /// The multiplier at curve positions `u` (offset included) and global
   /// steps `t`.

@@ -45,9 +45,9 @@ extension Schedule {
 
   /// Writes the values of steps `start ..< start + count` through `sink`,
   /// in order, finding each item once per run of steps inside it; a plain
-  /// phase's run is evaluated four steps at a time by its kernel (the one
-  /// `value(at:)` runs on one lane), so every value equals `value(at:)` of
-  /// its step bit for bit.
+  /// phase's run is evaluated a vector of steps (``FillLanes``) at a time by
+  /// its kernel (the one `value(at:)` runs on one lane), so every value
+  /// equals `value(at:)` of its step bit for bit.
   ///
   /// - Complexity: O(count + number of phases).
   @inlinable
@@ -104,28 +104,63 @@ extension Schedule {
   }
 }
 
+/// The lanes a fill evaluates at once: one 256-bit vector of four float64
+/// (AVX2, NEON pairs, SSE2 pairs), or one 512-bit vector of eight in
+/// x86-64-v4 builds (the Makefile's `-DPACE_ISA_X86_64_V4`), where the same
+/// instruction count covers twice the steps.
+#if PACE_ISA_X86_64_V4
+public typealias FillLanes = SIMD8<Double>
+@usableFromInline typealias FillFloatLanes = SIMD8<Float>
+#else
+public typealias FillLanes = SIMD4<Double>
+@usableFromInline typealias FillFloatLanes = SIMD4<Float>
+#endif
+
+extension FillLanes {
+  /// `(0, 1, ..., scalarCount - 1)`: the offsets of a vector's steps.
+  @inlinable @inline(__always)
+  static var laneOffsets: FillLanes {
+    var offsets = FillLanes()
+    for i in offsets.indices { offsets[i] = Double(i) }
+    return offsets
+  }
+}
+
 /// Where a fill writes its values.
 @usableFromInline
 protocol FillSink {
-  func store(_ v: SIMD4<Double>, at k: Int)
+  func store(_ v: FillLanes, at k: Int)
   func store(_ v: Double, at k: Int)
 }
 
 /// A fill's element type: float64, or float32 (each value rounded once).
 @usableFromInline
-protocol FillElement: SIMDScalar {
+protocol FillElement {
   init(_ value: Double)
-  static func lanes(_ v: SIMD4<Double>) -> SIMD4<Self>
+  /// Stores the lanes of `v` at `p ..< p + FillLanes.scalarCount` (any
+  /// alignment), converted to `Self`.
+  static func store(_ v: FillLanes, to p: UnsafeMutablePointer<Self>)
 }
 
 extension Double: FillElement {
   @inlinable @inline(__always)
-  static func lanes(_ v: SIMD4<Double>) -> SIMD4<Double> { v }
+  static func store(_ v: FillLanes, to p: UnsafeMutablePointer<Double>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: FillLanes.self)
+  }
 }
 
 extension Float: FillElement {
   @inlinable @inline(__always)
-  static func lanes(_ v: SIMD4<Double>) -> SIMD4<Float> { SIMD4<Float>(v) }
+  static func store(_ v: FillLanes, to p: UnsafeMutablePointer<Float>) {
+    #if PACE_ISA_X86_64_V4
+    // Converted by halves: the generic SIMD8 conversion is not inlined into
+    // large kernels (an out-of-line call per vector).
+    let lanes = SIMD8<Float>(lowHalf: SIMD4<Float>(v.lowHalf), highHalf: SIMD4<Float>(v.highHalf))
+    #else
+    let lanes = SIMD4<Float>(v)
+    #endif
+    UnsafeMutableRawPointer(p).storeBytes(of: lanes, as: FillFloatLanes.self)
+  }
 }
 
 /// Writes a fill's values into a buffer of `Element`.
@@ -137,17 +172,16 @@ struct BufferSink<Element: FillElement>: FillSink {
   init(base: UnsafeMutablePointer<Element>) { self.base = base }
 
   @inlinable @inline(__always)
-  func store(_ v: SIMD4<Double>, at k: Int) {
-    UnsafeMutableRawPointer(base + k).storeBytes(of: Element.lanes(v), as: SIMD4<Element>.self)
-  }
+  func store(_ v: FillLanes, at k: Int) { Element.store(v, to: base + k) }
 
   @inlinable @inline(__always)
   func store(_ v: Double, at k: Int) { base[k] = Element(v) }
 }
 
 /// Fills the steps `start + first ..< start + end`, all inside item `item`
-/// of `schedule`: with the kernel of a plain phase (four steps at a time,
-/// then one lane for the rest), or step by step through `multiplier(item:at:)`.
+/// of `schedule`: with the kernel of a plain phase (a vector of steps at a
+/// time, then one lane for the rest), or step by step through
+/// `multiplier(item:at:)`.
 @usableFromInline
 struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
   @usableFromInline let schedule: Schedule
@@ -173,18 +207,20 @@ struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
     let offset = schedule.phaseBuffer[item].offset
     let peak = schedule.peak
     var k = first
-    // Four steps at a time while step numbers are exact in float64 (so the
-    // running sum below equals Double(step)).
+    // A vector of steps at a time while step numbers are exact in float64
+    // (so the running sum below equals Double(step)).
+    let width = FillLanes.scalarCount
     if Double(start + Int64(end)) <= 0x1p52 {
-      var steps = SIMD4<Double>(0, 1, 2, 3) + SIMD4(repeating: Double(start + Int64(k)))
-      let startLanes = SIMD4(repeating: itemStart)
-      let offsetLanes = SIMD4(repeating: offset)
-      let peakLanes = SIMD4(repeating: peak)
-      while k + 4 <= end {
+      var steps = FillLanes.laneOffsets + FillLanes(repeating: Double(start + Int64(k)))
+      let startLanes = FillLanes(repeating: itemStart)
+      let offsetLanes = FillLanes(repeating: offset)
+      let peakLanes = FillLanes(repeating: peak)
+      let stride = FillLanes(repeating: Double(width))
+      while k + width <= end {
         let u = (steps - startLanes) + offsetLanes
         sink.store(peakLanes * kernel(u: u, t: steps), at: k)
-        steps += SIMD4(repeating: 4)
-        k += 4
+        steps += stride
+        k += width
       }
     }
     while k < end {
