@@ -18,6 +18,9 @@ public protocol DoubleLanes {
   static func choose(_ a: Self, lessOrEqual b: Self, _ ifTrue: Self, _ ifFalse: Self) -> Self
   /// Per-lane square root (correctly rounded).
   var squareRootLanes: Self { get }
+  /// Per-lane `-x`: the sign bit flipped (so `-0` for `0`, unlike `0 - x`),
+  /// which the compiler folds into fused negative multiply-adds.
+  var negatedLanes: Self { get }
   /// True when `a <= b` in every lane.
   static func all(_ a: Self, lessOrEqual b: Self) -> Bool
   /// True when `a < b` in every lane.
@@ -55,6 +58,9 @@ extension Double: DoubleLanes {
 
   @inlinable @inline(__always)
   public var squareRootLanes: Double { squareRoot() }
+
+  @inlinable @inline(__always)
+  public var negatedLanes: Double { -self }
 
   @inlinable @inline(__always)
   public static func all(_ a: Double, lessOrEqual b: Double) -> Bool { a <= b }
@@ -106,6 +112,12 @@ extension SIMD4: DoubleLanes where Scalar == Double {
 
   @inlinable @inline(__always)
   public var squareRootLanes: SIMD4<Double> { self.squareRoot() }
+
+  @inlinable @inline(__always)
+  public var negatedLanes: SIMD4<Double> {
+    // The stdlib's prefix minus on SIMD vectors is `0 - x`.
+    unsafeBitCast(unsafeBitCast(self, to: SIMD4<UInt64>.self) ^ SIMD4<UInt64>(repeating: 1 << 63), to: SIMD4<Double>.self)
+  }
 
   @inlinable @inline(__always)
   public static func all(_ a: SIMD4<Double>, lessOrEqual b: SIMD4<Double>) -> Bool { Swift.all(a .<= b) }
@@ -160,11 +172,29 @@ extension SIMD8: DoubleLanes where Scalar == Double {
   @inlinable @inline(__always)
   public static func choose(_ a: SIMD8<Double>, lessOrEqual b: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
                             _ ifFalse: SIMD8<Double>) -> SIMD8<Double> {
-    ifFalse.replacing(with: ifTrue, where: a .<= b)
+    select(a .<= b, ifTrue, ifFalse)
   }
 
   @inlinable @inline(__always)
   public var squareRootLanes: SIMD8<Double> { self.squareRoot() }
+
+  /// Per lane `ifTrue` where `mask` is set, else `ifFalse`: eight scalar
+  /// selects written out, which the optimiser turns into one blend (the
+  /// stdlib's `replacing(with:where:)` is an eight-iteration loop that is
+  /// sometimes left rolled inside large kernels).
+  @inlinable @inline(__always)
+  static func select(_ mask: SIMDMask<SIMD8<Int64>>, _ ifTrue: SIMD8<Double>, _ ifFalse: SIMD8<Double>) -> SIMD8<Double> {
+    SIMD8(mask[0] ? ifTrue[0] : ifFalse[0], mask[1] ? ifTrue[1] : ifFalse[1],
+          mask[2] ? ifTrue[2] : ifFalse[2], mask[3] ? ifTrue[3] : ifFalse[3],
+          mask[4] ? ifTrue[4] : ifFalse[4], mask[5] ? ifTrue[5] : ifFalse[5],
+          mask[6] ? ifTrue[6] : ifFalse[6], mask[7] ? ifTrue[7] : ifFalse[7])
+  }
+
+  @inlinable @inline(__always)
+  public var negatedLanes: SIMD8<Double> {
+    // The stdlib's prefix minus on SIMD vectors is `0 - x`.
+    unsafeBitCast(unsafeBitCast(self, to: SIMD8<UInt64>.self) ^ SIMD8<UInt64>(repeating: 1 << 63), to: SIMD8<Double>.self)
+  }
 
   @inlinable @inline(__always)
   public static func all(_ a: SIMD8<Double>, lessOrEqual b: SIMD8<Double>) -> Bool { allLanes(a .<= b) }
@@ -186,19 +216,19 @@ extension SIMD8: DoubleLanes where Scalar == Double {
   @inlinable @inline(__always)
   public static func choose(_ a: SIMD8<Double>, lessThan b: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
                             _ ifFalse: SIMD8<Double>) -> SIMD8<Double> {
-    ifFalse.replacing(with: ifTrue, where: a .< b)
+    select(a .< b, ifTrue, ifFalse)
   }
 
   @inlinable @inline(__always)
   public static func choose(_ a: SIMD8<Double>, equal b: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
                             _ ifFalse: SIMD8<Double>) -> SIMD8<Double> {
-    ifFalse.replacing(with: ifTrue, where: a .== b)
+    select(a .== b, ifTrue, ifFalse)
   }
 
   @inlinable @inline(__always)
   public static func choose(signBitOf x: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
                             _ ifFalse: SIMD8<Double>) -> SIMD8<Double> {
-    ifFalse.replacing(with: ifTrue, where: unsafeBitCast(x, to: SIMD8<Int64>.self) .< 0)
+    select(unsafeBitCast(x, to: SIMD8<Int64>.self) .< 0, ifTrue, ifFalse)
   }
 
   @inlinable @inline(__always)
@@ -247,7 +277,7 @@ extension DoubleLanes {
   /// value, for |a|, |b| < 2^995 and products far from underflow).
   @inlinable @inline(__always)
   public static func productError(_ a: Self, _ b: Self, product p: Self) -> Self {
-    if hasHardwareFMA { return (Self(broadcast: 0) - p).fusedAddingProductLanes(a, b) }
+    if hasHardwareFMA { return p.negatedLanes.fusedAddingProductLanes(a, b) }
     let (ah, al) = veltkampSplit(a)
     let (bh, bl) = veltkampSplit(b)
     return (((ah * bh - p) + ah * bl) + al * bh) + al * bl

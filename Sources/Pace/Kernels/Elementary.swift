@@ -51,6 +51,11 @@ public enum Elementary {
 
   /// `e^(xh + xl)` for `|xl|` below `ulp(xh)`-ish (the low part of a
   /// double-double); `xl` is ignored where `xh` is outside [-746, 710].
+  ///
+  /// Vectors whose scale exponents `n` all lie in [-1021, 1023] (normal,
+  /// finite results: every schedule's ordinary range) scale by `2^n` in one
+  /// exact product, the bits of the two-step scaling, which is then exact
+  /// too.
   @inlinable @inline(__always)
   public static func exp<V: DoubleLanes>(_ xh: V, _ xl: V) -> V {
     let low = V(broadcast: -746)
@@ -59,10 +64,26 @@ public enum Elementary {
     var x = V.choose(xh, lessOrEqual: low, low, xh)
     x = V.choose(high, lessOrEqual: x, high, x)
     let tail = V.choose(x, equal: xh, xl, V(broadcast: 0))
+    let (e, n) = expReduced(x, tail)
+    if V.all(V(broadcast: -1021), lessOrEqual: n) && V.all(n, lessOrEqual: V(broadcast: 1023)) {
+      return e * V.twoPower(n)
+    }
+    // Times 2^n in two exact halves (n in [-1076, 1024], each half in
+    // [-538, 512]): only the last product rounds, once, into subnormals.
     let shifter = V(broadcast: 0x1.8p52)
-    let n = (x * V(broadcast: invLn2) + shifter) - shifter  // round(x / ln2), integer-valued
-    let rh = x - n * V(broadcast: ln2Hi)  // exact (Sterbenz)
-    let rl = tail - n * V(broadcast: ln2Lo)
+    let n1 = (n * V(broadcast: 0.5) + shifter) - shifter
+    return (e * V.twoPower(n1)) * V.twoPower(n - n1)
+  }
+
+  /// `(e, n)` with `e^(x + tail) = e * 2^n`, `n = round(x / ln 2)` and `e` in
+  /// about [0.7, 1.42] (rounded once), for `x` in [-746, 710] or NaN.
+  @inlinable @inline(__always)
+  static func expReduced<V: DoubleLanes>(_ x: V, _ tail: V) -> (e: V, n: V) {
+    let shifter = V(broadcast: 0x1.8p52)
+    // round(x / ln2), integer-valued (any nearby integer would do).
+    let n = shifter.addingProductLanes(x, V(broadcast: invLn2)) - shifter
+    let rh = x.addingProductLanes(n.negatedLanes, V(broadcast: ln2Hi))  // exact: n ln2Hi is, and Sterbenz
+    let rl = tail.addingProductLanes(n.negatedLanes, V(broadcast: ln2Lo))
     let r = rh + rl
     let re = (rh - r) + rl  // what rounding r lost
     // e^r - 1 - r = r^2 P(r), P(r) = sum r^(k-2) / k!, k = 2 ... 13.
@@ -80,11 +101,7 @@ public enum Elementary {
     p = V(broadcast: 0.5).addingProductLanes(p, r)                    // 1/2!
     // e^(r + re) - 1 = r + (r^2 P + re (1 + r)).
     let t = re.addingProductLanes(re, r).addingProductLanes(r * r, p)
-    let e = V(broadcast: 1) + (r + t)
-    // Times 2^n in two exact halves (n in [-1076, 1024], each half in
-    // [-538, 512]): only the last product rounds, once, into subnormals.
-    let n1 = (n * V(broadcast: 0.5) + shifter) - shifter
-    return (e * V.twoPower(n1)) * V.twoPower(n - n1)
+    return (V(broadcast: 1) + (r + t), n)
   }
 
   /// `log(a)` as a double-double `(hi, lo)` for `a >= 0` (hi is -inf at 0,
@@ -217,7 +234,7 @@ public enum Elementary {
   public static func divide<V: DoubleLanes>(_ a: V, by b: V, reciprocal: V) -> V {
     guard hasHardwareFMA else { return a / b }  // the division itself: the same quotient
     let q = a * reciprocal
-    let residual = a.fusedAddingProductLanes(V(broadcast: 0) - q, b)
+    let residual = a.fusedAddingProductLanes(q.negatedLanes, b)
     return q.fusedAddingProductLanes(residual, reciprocal)
   }
 

@@ -205,15 +205,17 @@ public enum Kernel {
     @inlinable @inline(__always)
     public func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
       let (p, q) = progress(u, length: length, reciprocal: reciprocal, inclusive: inclusive)
+      // One fused multiply-add where the build has FMA (one rounding).
       if mirrored {
-        return V(broadcast: from) + V(broadcast: to - from) * decay(p: q, q: p)
+        return V(broadcast: from).addingProductLanes(V(broadcast: to - from), decay(p: q, q: p))
       }
-      return V(broadcast: to) + V(broadcast: from - to) * decay(p: p, q: q)
+      return V(broadcast: to).addingProductLanes(V(broadcast: from - to), decay(p: p, q: q))
     }
   }
 
-  /// `from * base^v`, `v` the position (floored to a multiple of the
-  /// staircase) or its progress; `log base` taken once.
+  /// `from * base^v` for a positive finite `base`, `v` the position
+  /// (floored to a multiple of the staircase) or its progress; `log base`
+  /// taken once. Other bases use ``ExponentialOfAnyBase``.
   @frozen public struct Exponential: PhaseKernel {
     public var from: Double
     public var base: Double
@@ -224,31 +226,52 @@ public enum Kernel {
     public var length: Double?
     public var inclusive: Bool
     public var reciprocal: Double?
-    /// True when `base` is positive and finite (no special lanes in pow).
-    public var ordinary: Bool
     @inlinable public init(from: Double, base: Double, logBase: (hi: Double, lo: Double), staircase: Double?, length: Double?, inclusive: Bool) {
       self.from = from
       self.base = base
       self.reciprocal = length.flatMap { Kernel.reciprocal(of: $0) }
-      self.ordinary = base > 0 && base.isFinite
       self.logBase = logBase
       self.staircase = staircase
       self.length = length
       self.inclusive = inclusive
     }
 
+    /// The exponent at positions `u`: `u` floored to the staircase, or the
+    /// progress over `length`.
     @inlinable @inline(__always)
-    public func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
+    public func exponent<V: DoubleLanes>(_ u: V) -> V {
       var v = u
       if let k = staircase {
         let kk = V(broadcast: k)
         v = Elementary.floor(v / kk) * kk
       }
       if let length { v = progress(v, length: length, reciprocal: reciprocal, inclusive: inclusive).0 }
+      return v
+    }
+
+    @inlinable @inline(__always)
+    public func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
+      // The exponent is finite and the base ordinary: pow's special-value
+      // selects would be no-ops.
       let log = (hi: V(broadcast: logBase.hi), lo: V(broadcast: logBase.lo))
-      // v is finite: for an ordinary base pow's special selects are no-ops.
-      if ordinary { return V(broadcast: from) * Elementary.powOfPositive(v, logOfX: log) }
-      return V(broadcast: from) * Elementary.pow(V(broadcast: base), v, logOfMagnitude: log)
+      return V(broadcast: from) * Elementary.powOfPositive(exponent(u), logOfX: log)
+    }
+  }
+
+  /// ``Exponential`` for a base that is zero, negative, infinite or NaN
+  /// (C's `pow` special values), a kernel of its own so that the ordinary
+  /// kernel carries no branch for it.
+  @frozen public struct ExponentialOfAnyBase: PhaseKernel {
+    public var exponential: Exponential
+    @inlinable public init(_ exponential: Exponential) {
+      self.exponential = exponential
+    }
+
+    @inlinable @inline(__always)
+    public func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
+      let log = (hi: V(broadcast: exponential.logBase.hi), lo: V(broadcast: exponential.logBase.lo))
+      return V(broadcast: exponential.from)
+        * Elementary.pow(V(broadcast: exponential.base), exponential.exponent(u), logOfMagnitude: log)
     }
   }
 
@@ -339,9 +362,11 @@ extension Phase {
     case .exponential(let gamma, let staircase):
       let f = map.apply(from)
       let base = gamma ?? map.apply(to) / f
-      return visitor.visit(Kernel.Exponential(
+      let kernel = Kernel.Exponential(
         from: f, base: base, logBase: Elementary.logDoubleDouble(Elementary.magnitude(base)),
-        staircase: staircase, length: gamma == nil ? length : nil, inclusive: endpoint == .inclusive))
+        staircase: staircase, length: gamma == nil ? length : nil, inclusive: endpoint == .inclusive)
+      if base > 0 && base.isFinite { return visitor.visit(kernel) }
+      return visitor.visit(Kernel.ExponentialOfAnyBase(kernel))
 
     case .constant:
       return visitor.visit(Kernel.Constant(from: map.apply(from)))

@@ -152,13 +152,11 @@ extension Double: FillElement {
 extension Float: FillElement {
   @inlinable @inline(__always)
   static func store(_ v: FillLanes, to p: UnsafeMutablePointer<Float>) {
-    #if PACE_ISA_X86_64_V4
-    // Converted by halves: the generic SIMD8 conversion is not inlined into
-    // large kernels (an out-of-line call per vector).
-    let lanes = SIMD8<Float>(lowHalf: SIMD4<Float>(v.lowHalf), highHalf: SIMD4<Float>(v.highHalf))
-    #else
-    let lanes = SIMD4<Float>(v)
-    #endif
+    // Lane by lane in a loop that is always inlined (one vcvtpd2ps): the
+    // stdlib's generic conversion stays an out-of-line call in large
+    // kernels, and converting by halves scalarises some lanes.
+    var lanes = FillFloatLanes()
+    for i in lanes.indices { lanes[i] = Float(v[i]) }
     UnsafeMutableRawPointer(p).storeBytes(of: lanes, as: FillFloatLanes.self)
   }
 }
