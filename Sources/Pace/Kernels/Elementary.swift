@@ -52,22 +52,25 @@ public enum Elementary {
   /// `e^(xh + xl)` for `|xl|` below `ulp(xh)`-ish (the low part of a
   /// double-double); `xl` is ignored where `xh` is outside [-746, 710].
   ///
-  /// Vectors whose scale exponents `n` all lie in [-1021, 1023] (normal,
-  /// finite results: every schedule's ordinary range) scale by `2^n` in one
-  /// exact product, the bits of the two-step scaling, which is then exact
-  /// too.
+  /// Vectors whose lanes all lie in [-708, 709] (normal, finite results:
+  /// every schedule's ordinary range) skip the clamps and scale by `2^n` in
+  /// one exact product: the bits of the general path, whose clamps are then
+  /// no-ops and whose two-step scaling is then exact too.
   @inlinable @inline(__always)
   public static func exp<V: DoubleLanes>(_ xh: V, _ xl: V) -> V {
-    let low = V(broadcast: -746)
-    let high = V(broadcast: 710)
-    // Clamp (NaN lanes pass through both selects unchanged).
-    var x = V.choose(xh, lessOrEqual: low, low, xh)
-    x = V.choose(high, lessOrEqual: x, high, x)
-    let tail = V.choose(x, equal: xh, xl, V(broadcast: 0))
-    let (e, n) = expReduced(x, tail)
-    if V.all(V(broadcast: -1021), lessOrEqual: n) && V.all(n, lessOrEqual: V(broadcast: 1023)) {
-      return e * V.twoPower(n)
+    let ordinary = V.all(V(broadcast: -708), lessOrEqual: xh) && V.all(xh, lessOrEqual: V(broadcast: 709))
+    var x = xh
+    var tail = xl
+    if !ordinary {
+      // Clamp (NaN lanes pass through both selects unchanged).
+      let low = V(broadcast: -746)
+      let high = V(broadcast: 710)
+      x = V.choose(xh, lessOrEqual: low, low, xh)
+      x = V.choose(high, lessOrEqual: x, high, x)
+      tail = V.choose(x, equal: xh, xl, V(broadcast: 0))
     }
+    let (e, n) = expReduced(x, tail)
+    if ordinary { return e * V.twoPower(n) }
     // Times 2^n in two exact halves (n in [-1076, 1024], each half in
     // [-538, 512]): only the last product rounds, once, into subnormals.
     let shifter = V(broadcast: 0x1.8p52)

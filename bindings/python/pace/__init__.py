@@ -56,7 +56,7 @@ def version() -> str:
 
 def build_info() -> str:
     """Which build of the library is loaded (pace_build_info()), e.g.
-    ``"pace 0.1.0; isa=x86-64-v3; cpu=haswell; features=avx2,fma; swift=6.3; build=release"``:
+    ``"pace 0.1.0; isa=x86-64-v4; cpu=skylake-avx512; features=avx512f,avx512dq,avx512bw,avx512vl,avx2,fma; swift=6.3; build=release"``:
     "pace VERSION" then "; "-separated key=value fields (see include/pace.h).
     ``build_info_fields()`` parses it."""
     return library_build_info
