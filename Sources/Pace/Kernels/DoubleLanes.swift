@@ -193,7 +193,7 @@ extension SIMD8: DoubleLanes where Scalar == Double {
   @inlinable @inline(__always)
   public var negatedLanes: SIMD8<Double> {
     // The stdlib's prefix minus on SIMD vectors is `0 - x`.
-    unsafeBitCast(unsafeBitCast(self, to: SIMD8<UInt64>.self) ^ SIMD8<UInt64>(repeating: 1 << 63), to: SIMD8<Double>.self)
+    unsafeBitCast(unsafeBitCast(self, to: SIMD8<UInt64>.self) ^ Self.bits(1 << 63), to: SIMD8<Double>.self)
   }
 
   @inlinable @inline(__always)
@@ -228,7 +228,7 @@ extension SIMD8: DoubleLanes where Scalar == Double {
   @inlinable @inline(__always)
   public static func choose(signBitOf x: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
                             _ ifFalse: SIMD8<Double>) -> SIMD8<Double> {
-    select(unsafeBitCast(x, to: SIMD8<Int64>.self) .< 0, ifTrue, ifFalse)
+    select(unsafeBitCast(x, to: SIMD8<Int64>.self) .< unsafeBitCast(bits(0), to: SIMD8<Int64>.self), ifTrue, ifFalse)
   }
 
   @inlinable @inline(__always)
@@ -237,16 +237,25 @@ extension SIMD8: DoubleLanes where Scalar == Double {
   @inlinable @inline(__always)
   public static func twoPower(_ n: SIMD8<Double>) -> SIMD8<Double> {
     let bits = unsafeBitCast(n + SIMD8(repeating: 0x1.8p52), to: SIMD8<UInt64>.self)
-    return unsafeBitCast((bits &+ 1023) &<< 52, to: SIMD8<Double>.self)
+    return unsafeBitCast((bits &+ Self.bits(1023)) &<< Self.bits(52), to: SIMD8<Double>.self)
   }
 
   @inlinable @inline(__always)
   public static func significandAndExponent(_ x: SIMD8<Double>) -> (SIMD8<Double>, SIMD8<Double>) {
     let bits = unsafeBitCast(x, to: SIMD8<UInt64>.self)
-    let m = unsafeBitCast((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000, to: SIMD8<Double>.self)
-    let e = unsafeBitCast((bits &>> 52) | 0x4330_0000_0000_0000, to: SIMD8<Double>.self)
+    let m = unsafeBitCast((bits & Self.bits(0x000F_FFFF_FFFF_FFFF)) | Self.bits(0x3FF0_0000_0000_0000),
+                          to: SIMD8<Double>.self)
+    let e = unsafeBitCast((bits &>> Self.bits(52)) | Self.bits(0x4330_0000_0000_0000), to: SIMD8<Double>.self)
       - SIMD8(repeating: 4_503_599_627_371_519)
     return (m, e)
+  }
+
+  /// `pattern` in every lane, made by broadcasting a float64 (a single
+  /// instruction): the stdlib builds an integer SIMD8 from a scalar lane by
+  /// lane, in a loop that is sometimes left rolled inside large kernels.
+  @inlinable @inline(__always)
+  static func bits(_ pattern: UInt64) -> SIMD8<UInt64> {
+    unsafeBitCast(SIMD8<Double>(repeating: Double(bitPattern: pattern)), to: SIMD8<UInt64>.self)
   }
 }
 

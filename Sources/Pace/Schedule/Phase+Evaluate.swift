@@ -42,13 +42,7 @@ extension Phase {
   func lookupValue(at u: Double, map: EndpointMap) -> Double {
     switch shape {
     case .step(let gamma, _, let milestones):
-      // Number of milestones <= u (binary search).
-      var lo = 0
-      var hi = milestones.count
-      while lo < hi {
-        let mid = (lo + hi) / 2
-        if milestones[mid] <= u { lo = mid + 1 } else { hi = mid }
-      }
+      let lo = milestonesReached(milestones, at: u)
       let f = map.apply(from)
       return lo == 0 ? f : f * Elementary.pow(gamma, Double(lo))
     case .table(let table):

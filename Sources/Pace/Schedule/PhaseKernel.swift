@@ -301,6 +301,43 @@ public enum Kernel {
     }
   }
 
+  /// A repeat block's template-phase kernel at block positions `u`:
+  /// `position = ((u - cycleStart) - phaseStart) + offset` (the phase's
+  /// start and offset scaled for the cycle), then the per-step decay
+  /// `floor + (m - floor) decayPerStep^u` when `decayPerStep != 1`.
+  @frozen public struct InBlock<Template: PhaseKernel>: PhaseKernel {
+    public var template: Template
+    public var cycleStart: Double
+    public var phaseStart: Double
+    public var offset: Double
+    public var decayPerStep: Double
+    public var floor: Double
+    /// `logDoubleDouble(|decayPerStep|)`, taken once (`pow`'s own first step).
+    public var logDecayPerStep: (hi: Double, lo: Double)
+    @inlinable public init(template: Template, cycleStart: Double, phaseStart: Double, offset: Double,
+                           decayPerStep: Double, floor: Double, logDecayPerStep: (hi: Double, lo: Double)) {
+      self.template = template
+      self.cycleStart = cycleStart
+      self.phaseStart = phaseStart
+      self.offset = offset
+      self.decayPerStep = decayPerStep
+      self.floor = floor
+      self.logDecayPerStep = logDecayPerStep
+    }
+
+    @inlinable @inline(__always)
+    public func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
+      let position = ((u - V(broadcast: cycleStart)) - V(broadcast: phaseStart)) + V(broadcast: offset)
+      var m = template(u: position, t: t)
+      if decayPerStep != 1 {
+        let f = V(broadcast: floor)
+        let log = (hi: V(broadcast: logDecayPerStep.hi), lo: V(broadcast: logDecayPerStep.lo))
+        m = f + (m - f) * Elementary.pow(V(broadcast: decayPerStep), u, logOfMagnitude: log)
+      }
+      return m
+    }
+  }
+
   @frozen public struct Constant: PhaseKernel {
     public var from: Double
     @inlinable public init(from: Double) {

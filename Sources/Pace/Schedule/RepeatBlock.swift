@@ -63,24 +63,60 @@ public struct RepeatBlock {
     return k
   }
 
+  /// Where block position `u` falls: its cycle, that cycle's scale, start
+  /// and endpoint map, and the template phase playing.
+  ///
+  /// - Complexity: O(number of template phases).
+  @inlinable
+  public func locate(_ u: Double) -> BlockLocation {
+    let k = cycleIndex(u)
+    let scale = periodMult == 1 ? 1 : Elementary.pow(periodMult, k)
+    let start = cycleStart(k)
+    let v = u - start
+    let map = EndpointMap(decayMode: decayMode, floor: floor, factor: decay == 1 ? 1 : Elementary.pow(decay, k))
+    return BlockLocation(cycle: k, scale: scale, cycleStart: start, map: map, phase: phaseIndex(v, scale: scale))
+  }
+
+  /// The template phase playing at position `v` inside a cycle whose
+  /// lengths are scaled by `scale`.
+  @inlinable
+  func phaseIndex(_ v: Double, scale: Double) -> Int {
+    for i in 1..<template.count where v < templateStarts[i] * scale { return i - 1 }
+    return template.count - 1
+  }
+
   /// The multiplier at block position `u` (steps since the block started),
-  /// at global step `t`.
+  /// at global step `t`: the template phase's kernel through
+  /// ``Kernel/InBlock`` (the fills run the same kernel on lanes).
   ///
   /// - Complexity: O(number of template phases).
   @inlinable
   public func value(at u: Double, globalStep t: Double) -> Double {
-    let k = cycleIndex(u)
-    let scale = periodMult == 1 ? 1 : Elementary.pow(periodMult, k)
-    let v = u - cycleStart(k)
-    let map = EndpointMap(decayMode: decayMode, floor: floor, factor: decay == 1 ? 1 : Elementary.pow(decay, k))
-    var j = template.count - 1
-    for i in 1..<template.count where v < templateStarts[i] * scale {
-      j = i - 1
-      break
-    }
-    let phase = template[j]
-    let position = v - templateStarts[j] * scale + phase.offset * scale
-    var m = phase.value(at: position, length: phase.length * scale, globalStep: t, map: map)
+    let here = locate(u)
+    let phase = template[here.phase]
+    return phase.withKernel(length: phase.length * here.scale, map: here.map,
+                            InBlockAt(block: self, location: here, u: u, t: t))
+  }
+
+  /// ``Kernel/InBlock`` around template phase `location.phase`'s kernel.
+  @inlinable @inline(__always)
+  func inBlock<K: PhaseKernel>(_ kernel: K, at location: BlockLocation) -> Kernel.InBlock<K> {
+    let phase = template[location.phase]
+    return Kernel.InBlock(template: kernel, cycleStart: location.cycleStart,
+                          phaseStart: templateStarts[location.phase] * location.scale,
+                          offset: phase.offset * location.scale, decayPerStep: decayPerStep, floor: floor,
+                          logDecayPerStep: decayPerStep == 1 ? (0, 0)
+                            : Elementary.logDoubleDouble(Elementary.magnitude(decayPerStep)))
+  }
+
+  /// The multiplier past the template kernel, for the shapes evaluated one
+  /// step at a time (tables, step milestones): the same operations as
+  /// ``Kernel/InBlock`` on one lane.
+  @inlinable
+  func scalarValue(at u: Double, globalStep t: Double, location here: BlockLocation) -> Double {
+    let phase = template[here.phase]
+    let position = ((u - here.cycleStart) - templateStarts[here.phase] * here.scale) + phase.offset * here.scale
+    var m = phase.lookupValue(at: position, map: here.map)
     if decayPerStep != 1 { m = floor + (m - floor) * Elementary.pow(decayPerStep, u) }
     return m
   }
@@ -98,4 +134,55 @@ public struct RepeatBlock {
     if decayPerStep != 1 { m = floor + (m - floor) * Elementary.pow(decayPerStep, total) }
     return m
   }
+}
+
+/// The cycle and template phase a block position falls in
+/// (``RepeatBlock/locate(_:)``).
+@frozen public struct BlockLocation: Equatable {
+  /// Cycle index `k` (integer-valued).
+  public var cycle: Double
+  /// `period_mult^k`: the factor on the template's lengths and offsets.
+  public var scale: Double
+  /// Start of cycle `k` relative to the block start.
+  public var cycleStart: Double
+  /// Endpoint map of cycle `k` (`decay^k`).
+  public var map: EndpointMap
+  /// Index of the template phase playing.
+  public var phase: Int
+
+  @inlinable
+  public init(cycle: Double, scale: Double, cycleStart: Double, map: EndpointMap, phase: Int) {
+    self.cycle = cycle
+    self.scale = scale
+    self.cycleStart = cycleStart
+    self.map = map
+    self.phase = phase
+  }
+
+  /// Same cycle and template phase.
+  @inlinable
+  public static func == (a: BlockLocation, b: BlockLocation) -> Bool { a.cycle == b.cycle && a.phase == b.phase }
+}
+
+/// Evaluates a block's template kernel at one position.
+@usableFromInline
+struct InBlockAt: PhaseKernelVisitor {
+  @usableFromInline let block: RepeatBlock
+  @usableFromInline let location: BlockLocation
+  @usableFromInline let u: Double
+  @usableFromInline let t: Double
+
+  @inlinable @inline(__always)
+  init(block: RepeatBlock, location: BlockLocation, u: Double, t: Double) {
+    self.block = block
+    self.location = location
+    self.u = u
+    self.t = t
+  }
+
+  @inlinable @inline(__always)
+  func visit<K: PhaseKernel>(_ kernel: K) -> Double { block.inBlock(kernel, at: location)(u: u, t: t) }
+
+  @inlinable
+  func visitScalar() -> Double { block.scalarValue(at: u, globalStep: t, location: location) }
 }

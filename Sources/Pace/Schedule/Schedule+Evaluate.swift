@@ -69,12 +69,13 @@ extension Schedule {
         while runEnd > k + 1 && !(Double(start + Int64(runEnd - 1)) < itemEnd) { runEnd -= 1 }
         while runEnd < count && Double(start + Int64(runEnd)) < itemEnd { runEnd += 1 }
       }
-      let run = FillRun(schedule: self, item: i, start: start, first: k, end: runEnd, sink: sink)
       if blockFlags[i] == 0 {
         let phase = phaseBuffer.baseAddress.unsafelyUnwrapped + i
+        let run = FillRun(schedule: self, item: i, origin: startBuffer[i], offset: phase.pointee.offset, start: start,
+                          first: k, end: runEnd, sink: sink)
         phase.pointee.withKernel(length: phase.pointee.length, map: .identity, run)
-      } else {
-        run.visitScalar()
+      } else if case .block(let block) = itemBuffer[i] {
+        fillBlock(block, item: i, start: start, first: k, end: runEnd, sink: sink)
       }
       k = runEnd
     }
@@ -177,22 +178,30 @@ struct BufferSink<Element: FillElement>: FillSink {
 }
 
 /// Fills the steps `start + first ..< start + end`, all inside item `item`
-/// of `schedule`: with the kernel of a plain phase (a vector of steps at a
-/// time, then one lane for the rest), or step by step through
-/// `multiplier(item:at:)`.
+/// of `schedule` (and inside one template phase of one cycle for a repeat
+/// block): with a kernel (a vector of steps at a time, then one lane for
+/// the rest), or step by step through `multiplier(item:at:)` for the shapes
+/// that look their position up (tables, step milestones).
 @usableFromInline
 struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
-  @usableFromInline let schedule: Schedule
+  /// Unowned: a run lives inside a fill of this schedule, and copies of it
+  /// (one per piece of a repeat block) then cost no reference counting.
+  @usableFromInline unowned(unsafe) let schedule: Schedule
   @usableFromInline let item: Int
+  /// The item's start step: a kernel's position is `(step - origin) + offset`.
+  @usableFromInline let origin: Double
+  @usableFromInline let offset: Double
   @usableFromInline let start: Int64
   @usableFromInline let first: Int
   @usableFromInline let end: Int
   @usableFromInline let sink: Sink
 
   @inlinable
-  init(schedule: Schedule, item: Int, start: Int64, first: Int, end: Int, sink: Sink) {
+  init(schedule: Schedule, item: Int, origin: Double, offset: Double, start: Int64, first: Int, end: Int, sink: Sink) {
     self.schedule = schedule
     self.item = item
+    self.origin = origin
+    self.offset = offset
     self.start = start
     self.first = first
     self.end = end
@@ -201,14 +210,14 @@ struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
 
   @inlinable
   func visit<K: PhaseKernel>(_ kernel: K) {
-    let itemStart = schedule.startBuffer[item]
-    let offset = schedule.phaseBuffer[item].offset
+    let itemStart = origin
     let peak = schedule.peak
     var k = first
-    // A vector of steps at a time while step numbers are exact in float64
-    // (so the running sum below equals Double(step)).
+    // A vector of steps at a time while step numbers (those of a last,
+    // partial vector included) are exact in float64, so the running sum
+    // below equals Double(step).
     let width = FillLanes.scalarCount
-    if Double(start + Int64(end)) <= 0x1p52 {
+    if Double(start + Int64(end)) <= 0x1p52 - Double(width) {
       var steps = FillLanes.laneOffsets + FillLanes(repeating: Double(start + Int64(k)))
       let startLanes = FillLanes(repeating: itemStart)
       let offsetLanes = FillLanes(repeating: offset)
@@ -220,6 +229,14 @@ struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
         steps += stride
         k += width
       }
+      // The rest as one vector whose first end - k lanes are stored: each
+      // lane performs the operations of the one-lane path.
+      if end - k >= 2 {
+        let u = (steps - startLanes) + offsetLanes
+        let values = peakLanes * kernel(u: u, t: steps)
+        for lane in 0..<(end - k) { sink.store(values[lane], at: k + lane) }
+        k = end
+      }
     }
     while k < end {
       let x = Double(start + Int64(k))
@@ -228,10 +245,33 @@ struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
     }
   }
 
+  /// A table or milestone phase: cut into pieces over which its lookup is
+  /// one formula (``Phase/lookupPiece(_:)``), each run on lanes; per-step
+  /// `values` tables step by step through `multiplier(item:at:)`.
   @inlinable
   func visitScalar() {
-    for k in first..<end {
+    var k = first
+    if schedule.blockFlags[item] == 0 {
+      let phase = schedule.phaseBuffer[item]
+      let steps = StepPositions(origin: origin, start: start)
+      while k < end, let index = phase.lookupPieceIndex(at: steps[k] + offset),
+            let (piece, pieceStart) = phase.lookupPiece(index) {
+        // The piece ends where the next starts (as a position: minus the offset).
+        let pieceEnd = steps.boundaryIndex(pieceStart - offset, first: k, end: end) {
+          phase.lookupPieceIndex(at: $0 + offset) == index
+        }
+        let run = FillRun(schedule: schedule, item: item, origin: origin, offset: offset, start: start, first: k,
+                          end: pieceEnd, sink: sink)
+        switch piece {
+        case .constant(let kernel): run.visit(kernel)
+        case .line(let kernel): run.visit(kernel)
+        }
+        k = pieceEnd
+      }
+    }
+    while k < end {
       sink.store(schedule.peak * schedule.multiplier(item: item, at: Double(start + Int64(k))), at: k)
+      k += 1
     }
   }
 }

@@ -41,21 +41,13 @@ public struct Table {
       if u >= Double(last) { return values[last] }
       return values[Int(u)]
     }
-    let n = pointPositions.count
-    if !(u > pointPositions[0]) { return pointValues[0] }
-    if u >= pointPositions[n - 1] { return pointValues[n - 1] }
-    // Largest i with position[i] <= u.
-    var lo = 0
-    var hi = n - 1
-    while hi - lo > 1 {
-      let mid = (lo + hi) / 2
-      if pointPositions[mid] <= u { lo = mid } else { hi = mid }
-    }
-    if interpolation == .step { return pointValues[lo] }
+    let lo = pointIndex(at: u)
+    if lo < 0 { return pointValues[0] }
+    if lo >= pointPositions.count - 1 || interpolation == .step { return pointValues[lo] }
     let x0 = pointPositions[lo]
-    let x1 = pointPositions[hi]
+    let x1 = pointPositions[lo + 1]
     let y0 = pointValues[lo]
-    let y1 = pointValues[hi]
+    let y1 = pointValues[lo + 1]
     return y0 + (y1 - y0) * ((u - x0) / (x1 - x0))
   }
 }

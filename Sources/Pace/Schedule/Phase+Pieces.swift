@@ -1,0 +1,109 @@
+//===--- Phase+Pieces.swift -----------------------------------------------===//
+// Tables and step milestones as pieces, each one lane kernel, for fills.
+//===----------------------------------------------------------------------===//
+
+/// A stretch of a table or milestone phase over which its lookup gives one
+/// formula: a constant, or a straight line between two table points.
+@frozen public enum LookupPiece {
+  case constant(Kernel.Constant)
+  case line(Kernel.TableLine)
+}
+
+extension Phase {
+  /// Which piece of a table or milestone phase position `u` is in
+  /// (increasing with `u`); nil for the other shapes and for per-step
+  /// `values` tables. Uses the comparisons `lookupValue(at:map:)` makes.
+  ///
+  /// - Complexity: O(log n) for n milestones or points.
+  @inlinable
+  func lookupPieceIndex(at u: Double) -> Int? {
+    switch shape {
+    case .step(_, _, let milestones):
+      return milestonesReached(milestones, at: u)
+    case .table(let table):
+      return table.values.isEmpty ? table.pointIndex(at: u) : nil
+    default:
+      return nil
+    }
+  }
+
+  /// The piece with index `index` (from ``lookupPieceIndex(at:)``) of a
+  /// plain phase (identity endpoint map), its kernel giving the bits of
+  /// `lookupValue(at:map:)` at every position of the piece; and the
+  /// position where the next piece starts (`.infinity` for the last).
+  @inlinable
+  func lookupPiece(_ index: Int) -> (piece: LookupPiece, end: Double)? {
+    switch shape {
+    case .step(let gamma, _, let milestones):
+      let f = EndpointMap.identity.apply(from)
+      let value = index == 0 ? f : f * Elementary.pow(gamma, Double(index))
+      return (.constant(Kernel.Constant(from: value)), index < milestones.count ? milestones[index] : .infinity)
+    case .table(let table) where table.values.isEmpty:
+      let positions = table.pointPositions
+      let values = table.pointValues
+      let last = positions.count - 1
+      if index < 0 { return (.constant(Kernel.Constant(from: values[0])), positions[0]) }
+      if index >= last { return (.constant(Kernel.Constant(from: values[last])), .infinity) }
+      let end = positions[index + 1]
+      if table.interpolation == .step { return (.constant(Kernel.Constant(from: values[index])), end) }
+      return (.line(Kernel.TableLine(x0: positions[index], x1: positions[index + 1], y0: values[index],
+                                     y1: values[index + 1])), end)
+    default:
+      return nil
+    }
+  }
+}
+
+/// Number of milestones `<= u` (binary search; 0 for NaN).
+@inlinable
+func milestonesReached(_ milestones: UnsafeBufferPointer<Double>, at u: Double) -> Int {
+  var lo = 0
+  var hi = milestones.count
+  while lo < hi {
+    let mid = (lo + hi) / 2
+    if milestones[mid] <= u { lo = mid + 1 } else { hi = mid }
+  }
+  return lo
+}
+
+extension Table {
+  /// The segment of a `points` table at `u`: -1 at or before the first
+  /// point (and for NaN), the last index at or after the last point, else
+  /// the largest `i` with `position[i] <= u` (the comparisons of
+  /// `value(at:)`).
+  @inlinable
+  func pointIndex(at u: Double) -> Int {
+    let n = pointPositions.count
+    if !(u > pointPositions[0]) { return -1 }
+    if u >= pointPositions[n - 1] { return n - 1 }
+    var lo = 0
+    var hi = n - 1
+    while hi - lo > 1 {
+      let mid = (lo + hi) / 2
+      if pointPositions[mid] <= u { lo = mid } else { hi = mid }
+    }
+    return lo
+  }
+}
+
+extension Kernel {
+  /// A `points` table between two points: `y0 + (y1 - y0) ((u - x0) / (x1 - x0))`
+  /// (``Table/value(at:)``'s operations).
+  @frozen public struct TableLine: PhaseKernel {
+    public var x0: Double
+    public var x1: Double
+    public var y0: Double
+    public var y1: Double
+    @inlinable public init(x0: Double, x1: Double, y0: Double, y1: Double) {
+      self.x0 = x0
+      self.x1 = x1
+      self.y0 = y0
+      self.y1 = y1
+    }
+
+    @inlinable @inline(__always)
+    public func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
+      V(broadcast: y0) + V(broadcast: y1 - y0) * ((u - V(broadcast: x0)) / V(broadcast: x1 - x0))
+    }
+  }
+}
