@@ -79,7 +79,7 @@ struct InBlockFill<Sink: FillSink>: PhaseKernelVisitor {
 
   @inlinable
   func visitScalar() {
-    let peak = run.schedule.peak
+    let peak = run.peak
     for k in run.first..<run.end {
       let x = Double(run.start + Int64(k))
       run.sink.store(peak * block.scalarValue(at: x - run.origin, globalStep: x, location: location), at: k)

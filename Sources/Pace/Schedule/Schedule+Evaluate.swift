@@ -184,9 +184,12 @@ struct BufferSink<Element: FillElement>: FillSink {
 /// that look their position up (tables, step milestones).
 @usableFromInline
 struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
-  /// Unowned: a run lives inside a fill of this schedule, and copies of it
-  /// (one per piece of a repeat block) then cost no reference counting.
-  @usableFromInline unowned(unsafe) let schedule: Schedule
+  /// Unretained: a run lives inside a fill of this schedule, so copies of
+  /// it (one per piece of a repeat block) need no reference counting; read
+  /// through ``withSchedule(_:)``.
+  @usableFromInline let scheduleReference: Unmanaged<Schedule>
+  /// `schedule.peak`.
+  @usableFromInline let peak: Double
   @usableFromInline let item: Int
   /// The item's start step: a kernel's position is `(step - origin) + offset`.
   @usableFromInline let origin: Double
@@ -198,7 +201,8 @@ struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
 
   @inlinable
   init(schedule: Schedule, item: Int, origin: Double, offset: Double, start: Int64, first: Int, end: Int, sink: Sink) {
-    self.schedule = schedule
+    self.scheduleReference = Unmanaged.passUnretained(schedule)
+    self.peak = schedule.peak
     self.item = item
     self.origin = origin
     self.offset = offset
@@ -208,10 +212,13 @@ struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
     self.sink = sink
   }
 
+  /// Calls `body` with the schedule, which the caller's fill keeps alive.
+  @inlinable @inline(__always)
+  func withSchedule<R>(_ body: (Schedule) -> R) -> R { scheduleReference._withUnsafeGuaranteedRef(body) }
+
   @inlinable
   func visit<K: PhaseKernel>(_ kernel: K) {
     let itemStart = origin
-    let peak = schedule.peak
     var k = first
     // A vector of steps at a time while step numbers (those of a last,
     // partial vector included) are exact in float64, so the running sum
@@ -250,28 +257,30 @@ struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
   /// `values` tables step by step through `multiplier(item:at:)`.
   @inlinable
   func visitScalar() {
-    var k = first
-    if schedule.blockFlags[item] == 0 {
-      let phase = schedule.phaseBuffer[item]
-      let steps = StepPositions(origin: origin, start: start)
-      while k < end, let index = phase.lookupPieceIndex(at: steps[k] + offset),
-            let (piece, pieceStart) = phase.lookupPiece(index) {
-        // The piece ends where the next starts (as a position: minus the offset).
-        let pieceEnd = steps.boundaryIndex(pieceStart - offset, first: k, end: end) {
-          phase.lookupPieceIndex(at: $0 + offset) == index
+    withSchedule { schedule in
+      var k = first
+      if schedule.blockFlags[item] == 0 {
+        let phase = schedule.phaseBuffer[item]
+        let steps = StepPositions(origin: origin, start: start)
+        while k < end, let index = phase.lookupPieceIndex(at: steps[k] + offset),
+              let (piece, pieceStart) = phase.lookupPiece(index) {
+          // The piece ends where the next starts (as a position: minus the offset).
+          let pieceEnd = steps.boundaryIndex(pieceStart - offset, first: k, end: end) {
+            phase.lookupPieceIndex(at: $0 + offset) == index
+          }
+          let run = FillRun(schedule: schedule, item: item, origin: origin, offset: offset, start: start, first: k,
+                            end: pieceEnd, sink: sink)
+          switch piece {
+          case .constant(let kernel): run.visit(kernel)
+          case .line(let kernel): run.visit(kernel)
+          }
+          k = pieceEnd
         }
-        let run = FillRun(schedule: schedule, item: item, origin: origin, offset: offset, start: start, first: k,
-                          end: pieceEnd, sink: sink)
-        switch piece {
-        case .constant(let kernel): run.visit(kernel)
-        case .line(let kernel): run.visit(kernel)
-        }
-        k = pieceEnd
       }
-    }
-    while k < end {
-      sink.store(schedule.peak * schedule.multiplier(item: item, at: Double(start + Int64(k))), at: k)
-      k += 1
+      while k < end {
+        sink.store(peak * schedule.multiplier(item: item, at: Double(start + Int64(k))), at: k)
+        k += 1
+      }
     }
   }
 }
