@@ -43,14 +43,26 @@ public func pace_schedule_free(_ handle: OpaquePointer?) {
   Unmanaged<Schedule>.fromOpaque(UnsafeRawPointer(handle)).release()
 }
 
+/// Called every training step: the argument checks, then one call into the
+/// schedule (`Schedule.multiplier(at:)`). The error text is built out of
+/// line, so the hot path keeps a small frame.
 @c @implementation
 public func pace_schedule_at(_ handle: OpaquePointer?, _ step: Int64,
                              _ out: UnsafeMutablePointer<Double>?) -> pace_status {
-  guard let handle else { return fail(PACE_E_ARGUMENT, "schedule is NULL") }
-  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
-  guard step >= 0 else { return fail(PACE_E_ARGUMENT, "step must be >= 0, got \(step)") }
+  guard let handle else { return atArgumentError(handle, step, out) }
+  guard let out else { return atArgumentError(handle, step, out) }
+  guard step >= 0 else { return atArgumentError(handle, step, out) }
   out.pointee = withSchedule(handle) { $0.value(at: step) }
   return PACE_OK
+}
+
+/// The status and error text of `pace_schedule_at` with a bad argument.
+@inline(never)
+private func atArgumentError(_ handle: OpaquePointer?, _ step: Int64,
+                             _ out: UnsafeMutablePointer<Double>?) -> pace_status {
+  if handle == nil { return fail(PACE_E_ARGUMENT, "schedule is NULL") }
+  if out == nil { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  return fail(PACE_E_ARGUMENT, "step must be >= 0, got \(step)")
 }
 
 /// Validates the arguments shared by the fills.

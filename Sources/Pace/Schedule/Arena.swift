@@ -25,6 +25,15 @@ public final class Arena: @unchecked Sendable {
     return UnsafeBufferPointer(start: memory, count: values.count)
   }
 
+  /// `byteCount` zeroed bytes aligned to `alignment`, owned by the arena
+  /// (for trivial values only).
+  public func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
+    let memory = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, byteCount), alignment: alignment)
+    memory.initializeMemory(as: UInt8.self, repeating: 0, count: Swift.max(1, byteCount))
+    allocations.append(memory)
+    return memory
+  }
+
   deinit {
     for memory in allocations { memory.deallocate() }
   }

@@ -1,5 +1,5 @@
 //===--- Schedule+Evaluate.swift ------------------------------------------===//
-// value(t) and fills over step ranges.
+// Item lookup and fills over step ranges (value(t): Schedule+At.swift).
 //===----------------------------------------------------------------------===//
 
 extension Schedule {
@@ -10,37 +10,6 @@ extension Schedule {
     let last = endBuffer.count - 1
     while i < last && !(x < endBuffer[i]) { i += 1 }
     return i
-  }
-
-  /// The multiplier of item `i` at position `x` (inside the item).
-  @inlinable @inline(__always)
-  func multiplier(item i: Int, at x: Double) -> Double {
-    let u = x - startBuffer[i]
-    if blockFlags[i] == 0 {
-      let phase = phaseBuffer.baseAddress.unsafelyUnwrapped + i
-      return phase.pointee.value(at: u + phase.pointee.offset, length: phase.pointee.length, globalStep: x,
-                                 map: .identity)
-    }
-    guard case .block(let block) = itemBuffer[i] else { return .nan }
-    return block.value(at: u, globalStep: x)
-  }
-
-  /// The multiplier `m(t)` at step `t >= 0` (a value is `peak * m(t)`).
-  ///
-  /// - Complexity: O(number of phases); independent of `t`.
-  @inlinable
-  public func multiplier(at t: Int64) -> Double {
-    let x = Double(t)
-    if !(x < end) { return afterMultiplier }
-    return multiplier(item: itemIndex(containing: x), at: x)
-  }
-
-  /// The value `peak * m(t)` at step `t >= 0`, in float64.
-  ///
-  /// - Complexity: O(number of phases); independent of `t`.
-  @inlinable
-  public func value(at t: Int64) -> Double {
-    peak * multiplier(at: t)
   }
 
   /// Writes the values of steps `start ..< start + count` through `sink`,

@@ -42,6 +42,9 @@ public final class Schedule: @unchecked Sendable {
   @usableFromInline let phaseBuffer: UnsafeBufferPointer<Phase>
   /// Per item: 1 for a repeat block, 0 for a plain phase.
   @usableFromInline let blockFlags: UnsafeBufferPointer<UInt8>
+  /// Per item: the kernel `value(at:)` runs (`general` for repeat blocks,
+  /// tables and steps at milestones), built once here.
+  let atKernels: AtKernelSlots
 
   /// The items, in time order.
   public var items: [ScheduleItem] { Array(itemBuffer) }
@@ -73,6 +76,7 @@ public final class Schedule: @unchecked Sendable {
       if case .block = item { return 1 }
       return 0
     })
+    self.atKernels = AtKernelSlots(items, arena: arena)
     self.end = ends.last ?? 0
     self.afterMultiplier = after == .zero ? 0 : endMultiplier
   }
