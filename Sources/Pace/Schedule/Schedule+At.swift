@@ -6,7 +6,7 @@ extension Schedule {
   /// The multiplier of item `i` at position `x` (inside the item): the
   /// item's kernel (see ``AtKernelSlots``) on one lane at curve position
   /// `(x - start) + offset` (the operations a fill performs on each of its
-  /// four lanes), or the phase or block itself for a `general` item.
+  /// lanes), or the phase or block itself for a `general` item.
   ///
   /// Compiled once here: callers in other modules call it.
   ///
