@@ -54,4 +54,22 @@ let repeatBlockExamples = [
     }
     #expect(zip(whole, chunked).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(spec)")
   }
+
+  /// Buffers at every alignment (the fill peels single values up to an
+  /// aligned vector store) get the same bits, float64 and float32.
+  @Test func everyBufferAlignmentFillsTheSameBits() throws {
+    let s = try Schedule.parse(#"{"preset":"cosine","peak":3e-4,"warmup_steps":100,"total_steps":2000}"#)
+    let count = 1_000
+    let reference = s.values(from: 3, count: count)
+    let storage = UnsafeMutableRawPointer.allocate(byteCount: (count + 16) * 8, alignment: 64)
+    defer { storage.deallocate() }
+    for shift in 0..<16 {
+      let doubles = (storage + shift * 8).bindMemory(to: Double.self, capacity: count)
+      s.fill(from: 3, into: UnsafeMutableBufferPointer(start: doubles, count: count))
+      #expect((0..<count).allSatisfy { doubles[$0].bitPattern == reference[$0].bitPattern }, "float64 at +\(shift * 8) bytes")
+      let floats = (storage + shift * 4).bindMemory(to: Float.self, capacity: count)
+      s.fill(from: 3, into: UnsafeMutableBufferPointer(start: floats, count: count))
+      #expect((0..<count).allSatisfy { floats[$0].bitPattern == Float(reference[$0]).bitPattern }, "float32 at +\(shift * 4) bytes")
+    }
+  }
 }
