@@ -138,7 +138,7 @@ public struct RepeatBlock {
 
 /// The cycle and template phase a block position falls in
 /// (``RepeatBlock/locate(_:)``).
-@frozen public struct BlockLocation: Equatable {
+@frozen public struct BlockLocation {
   /// Cycle index `k` (integer-valued).
   public var cycle: Double
   /// `period_mult^k`: the factor on the template's lengths and offsets.
@@ -158,10 +158,6 @@ public struct RepeatBlock {
     self.map = map
     self.phase = phase
   }
-
-  /// Same cycle and template phase.
-  @inlinable
-  public static func == (a: BlockLocation, b: BlockLocation) -> Bool { a.cycle == b.cycle && a.phase == b.phase }
 }
 
 /// Evaluates a block's template kernel at one position.
