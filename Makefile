@@ -20,13 +20,11 @@ ROOT    := $(abspath .)
 
 # Build for the host's vector ISA: x86-64-v4 (AVX-512 F/DQ/BW/VL: the fills
 # run eight float64 lanes per instruction) or x86-64-v3 (AVX2 and FMA: four
-# lanes). Swift has no target-feature conditionals, so the ISA also goes in as
-# compilation conditions (pace_build_info reports it); v4 builds set both.
-# PACE_ISA=v3 (or baseline) on the make command line picks a lower level.
-cpu_has = $(shell grep -qw $(1) /proc/cpuinfo 2>/dev/null && echo yes)
-HOST_AVX2 := $(if $(and $(call cpu_has,avx2),$(call cpu_has,fma)),yes)
-HOST_AVX512 := $(if $(and $(HOST_AVX2),$(call cpu_has,avx512f),$(call cpu_has,avx512dq),$(call cpu_has,avx512bw),$(call cpu_has,avx512vl)),yes)
-PACE_ISA ?= $(if $(HOST_AVX512),v4,$(if $(HOST_AVX2),v3,baseline))
+# lanes), as scripts/host-isa finds it. Swift has no target-feature
+# conditionals, so the ISA also goes in as compilation conditions
+# (pace_build_info reports it); v4 builds set both. PACE_ISA=v3 (or baseline)
+# on the make command line picks a lower level.
+PACE_ISA ?= $(shell scripts/host-isa)
 ifeq ($(PACE_ISA),v4)
 CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc skylake-avx512 -Xswiftc -DPACE_ISA_X86_64_V3 -Xswiftc -DPACE_ISA_X86_64_V4
 else ifeq ($(PACE_ISA),v3)

@@ -81,14 +81,7 @@ run_test() {
 # The ISA each library must report in pace_build_info (the Makefile builds
 # build/lib/libpace.so for x86-64-v4 where the CPU has AVX-512 F/DQ/BW/VL,
 # else x86-64-v3 where it has AVX2 and FMA; PACE_ISA overrides, as in make).
-cpu_has() { grep -qw "$1" /proc/cpuinfo 2>/dev/null; }
-if [[ -z "${PACE_ISA:-}" ]]; then
-  PACE_ISA=baseline
-  if cpu_has avx2 && cpu_has fma; then
-    PACE_ISA=v3
-    cpu_has avx512f && cpu_has avx512dq && cpu_has avx512bw && cpu_has avx512vl && PACE_ISA=v4
-  fi
-fi
+PACE_ISA="$(scripts/host-isa)"
 case "$PACE_ISA" in
   v4) host_isa=x86-64-v4 ;;
   v3) host_isa=x86-64-v3 ;;

@@ -50,23 +50,18 @@ print(json.dumps(out))
 """
 
 
-def cpu_flags() -> set:
-    try:
-        return set(Path("/proc/cpuinfo").read_text().split())
-    except OSError:
-        return set()
-
-
 def host_has_avx2_fma() -> bool:
-    return {"avx2", "fma"} <= cpu_flags()
+    return host_isa_level() in ("v3", "v4")
+
+
+def host_isa_level() -> str:
+    """v4, v3 or baseline: what the Makefile builds build/lib/libpace.so for."""
+    return subprocess.run([str(ROOT / "scripts" / "host-isa")], capture_output=True, text=True,
+                          check=True).stdout.strip()
 
 
 def expected_host_isa() -> str:
-    """The ISA the Makefile builds build/lib/libpace.so for (PACE_ISA as in make)."""
-    level = os.environ.get("PACE_ISA")
-    if level is None:
-        level = "v4" if {"avx512f", "avx512dq", "avx512bw", "avx512vl"} <= cpu_flags() else "v3"
-    return "x86-64-" + level
+    return "x86-64-" + host_isa_level()
 
 
 def load_in_child(library: Path) -> dict:

@@ -42,9 +42,7 @@ extension Phase {
   func lookupValue(at u: Double, map: EndpointMap) -> Double {
     switch shape {
     case .step(let gamma, _, let milestones):
-      let lo = milestonesReached(milestones, at: u)
-      let f = map.apply(from)
-      return lo == 0 ? f : f * Elementary.pow(gamma, Double(lo))
+      return milestoneValue(gamma: gamma, reached: milestonesReached(milestones, at: u), map: map)
     case .table(let table):
       return map.apply(table.value(at: u))
     default:

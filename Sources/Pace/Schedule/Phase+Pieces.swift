@@ -35,21 +35,31 @@ extension Phase {
   func lookupPiece(_ index: Int) -> (piece: LookupPiece, end: Double)? {
     switch shape {
     case .step(let gamma, _, let milestones):
-      let f = EndpointMap.identity.apply(from)
-      let value = index == 0 ? f : f * Elementary.pow(gamma, Double(index))
+      let value = milestoneValue(gamma: gamma, reached: index, map: .identity)
       return (.constant(Kernel.Constant(from: value)), index < milestones.count ? milestones[index] : .infinity)
     case .table(let table) where table.values.isEmpty:
-      let positions = table.pointPositions
-      let values = table.pointValues
-      let last = positions.count - 1
-      if index < 0 { return (.constant(Kernel.Constant(from: values[0])), positions[0]) }
-      if index >= last { return (.constant(Kernel.Constant(from: values[last])), .infinity) }
-      let end = positions[index + 1]
-      if table.interpolation == .step { return (.constant(Kernel.Constant(from: values[index])), end) }
-      return (.line(Kernel.TableLine(x0: positions[index], x1: positions[index + 1], y0: values[index],
-                                     y1: values[index + 1])), end)
+      return table.piece(index)
     default:
       return nil
+    }
+  }
+
+  /// A step phase's multiplier once `reached` milestones are passed:
+  /// `from` (mapped) times `gamma^reached`.
+  @inlinable
+  func milestoneValue(gamma: Double, reached: Int, map: EndpointMap) -> Double {
+    let f = map.apply(from)
+    return reached == 0 ? f : f * Elementary.pow(gamma, Double(reached))
+  }
+}
+
+extension LookupPiece {
+  /// The piece's value at position `u` (the one-lane kernel).
+  @inlinable
+  func value(at u: Double) -> Double {
+    switch self {
+    case .constant(let kernel): return kernel(u: u, t: u)
+    case .line(let kernel): return kernel(u: u, t: u)
     }
   }
 }
@@ -69,8 +79,7 @@ func milestonesReached(_ milestones: UnsafeBufferPointer<Double>, at u: Double) 
 extension Table {
   /// The segment of a `points` table at `u`: -1 at or before the first
   /// point (and for NaN), the last index at or after the last point, else
-  /// the largest `i` with `position[i] <= u` (the comparisons of
-  /// `value(at:)`).
+  /// the largest `i` with `position[i] <= u`.
   @inlinable
   func pointIndex(at u: Double) -> Int {
     let n = pointPositions.count
@@ -84,11 +93,25 @@ extension Table {
     }
     return lo
   }
+
+  /// Segment `index` of a `points` table (from ``pointIndex(at:)``) as one
+  /// formula, and the position where the next segment starts (`.infinity`
+  /// for the last): ``value(at:)`` evaluates it, and so do the fills.
+  @inlinable
+  func piece(_ index: Int) -> (piece: LookupPiece, end: Double) {
+    let last = pointPositions.count - 1
+    if index < 0 { return (.constant(Kernel.Constant(from: pointValues[0])), pointPositions[0]) }
+    if index >= last { return (.constant(Kernel.Constant(from: pointValues[last])), .infinity) }
+    let end = pointPositions[index + 1]
+    if interpolation == .step { return (.constant(Kernel.Constant(from: pointValues[index])), end) }
+    return (.line(Kernel.TableLine(x0: pointPositions[index], x1: end, y0: pointValues[index],
+                                   y1: pointValues[index + 1])), end)
+  }
 }
 
 extension Kernel {
   /// A `points` table between two points: `y0 + (y1 - y0) ((u - x0) / (x1 - x0))`
-  /// (``Table/value(at:)``'s operations).
+  /// (``Table/value(at:)`` evaluates it on one lane).
   @frozen public struct TableLine: PhaseKernel {
     public var x0: Double
     public var x1: Double

@@ -301,40 +301,58 @@ public enum Kernel {
     }
   }
 
-  /// A repeat block's template-phase kernel at block positions `u`:
-  /// `position = ((u - cycleStart) - phaseStart) + offset` (the phase's
-  /// start and offset scaled for the cycle), then the per-step decay
-  /// `floor + (m - floor) decayPerStep^u` when `decayPerStep != 1`.
-  @frozen public struct InBlock<Template: PhaseKernel>: PhaseKernel {
-    public var template: Template
+  /// Where a repeat block plays a template phase in one cycle: block
+  /// positions `u` map to `((u - cycleStart) - phaseStart) + offset` (the
+  /// phase's start and offset scaled for the cycle), and a multiplier `m`
+  /// decays per step to `floor + (m - floor) decayPerStep^u` when
+  /// `decayPerStep != 1` (`decayPerStep > 0`: the spec requires it).
+  @frozen public struct BlockPlacement {
     public var cycleStart: Double
     public var phaseStart: Double
     public var offset: Double
     public var decayPerStep: Double
     public var floor: Double
-    /// `logDoubleDouble(|decayPerStep|)`, taken once (`pow`'s own first step).
+    /// `logDoubleDouble(decayPerStep)`, taken once.
     public var logDecayPerStep: (hi: Double, lo: Double)
-    @inlinable public init(template: Template, cycleStart: Double, phaseStart: Double, offset: Double,
-                           decayPerStep: Double, floor: Double, logDecayPerStep: (hi: Double, lo: Double)) {
-      self.template = template
+    @inlinable public init(cycleStart: Double, phaseStart: Double, offset: Double, decayPerStep: Double,
+                           floor: Double) {
       self.cycleStart = cycleStart
       self.phaseStart = phaseStart
       self.offset = offset
       self.decayPerStep = decayPerStep
       self.floor = floor
-      self.logDecayPerStep = logDecayPerStep
+      self.logDecayPerStep = decayPerStep == 1 ? (0, 0) : Elementary.logDoubleDouble(decayPerStep)
+    }
+
+    /// The template phase's position at block positions `u`.
+    @inlinable @inline(__always)
+    public func position<V: DoubleLanes>(_ u: V) -> V {
+      ((u - V(broadcast: cycleStart)) - V(broadcast: phaseStart)) + V(broadcast: offset)
+    }
+
+    /// The multiplier `m` at block positions `u` after the per-step decay.
+    @inlinable @inline(__always)
+    public func decayed<V: DoubleLanes>(_ m: V, at u: V) -> V {
+      guard decayPerStep != 1 else { return m }
+      let f = V(broadcast: floor)
+      let log = (hi: V(broadcast: logDecayPerStep.hi), lo: V(broadcast: logDecayPerStep.lo))
+      return f + (m - f) * Elementary.powOfPositive(u, logOfX: log)
+    }
+  }
+
+  /// A repeat block's template-phase kernel at block positions `u`, placed
+  /// in its cycle by ``BlockPlacement``.
+  @frozen public struct InBlock<Template: PhaseKernel>: PhaseKernel {
+    public var template: Template
+    public var placement: BlockPlacement
+    @inlinable public init(template: Template, placement: BlockPlacement) {
+      self.template = template
+      self.placement = placement
     }
 
     @inlinable @inline(__always)
     public func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
-      let position = ((u - V(broadcast: cycleStart)) - V(broadcast: phaseStart)) + V(broadcast: offset)
-      var m = template(u: position, t: t)
-      if decayPerStep != 1 {
-        let f = V(broadcast: floor)
-        let log = (hi: V(broadcast: logDecayPerStep.hi), lo: V(broadcast: logDecayPerStep.lo))
-        m = f + (m - f) * Elementary.pow(V(broadcast: decayPerStep), u, logOfMagnitude: log)
-      }
-      return m
+      placement.decayed(template(u: placement.position(u), t: t), at: u)
     }
   }
 

@@ -98,27 +98,27 @@ public struct RepeatBlock {
                             InBlockAt(block: self, location: here, u: u, t: t))
   }
 
+  /// Where template phase `location.phase` plays in `location`'s cycle.
+  @inlinable @inline(__always)
+  func placement(at location: BlockLocation) -> Kernel.BlockPlacement {
+    Kernel.BlockPlacement(cycleStart: location.cycleStart, phaseStart: templateStarts[location.phase] * location.scale,
+                          offset: template[location.phase].offset * location.scale, decayPerStep: decayPerStep,
+                          floor: floor)
+  }
+
   /// ``Kernel/InBlock`` around template phase `location.phase`'s kernel.
   @inlinable @inline(__always)
   func inBlock<K: PhaseKernel>(_ kernel: K, at location: BlockLocation) -> Kernel.InBlock<K> {
-    let phase = template[location.phase]
-    return Kernel.InBlock(template: kernel, cycleStart: location.cycleStart,
-                          phaseStart: templateStarts[location.phase] * location.scale,
-                          offset: phase.offset * location.scale, decayPerStep: decayPerStep, floor: floor,
-                          logDecayPerStep: decayPerStep == 1 ? (0, 0)
-                            : Elementary.logDoubleDouble(Elementary.magnitude(decayPerStep)))
+    Kernel.InBlock(template: kernel, placement: placement(at: location))
   }
 
-  /// The multiplier past the template kernel, for the shapes evaluated one
-  /// step at a time (tables, step milestones): the same operations as
-  /// ``Kernel/InBlock`` on one lane.
+  /// The multiplier for the shapes evaluated one step at a time (tables,
+  /// step milestones): their lookup placed like ``Kernel/InBlock`` on one
+  /// lane.
   @inlinable
   func scalarValue(at u: Double, globalStep t: Double, location here: BlockLocation) -> Double {
-    let phase = template[here.phase]
-    let position = ((u - here.cycleStart) - templateStarts[here.phase] * here.scale) + phase.offset * here.scale
-    var m = phase.lookupValue(at: position, map: here.map)
-    if decayPerStep != 1 { m = floor + (m - floor) * Elementary.pow(decayPerStep, u) }
-    return m
+    let placement = placement(at: here)
+    return placement.decayed(template[here.phase].lookupValue(at: placement.position(u), map: here.map), at: u)
   }
 
   /// The value at the block's end (last template phase's end value in the

@@ -202,6 +202,11 @@ struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
   func visit<K: PhaseKernel>(_ kernel: K) {
     let itemStart = origin
     var k = first
+    /// Step `k` on one lane (the operations of each lane below).
+    func storeOne(_ k: Int) {
+      let x = Double(start + Int64(k))
+      sink.store(peak * kernel(u: (x - itemStart) + offset, t: x), at: k)
+    }
     // A vector of steps at a time while step numbers (those of a last,
     // partial vector included) are exact in float64, so the running sum
     // below equals Double(step).
@@ -212,8 +217,7 @@ struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
       // line) costs about a third more per vector.
       if end - k >= 2 * width {
         for _ in 0..<sink.valuesToAlignment(at: k) {
-          let x = Double(start + Int64(k))
-          sink.store(peak * kernel(u: (x - itemStart) + offset, t: x), at: k)
+          storeOne(k)
           k += 1
         }
       }
@@ -238,8 +242,7 @@ struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
       }
     }
     while k < end {
-      let x = Double(start + Int64(k))
-      sink.store(peak * kernel(u: (x - itemStart) + offset, t: x), at: k)
+      storeOne(k)
       k += 1
     }
   }

@@ -41,14 +41,7 @@ public struct Table {
       if u >= Double(last) { return values[last] }
       return values[Int(u)]
     }
-    let lo = pointIndex(at: u)
-    if lo < 0 { return pointValues[0] }
-    if lo >= pointPositions.count - 1 || interpolation == .step { return pointValues[lo] }
-    let x0 = pointPositions[lo]
-    let x1 = pointPositions[lo + 1]
-    let y0 = pointValues[lo]
-    let y1 = pointValues[lo + 1]
-    return y0 + (y1 - y0) * ((u - x0) / (x1 - x0))
+    return piece(pointIndex(at: u)).piece.value(at: u)
   }
 }
 
