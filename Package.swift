@@ -27,7 +27,7 @@ let package = Package(
     // MARK: - Public API
     .target(
       name: "Pace",
-      dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+      dependencies: ["_CKernels", .product(name: "RealModule", package: "swift-numerics")]
     ),
     // Loss-curve laws (annealing law, multi-power law): functionals, fits
     // (Levenberg-Marquardt on LAPACKE), prediction, schedule search.
@@ -49,6 +49,9 @@ let package = Package(
     .systemLibrary(name: "_COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "_CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
     .systemLibrary(name: "_CNUMA", pkgConfig: "numa", providers: [.apt(["libnuma-dev"])]),
+    // The exp2 table and the x86 vector instructions Swift's SIMD types
+    // cannot spell, as always-inlined C (Elementary.exp2).
+    .target(name: "_CKernels"),
     // The hand-written public header, exposed to Swift as module CPace.
     .target(name: "CPace", path: "include", publicHeadersPath: "."),
     // The @c @implementation thunks of include/pace.h, and nothing else.

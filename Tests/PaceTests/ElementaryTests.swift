@@ -32,6 +32,58 @@ let kernelShapeExamples = [
     #expect(Elementary.exp(1e-300) == 1 && Elementary.exp(0x1p-60) == 1)
   }
 
+  /// The 16-entry table of `exp2`: `hi` is 2^(j/16) rounded to nearest and
+  /// `hi + lo` agrees with glibc's long-double `exp2l` to its precision.
+  @Test func exp2TableHoldsTheSixteenths() {
+    for j in 0..<16 {
+      let shifted = 0x1.8p52 + Double(j) - 32  // k = j - 32: the same j
+      let (hi, lo) = Double.twoPowerSixteenths(shifted)
+      let exact = exp2l(Float80(j) / 16)
+      #expect(hi == Double(exact), "2^(\(j)/16)")
+      #expect(abs((Float80(hi) + Float80(lo)) - exact) <= exact * 0x1p-63, "2^(\(j)/16) lo")
+    }
+  }
+
+  /// `scaled(_:byTwoPowerFloor:)` rounds `x * 2^floor(n)` once, like glibc's
+  /// `scalbn`, from far subnormal to overflow, and the vector lane types
+  /// give the scalar's bits.
+  @Test func scalingRoundsOnce() {
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    func next() -> Double {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Double(state >> 11) * 0x1p-53
+    }
+    var xs: [Double] = [], ns: [Double] = []
+    for _ in 0..<4096 {
+      xs.append(0.98 + 1.07 * next())
+      let n = next() * 2200 - 1100
+      ns.append(next() < 0.5 ? (n * 16).rounded() / 16 : n)  // exp2's grid of sixteenths, or anywhere
+    }
+    ns += [-1100, -1075, -1074.5, -1074, -1023, -1022.9375, -1022, 1023, 1023.5, 1024, 1100]
+    xs += Array(repeating: 1.5, count: 11)
+    for (x, n) in zip(xs, ns) {
+      let expected = scalbn(x, Int(n.rounded(.down)))
+      #expect(same(Double.scaled(x, byTwoPowerFloor: n), expected), "\(x) * 2^floor(\(n))")
+    }
+    for start in stride(from: 0, to: xs.count - 8, by: 8) {
+      let x8 = SIMD8<Double>(xs[start..<(start + 8)]), n8 = SIMD8<Double>(ns[start..<(start + 8)])
+      let s8 = SIMD8<Double>.scaled(x8, byTwoPowerFloor: n8)
+      let s4 = SIMD4<Double>.scaled(x8.lowHalf, byTwoPowerFloor: n8.lowHalf)
+      for lane in 0..<8 { #expect(same(s8[lane], Double.scaled(xs[start + lane], byTwoPowerFloor: ns[start + lane]))) }
+      for lane in 0..<4 { #expect(same(s4[lane], s8[lane])) }
+    }
+  }
+
+  @Test func exp2SpecialValues() {
+    #expect(Elementary.exp2(0.0, 0) == 1 && Elementary.exp2(1.0, 0) == 2 && Elementary.exp2(-1.0, 0) == 0.5)
+    #expect(Elementary.exp2(1023.0, 0) == 0x1p1023 && Elementary.exp2(1024.0, 0) == .infinity)
+    #expect(Elementary.exp2(-1022.0, 0) == 0x1p-1022 && Elementary.exp2(-1074.0, 0) == Double.leastNonzeroMagnitude)
+    #expect(Elementary.exp2(-1075.0, 0) == 0)  // exactly half the least subnormal: ties to even
+    #expect(Elementary.exp2(Double.infinity, .nan) == .infinity && Elementary.exp2(-Double.infinity, .nan) == 0)
+    #expect(Elementary.exp2(Double.nan, 0).isNaN && Elementary.exp2(1e300, 1e280) == .infinity)
+    #expect(Elementary.exp2(0.5, 0) == 2.0.squareRoot() && Elementary.exp2(-1e-300, 0) == 1)
+  }
+
   @Test func logSpecialValues() {
     #expect(Elementary.log(1.0) == 0 && Elementary.log(2.0) == M_LN2)
     #expect(Elementary.log(0.0) == -.infinity && Elementary.log(-0.0) == -.infinity)

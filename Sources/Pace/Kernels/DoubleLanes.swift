@@ -44,6 +44,13 @@ public protocol DoubleLanes {
   /// Per lane `(m, e)` with `x = m * 2^e`, `m` in [1, 2), for positive
   /// normal finite `x` (the raw fields: unspecified for other `x`).
   static func significandAndExponent(_ x: Self) -> (Self, Self)
+  /// Per lane `2^(j/16)` as a double-double `(hi, lo)`, `j` the low four
+  /// bits of the lane's bit pattern (`Elementary.exp2`'s table; see
+  /// DoubleLanes+Exp2.swift).
+  static func twoPowerSixteenths(_ shifted: Self) -> (hi: Self, lo: Self)
+  /// Per lane `x * 2^floor(n)` rounded once (to nearest, subnormal results
+  /// included), for `n` in [-1100, 1100]; NaN `n` only with NaN `x`.
+  static func scaled(_ x: Self, byTwoPowerFloor n: Self) -> Self
 }
 
 

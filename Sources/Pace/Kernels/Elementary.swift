@@ -7,104 +7,105 @@
 /// IEEE operations and agree bit for bit. Every lane is handled without
 /// branches: special inputs are patched in with per-lane selects.
 ///
-/// - `exp`: Cody–Waite reduction `x = n ln2 + r` (`ln2` split in a 42-bit
-///   head, so `n * ln2Hi` is exact), `|r| <= ln2/2`, Taylor series of
-///   `e^r - 1 - r` to `r^13` (truncation below 5e-18), and the scaling by
-///   `2^n` done as two exact halves so results round correctly into the
-///   subnormals. It also takes a low part `xl` (`e^(x + xl)`), which `pow`
-///   uses.
+/// - `exp2(zh, zl)`: `2^(zh + zl)` for a double-double exponent, reduced to
+///   `2^floor(k/16) * 2^(j/16) * 2^r` with `k = round(16 zh)`, `j = k mod 16`
+///   and `|r| <= 1/32`: a 16-entry double-double table for `2^(j/16)`, the
+///   degree-7 Taylor series of `2^r - 1` (truncation below 2^-59) and one
+///   correctly rounded scaling (results round correctly into the
+///   subnormals). `exp(x)` is `exp2` of `x log2 e` formed exactly.
 /// - `log`: `x = 2^e m`, `m` in [sqrt(1/2), sqrt(2)), `s = (m - 1)/(m + 1)`,
 ///   `log m = 2s + s^3 (2/3 + s^2 Q(s^2))` (the atanh series, truncation below
 ///   2^-71 relative), with `s`, `s^3`, the `2/3` bracket and the final sums
 ///   carried in double-double: the result is a pair `hi + lo` accurate to
 ///   about 2^-66 relative, which `pow` needs.
-/// - `pow(x, y) = exp(y log|x|)` with the product formed exactly (fused
-///   multiply-add) from the double-double logarithm, so the error does not
-///   grow with `|y log x|` (up to the overflow threshold 709.8).
+/// - `pow(x, y) = exp2(y log2|x|)` with the product formed exactly (fused
+///   multiply-add) from the double-double logarithm (converted to base 2),
+///   so the error does not grow with `|y log x|` (up to the overflow
+///   threshold 709.8).
 ///
 /// Accuracy (measured by `pace kernels` against glibc's long-double `expl`,
 /// `logl` and `powl` on 10^7 random points per range; `make test` runs it
 /// and fails above 2 ulp; docs/performance.md has the table): `exp` within
-/// 0.81 ulp over [-745.1, 709.7] (subnormal results included, mean 0.26);
-/// `log` within 0.50 ulp over all positive doubles (mean 0.25); `pow`
-/// within 0.96 ulp for x in 2^[-20, 20] and |y log x| < 709, 0.82 ulp on
-/// the schedule ranges (x in (0, 1] with y in [0, 8], gamma^step near 1,
-/// x up to 1e16 with y in [-1, 0]); mean 0.26.
+/// 0.56 ulp over [-1, 1] and 0.76 ulp over [-745.1, 709.7] (the subnormal
+/// results, rounded twice, give the maximum; mean 0.25); `log` within 0.50
+/// ulp over all positive doubles (mean 0.25); `pow` within 0.78 ulp for x
+/// in 2^[-20, 20] and |y log x| < 709, 0.76 ulp on the schedule ranges (x in
+/// (0, 1] with y in [0, 8], gamma^step near 1, x up to 1e16 with y in
+/// [-1, 0]); mean 0.25.
 ///
-/// The fused multiply-adds are single instructions when the library is
-/// built for a CPU with FMA (the Makefile's `-target-cpu haswell`);
-/// elsewhere they are correctly rounded software calls, slower but giving
-/// the same bits.
+/// The error-free products (`productError`) are exact in every build; the
+/// polynomial steps are fused multiply-adds where the build has hardware FMA
+/// (x86-64-v3 and v4 builds, arm64) and a product then a sum elsewhere, so
+/// the portable baseline library may differ from the host one in the last
+/// bit (never `at` from the fills of one library).
 public enum Elementary {
-  /// ln 2 in two parts: a 42-bit head (so `n * ln2Hi` is exact for
-  /// |n| < 2^11) and the rest.
+  /// ln 2 in two parts: a 42-bit head (so `e * ln2Hi` is exact for the
+  /// exponents `e` of doubles) and the rest.
   @inlinable static var ln2Hi: Double { 0x1.62e42fefa3800p-1 }
   @inlinable static var ln2Lo: Double { 0x1.ef35793c76730p-45 }
-  @inlinable static var invLn2: Double { 0x1.71547652b82fep+0 }
+  /// log2(e) = 1/ln 2 as a double-double (head rounded to nearest, then the
+  /// rest).
+  @inlinable static var log2eHi: Double { 0x1.71547652b82fep+0 }
+  @inlinable static var log2eLo: Double { 0x1.777d0ffda0d24p-56 }
 
   /// `e^x` for any `x` (overflow to +inf above 709.78, subnormal results
-  /// below -708.4, zero below -745.13, NaN for NaN).
+  /// below -708.4, zero below -745.13, NaN for NaN): `2^(x log2 e)` with the
+  /// product kept as an exact double-double.
   @inlinable @inline(__always)
   public static func exp<V: DoubleLanes>(_ x: V) -> V {
-    exp(x, V(broadcast: 0))
+    let log2e = V(broadcast: log2eHi)
+    let zh = x * log2e
+    let zl = V.productError(x, log2e, product: zh).addingProductLanes(x, V(broadcast: log2eLo))
+    return exp2(zh, zl)
   }
 
-  /// `e^(xh + xl)` for `|xl|` below `ulp(xh)`-ish (the low part of a
-  /// double-double); `xl` is ignored where `xh` is outside [-746, 710].
+  /// `2^(zh + zl)` for the double-double `zh + zl` (`|zl|` about `ulp(zh)`
+  /// or less; `zl` is ignored where `zh` is outside (-1100, 1100), where the
+  /// result is 0 or +inf, and where `zh` is NaN).
   ///
-  /// Vectors whose lanes all lie in [-708, 709] (normal, finite results:
-  /// every schedule's ordinary range) skip the clamps and scale by `2^n` in
-  /// one exact product: the bits of the general path, whose clamps are then
-  /// no-ops and whose two-step scaling is then exact too.
+  /// `zh = k/16 + rh` with `k = round(16 zh)` (so `|rh| <= 1/32`, exact), then
+  /// `2^(zh + zl) = 2^floor(k/16) * 2^(j/16) * 2^r` with `j = k mod 16`,
+  /// `r = rh + zl`. `2^(j/16)` comes from a 16-entry double-double table
+  /// (`_CKernels.h`; in x86-64-v4 builds one in-register permute per half),
+  /// `2^r - 1 = r P(r)` from the Taylor series of degree 7 (truncation below
+  /// 2^-59 relative), and the scaling by `2^floor(k/16)` rounds once
+  /// (``DoubleLanes/scaled(_:byTwoPowerFloor:)``: `vscalefpd` in x86-64-v4
+  /// builds), so subnormal results are rounded correctly too.
+  ///
+  /// Cost: about 19 vector operations, 15 of them arithmetic (two
+  /// fewer when every lane is inside (-1100, 1100)), O(1) per lane.
   @inlinable @inline(__always)
-  public static func exp<V: DoubleLanes>(_ xh: V, _ xl: V) -> V {
-    let ordinary = V.all(V(broadcast: -708), lessOrEqual: xh) && V.all(xh, lessOrEqual: V(broadcast: 709))
-    var x = xh
-    var tail = xl
-    if !ordinary {
-      // Clamp (NaN lanes pass through both selects unchanged).
-      let low = V(broadcast: -746)
-      let high = V(broadcast: 710)
-      x = V.choose(xh, lessOrEqual: low, low, xh)
+  public static func exp2<V: DoubleLanes>(_ zh: V, _ zl: V) -> V {
+    let low = V(broadcast: -1100)
+    let high = V(broadcast: 1100)
+    var x = zh
+    var tail = zl
+    if !(V.all(low, lessThan: zh) && V.all(zh, lessThan: high)) {
+      // Clamp (NaN lanes pass through both selects unchanged) and drop the
+      // tail where clamped (it is NaN where zh is infinite).
+      x = V.choose(zh, lessOrEqual: low, low, zh)
       x = V.choose(high, lessOrEqual: x, high, x)
-      tail = V.choose(x, equal: xh, xl, V(broadcast: 0))
+      tail = V.choose(x, equal: zh, zl, V(broadcast: 0))
     }
-    let (e, n) = expReduced(x, tail)
-    if ordinary { return e * V.twoPower(n) }
-    // Times 2^n in two exact halves (n in [-1076, 1024], each half in
-    // [-538, 512]): only the last product rounds, once, into subnormals.
+    // 16 x + 1.5 * 2^52 rounds 16 x to the integer k, held in the low bits
+    // of `shifted` (the table index is its low four bits).
     let shifter = V(broadcast: 0x1.8p52)
-    let n1 = (n * V(broadcast: 0.5) + shifter) - shifter
-    return (e * V.twoPower(n1)) * V.twoPower(n - n1)
-  }
-
-  /// `(e, n)` with `e^(x + tail) = e * 2^n`, `n = round(x / ln 2)` and `e` in
-  /// about [0.7, 1.42] (rounded once), for `x` in [-746, 710] or NaN.
-  @inlinable @inline(__always)
-  static func expReduced<V: DoubleLanes>(_ x: V, _ tail: V) -> (e: V, n: V) {
-    let shifter = V(broadcast: 0x1.8p52)
-    // round(x / ln2), integer-valued (any nearby integer would do).
-    let n = shifter.addingProductLanes(x, V(broadcast: invLn2)) - shifter
-    let rh = x.addingProductLanes(n.negatedLanes, V(broadcast: ln2Hi))  // exact: n ln2Hi is, and Sterbenz
-    let rl = tail.addingProductLanes(n.negatedLanes, V(broadcast: ln2Lo))
-    let r = rh + rl
-    let re = (rh - r) + rl  // what rounding r lost
-    // e^r - 1 - r = r^2 P(r), P(r) = sum r^(k-2) / k!, k = 2 ... 13.
-    var p = V(broadcast: 0x1.6124613a86d09p-33)  // 1/13!
-    p = V(broadcast: 0x1.1eed8eff8d898p-29).addingProductLanes(p, r)  // 1/12!
-    p = V(broadcast: 0x1.ae64567f544e4p-26).addingProductLanes(p, r)  // 1/11!
-    p = V(broadcast: 0x1.27e4fb7789f5cp-22).addingProductLanes(p, r)  // 1/10!
-    p = V(broadcast: 0x1.71de3a556c734p-19).addingProductLanes(p, r)  // 1/9!
-    p = V(broadcast: 0x1.a01a01a01a01ap-16).addingProductLanes(p, r)  // 1/8!
-    p = V(broadcast: 0x1.a01a01a01a01ap-13).addingProductLanes(p, r)  // 1/7!
-    p = V(broadcast: 0x1.6c16c16c16c17p-10).addingProductLanes(p, r)  // 1/6!
-    p = V(broadcast: 0x1.1111111111111p-7).addingProductLanes(p, r)   // 1/5!
-    p = V(broadcast: 0x1.5555555555555p-5).addingProductLanes(p, r)   // 1/4!
-    p = V(broadcast: 0x1.5555555555555p-3).addingProductLanes(p, r)   // 1/3!
-    p = V(broadcast: 0.5).addingProductLanes(p, r)                    // 1/2!
-    // e^(r + re) - 1 = r + (r^2 P + re (1 + r)).
-    let t = re.addingProductLanes(re, r).addingProductLanes(r * r, p)
-    return (V(broadcast: 1) + (r + t), n)
+    let shifted = shifter.addingProductLanes(x, V(broadcast: 16))
+    let k = shifted - shifter
+    let r = x.addingProductLanes(k, V(broadcast: -0.0625)) + tail  // x - k/16 is exact
+    // 2^r - 1 = r P(r), P(r) = sum (ln 2)^n r^(n-1) / n!, n = 1 ... 7.
+    var p = V(broadcast: 0x1.ffcbfc588b0c7p-17)
+    p = V(broadcast: 0x1.430912f86c787p-13).addingProductLanes(p, r)
+    p = V(broadcast: 0x1.5d87fe78a6731p-10).addingProductLanes(p, r)
+    p = V(broadcast: 0x1.3b2ab6fba4e77p-7).addingProductLanes(p, r)
+    p = V(broadcast: 0x1.c6b08d704a0c0p-5).addingProductLanes(p, r)
+    p = V(broadcast: 0x1.ebfbdff82c58fp-3).addingProductLanes(p, r)
+    p = V(broadcast: 0x1.62e42fefa39efp-1).addingProductLanes(p, r)
+    let m = p * r
+    // 2^(j/16) 2^r = th + (tl + th m), about [0.98, 2.05).
+    let (th, tl) = V.twoPowerSixteenths(shifted)
+    let e = th + tl.addingProductLanes(th, m)
+    return V.scaled(e, byTwoPowerFloor: k * V(broadcast: 0.0625))
   }
 
   /// `log(a)` as a double-double `(hi, lo)` for `a >= 0` (hi is -inf at 0,
@@ -172,6 +173,17 @@ public enum Elementary {
     return (hi, lo)
   }
 
+  /// `log2(a)` as a double-double: ``logDoubleDouble(_:)`` times `log2 e`
+  /// (about 2^-66 relative; the special values of `hi` are those of `log`).
+  @inlinable @inline(__always)
+  public static func log2DoubleDouble<V: DoubleLanes>(_ a: V) -> (hi: V, lo: V) {
+    let (h, l) = logDoubleDouble(a)
+    let c = V(broadcast: log2eHi)
+    let hi = h * c
+    let lo = V.productError(h, c, product: hi) + (l * c).addingProductLanes(h, V(broadcast: log2eLo))
+    return (hi, lo)
+  }
+
   /// Natural logarithm (-inf at 0, NaN below 0 and for NaN).
   @inlinable @inline(__always)
   public static func log<V: DoubleLanes>(_ x: V) -> V {
@@ -187,17 +199,17 @@ public enum Elementary {
   /// `x^y` with the special values of C's `pow`.
   @inlinable @inline(__always)
   public static func pow<V: DoubleLanes>(_ x: V, _ y: V) -> V {
-    pow(x, y, logOfMagnitude: logDoubleDouble(magnitude(x)))
+    pow(x, y, log2OfMagnitude: log2DoubleDouble(magnitude(x)))
   }
 
-  /// `x^y` given `logDoubleDouble(|x|)`, which callers raising one `x` to
+  /// `x^y` given `log2DoubleDouble(|x|)`, which callers raising one `x` to
   /// many `y` compute once: the result is the same, bit for bit, as
   /// `pow(x, y)`.
   @inlinable @inline(__always)
-  public static func pow<V: DoubleLanes>(_ x: V, _ y: V, logOfMagnitude log: (hi: V, lo: V)) -> V {
+  public static func pow<V: DoubleLanes>(_ x: V, _ y: V, log2OfMagnitude log: (hi: V, lo: V)) -> V {
     let zero = V(broadcast: 0)
     let one = V(broadcast: 1)
-    var r = powOfPositive(y, logOfX: log)
+    var r = powOfPositive(y, log2OfX: log)
     // |x| = 1: 1 for every y (y = +-inf included).
     r = V.choose(magnitude(x), equal: one, one, r)
     // Negative x (and -0, -inf): an odd integer y flips the sign; a finite
@@ -218,14 +230,14 @@ public enum Elementary {
   }
 
   /// `x^y` for positive finite `x` and finite `y`, given
-  /// `logDoubleDouble(x)`: `pow` without its special-value selects (which
+  /// `log2DoubleDouble(x)`: `pow` without its special-value selects (which
   /// change nothing there), for kernels whose base is known to be ordinary.
   @inlinable @inline(__always)
-  public static func powOfPositive<V: DoubleLanes>(_ y: V, logOfX log: (hi: V, lo: V)) -> V {
-    // y log x exactly as a double-double (fma recovers the product's error).
+  public static func powOfPositive<V: DoubleLanes>(_ y: V, log2OfX log: (hi: V, lo: V)) -> V {
+    // y log2 x exactly as a double-double (fma recovers the product's error).
     let zh = y * log.hi
     let zl = V.productError(y, log.hi, product: zh).addingProductLanes(y, log.lo)
-    return exp(zh, zl)
+    return exp2(zh, zl)
   }
 
   /// `a / b` correctly rounded, given `reciprocal = 1 / b` (rounded to

@@ -214,23 +214,23 @@ public enum Kernel {
   }
 
   /// `from * base^v` for a positive finite `base`, `v` the position
-  /// (floored to a multiple of the staircase) or its progress; `log base`
+  /// (floored to a multiple of the staircase) or its progress; `log2 base`
   /// taken once. Other bases use ``ExponentialOfAnyBase``.
   @frozen public struct Exponential: PhaseKernel {
     public var from: Double
     public var base: Double
-    public var logBase: (hi: Double, lo: Double)
+    public var log2Base: (hi: Double, lo: Double)
     public var staircase: Double?
     /// Nil for `gamma` (the exponent is the position), else the length
     /// over which the exponent goes 0 to 1.
     public var length: Double?
     public var inclusive: Bool
     public var reciprocal: Double?
-    @inlinable public init(from: Double, base: Double, logBase: (hi: Double, lo: Double), staircase: Double?, length: Double?, inclusive: Bool) {
+    @inlinable public init(from: Double, base: Double, log2Base: (hi: Double, lo: Double), staircase: Double?, length: Double?, inclusive: Bool) {
       self.from = from
       self.base = base
       self.reciprocal = length.flatMap { Kernel.reciprocal(of: $0) }
-      self.logBase = logBase
+      self.log2Base = log2Base
       self.staircase = staircase
       self.length = length
       self.inclusive = inclusive
@@ -253,8 +253,8 @@ public enum Kernel {
     public func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
       // The exponent is finite and the base ordinary: pow's special-value
       // selects would be no-ops.
-      let log = (hi: V(broadcast: logBase.hi), lo: V(broadcast: logBase.lo))
-      return V(broadcast: from) * Elementary.powOfPositive(exponent(u), logOfX: log)
+      let log = (hi: V(broadcast: log2Base.hi), lo: V(broadcast: log2Base.lo))
+      return V(broadcast: from) * Elementary.powOfPositive(exponent(u), log2OfX: log)
     }
   }
 
@@ -269,9 +269,9 @@ public enum Kernel {
 
     @inlinable @inline(__always)
     public func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
-      let log = (hi: V(broadcast: exponential.logBase.hi), lo: V(broadcast: exponential.logBase.lo))
+      let log = (hi: V(broadcast: exponential.log2Base.hi), lo: V(broadcast: exponential.log2Base.lo))
       return V(broadcast: exponential.from)
-        * Elementary.pow(V(broadcast: exponential.base), exponential.exponent(u), logOfMagnitude: log)
+        * Elementary.pow(V(broadcast: exponential.base), exponential.exponent(u), log2OfMagnitude: log)
     }
   }
 
@@ -279,12 +279,12 @@ public enum Kernel {
   @frozen public struct Step: PhaseKernel {
     public var from: Double
     public var gamma: Double
-    public var logGamma: (hi: Double, lo: Double)
+    public var log2Gamma: (hi: Double, lo: Double)
     public var stepSize: Double
-    @inlinable public init(from: Double, gamma: Double, logGamma: (hi: Double, lo: Double), stepSize: Double) {
+    @inlinable public init(from: Double, gamma: Double, log2Gamma: (hi: Double, lo: Double), stepSize: Double) {
       self.from = from
       self.gamma = gamma
-      self.logGamma = logGamma
+      self.log2Gamma = log2Gamma
       self.stepSize = stepSize
     }
 
@@ -293,10 +293,10 @@ public enum Kernel {
       let zero = V(broadcast: 0)
       var k = Elementary.floor(u / V(broadcast: stepSize))
       k = V.choose(zero, lessOrEqual: k, k, zero)  // negative and NaN: 0
-      let log = (hi: V(broadcast: logGamma.hi), lo: V(broadcast: logGamma.lo))
+      let log = (hi: V(broadcast: log2Gamma.hi), lo: V(broadcast: log2Gamma.lo))
       let f = V(broadcast: from)
-      let g = gamma > 0 && gamma.isFinite ? Elementary.powOfPositive(k, logOfX: log)
-        : Elementary.pow(V(broadcast: gamma), k, logOfMagnitude: log)
+      let g = gamma > 0 && gamma.isFinite ? Elementary.powOfPositive(k, log2OfX: log)
+        : Elementary.pow(V(broadcast: gamma), k, log2OfMagnitude: log)
       return V.choose(k, equal: zero, f, f * g)
     }
   }
@@ -312,8 +312,8 @@ public enum Kernel {
     public var offset: Double
     public var decayPerStep: Double
     public var floor: Double
-    /// `logDoubleDouble(decayPerStep)`, taken once.
-    public var logDecayPerStep: (hi: Double, lo: Double)
+    /// `log2DoubleDouble(decayPerStep)`, taken once.
+    public var log2DecayPerStep: (hi: Double, lo: Double)
     @inlinable public init(cycleStart: Double, phaseStart: Double, offset: Double, decayPerStep: Double,
                            floor: Double) {
       self.cycleStart = cycleStart
@@ -321,7 +321,7 @@ public enum Kernel {
       self.offset = offset
       self.decayPerStep = decayPerStep
       self.floor = floor
-      self.logDecayPerStep = decayPerStep == 1 ? (0, 0) : Elementary.logDoubleDouble(decayPerStep)
+      self.log2DecayPerStep = decayPerStep == 1 ? (0, 0) : Elementary.log2DoubleDouble(decayPerStep)
     }
 
     /// The template phase's position at block positions `u`.
@@ -335,8 +335,8 @@ public enum Kernel {
     public func decayed<V: DoubleLanes>(_ m: V, at u: V) -> V {
       guard decayPerStep != 1 else { return m }
       let f = V(broadcast: floor)
-      let log = (hi: V(broadcast: logDecayPerStep.hi), lo: V(broadcast: logDecayPerStep.lo))
-      return f + (m - f) * Elementary.powOfPositive(u, logOfX: log)
+      let log = (hi: V(broadcast: log2DecayPerStep.hi), lo: V(broadcast: log2DecayPerStep.lo))
+      return f + (m - f) * Elementary.powOfPositive(u, log2OfX: log)
     }
   }
 
@@ -418,7 +418,7 @@ extension Phase {
       let f = map.apply(from)
       let base = gamma ?? map.apply(to) / f
       let kernel = Kernel.Exponential(
-        from: f, base: base, logBase: Elementary.logDoubleDouble(Elementary.magnitude(base)),
+        from: f, base: base, log2Base: Elementary.log2DoubleDouble(Elementary.magnitude(base)),
         staircase: staircase, length: gamma == nil ? length : nil, inclusive: endpoint == .inclusive)
       if base > 0 && base.isFinite { return visitor.visit(kernel) }
       return visitor.visit(Kernel.ExponentialOfAnyBase(kernel))
@@ -429,7 +429,7 @@ extension Phase {
     case .step(let gamma, let stepSize, _):
       guard let stepSize else { return visitor.visitScalar() }
       return visitor.visit(Kernel.Step(from: map.apply(from), gamma: gamma,
-                                       logGamma: Elementary.logDoubleDouble(Elementary.magnitude(gamma)),
+                                       log2Gamma: Elementary.log2DoubleDouble(Elementary.magnitude(gamma)),
                                        stepSize: stepSize))
 
     case .inverseSqrt(let timescale):
