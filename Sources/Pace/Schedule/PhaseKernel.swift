@@ -254,7 +254,8 @@ public enum Kernel {
       // The exponent is finite and the base ordinary: pow's special-value
       // selects would be no-ops.
       let log = (hi: V(broadcast: log2Base.hi), lo: V(broadcast: log2Base.lo))
-      return V(broadcast: from) * Elementary.powOfPositive(exponent(u), log2OfX: log)
+      let g = Elementary.powOfPositive(exponent(u), log2OfX: log)
+      return from == 1 ? g : V(broadcast: from) * g  // the same bits
     }
   }
 
