@@ -113,20 +113,25 @@ extension Kernel {
   /// A `points` table between two points: `y0 + (y1 - y0) ((u - x0) / (x1 - x0))`
   /// (``Table/value(at:)`` evaluates it on one lane).
   @frozen public struct TableLine: PhaseKernel {
-    public var x0: Double
-    public var x1: Double
-    public var y0: Double
-    public var y1: Double
+    public let x0: Double
+    public let x1: Double
+    public let y0: Double
+    public let y1: Double
+    /// `y1 - y0` and `x1 - x0`, formed once (not on every vector).
+    public let rise: Double
+    public let run: Double
     @inlinable public init(x0: Double, x1: Double, y0: Double, y1: Double) {
       self.x0 = x0
       self.x1 = x1
       self.y0 = y0
       self.y1 = y1
+      self.rise = y1 - y0
+      self.run = x1 - x0
     }
 
     @inlinable @inline(__always)
     public func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
-      V(broadcast: y0) + V(broadcast: y1 - y0) * ((u - V(broadcast: x0)) / V(broadcast: x1 - x0))
+      V(broadcast: y0) + V(broadcast: rise) * ((u - V(broadcast: x0)) / V(broadcast: run))
     }
   }
 }

@@ -52,13 +52,17 @@ public enum Decay {
 
   /// `0.5 (1 + cos(2 pi c p))`.
   @frozen public struct Cosine: DecayKernel {
-    public var cycles: Double
+    public let cycles: Double
+    /// `2 cycles`, formed once (scalar arithmetic inside a kernel is
+    /// redone on every vector and can be mixed into the vector code).
+    public let twoCycles: Double
     @inlinable public init(cycles: Double) {
       self.cycles = cycles
+      self.twoCycles = cycles * 2.0
     }
     @inlinable @inline(__always)
     public func callAsFunction<V: DoubleLanes>(p: V, q: V) -> V {
-      V(broadcast: 0.5) * (V(broadcast: 1) + Trigonometry.cosPi(V(broadcast: cycles * 2.0) * p))
+      V(broadcast: 0.5) * (V(broadcast: 1) + Trigonometry.cosPi(V(broadcast: twoCycles) * p))
     }
   }
 
@@ -81,14 +85,21 @@ public enum Decay {
   }
 
   @frozen public struct Uba: DecayKernel {
-    public var phi: Double
+    public let phi: Double
+    /// `2 phi` and `2 - phi`, formed once: computed inside the kernel they
+    /// were redone on every vector, and the optimiser packed them with lanes
+    /// of `s` into shuffles on the critical path.
+    public let twoPhi: Double
+    public let twoMinusPhi: Double
     @inlinable public init(phi: Double) {
       self.phi = phi
+      self.twoPhi = 2.0 * phi
+      self.twoMinusPhi = 2.0 - phi
     }
     @inlinable @inline(__always)
     public func callAsFunction<V: DoubleLanes>(p: V, q: V) -> V {
       let s = V(broadcast: 2) * Trigonometry.halfCosSquared(p: p, q: q)
-      return V(broadcast: 2) * s / (V(broadcast: 2.0 * phi) + V(broadcast: 2.0 - phi) * s)
+      return V(broadcast: 2) * s / (V(broadcast: twoPhi) + V(broadcast: twoMinusPhi) * s)
     }
   }
 
@@ -189,8 +200,11 @@ public enum Kernel {
     public var length: Double
     public var inclusive: Bool
     public var mirrored: Bool
-    public var from: Double
-    public var to: Double
+    public let from: Double
+    public let to: Double
+    /// `from - to` and `to - from`, formed once (not on every vector).
+    public let fromMinusTo: Double
+    public let toMinusFrom: Double
     public var reciprocal: Double?
     @inlinable public init(decay: D, length: Double, inclusive: Bool, mirrored: Bool, from: Double, to: Double) {
       self.decay = decay
@@ -200,6 +214,8 @@ public enum Kernel {
       self.mirrored = mirrored
       self.from = from
       self.to = to
+      self.fromMinusTo = from - to
+      self.toMinusFrom = to - from
     }
 
     @inlinable @inline(__always)
@@ -207,9 +223,9 @@ public enum Kernel {
       let (p, q) = progress(u, length: length, reciprocal: reciprocal, inclusive: inclusive)
       // One fused multiply-add where the build has FMA (one rounding).
       if mirrored {
-        return V(broadcast: from).addingProductLanes(V(broadcast: to - from), decay(p: q, q: p))
+        return V(broadcast: from).addingProductLanes(V(broadcast: toMinusFrom), decay(p: q, q: p))
       }
-      return V(broadcast: to).addingProductLanes(V(broadcast: from - to), decay(p: p, q: q))
+      return V(broadcast: to).addingProductLanes(V(broadcast: fromMinusTo), decay(p: p, q: q))
     }
   }
 
