@@ -10,7 +10,8 @@
 /// - `exp2(zh, zl)`: `2^(zh + zl)` for a double-double exponent, reduced to
 ///   `2^floor(k/16) * 2^(j/16) * 2^r` with `k = round(16 zh)`, `j = k mod 16`
 ///   and `|r| <= 1/32`: a 16-entry double-double table for `2^(j/16)`, the
-///   degree-7 Taylor series of `2^r - 1` (truncation below 2^-59) and one
+///   degree-7 Taylor series of `2^r - 1` with its top term economised
+///   (Chebyshev; error 0.07 ulp, five multiply-adds) and one
 ///   correctly rounded scaling (results round correctly into the
 ///   subnormals). `exp(x)` is `exp2` of `x log2 e` formed exactly.
 /// - `log`: `x = 2^e m`, `m` in [sqrt(1/2), sqrt(2)), `s = (m - 1)/(m + 1)`,
@@ -26,10 +27,10 @@
 /// Accuracy (measured by `pace kernels` against glibc's long-double `expl`,
 /// `logl` and `powl` on 10^7 random points per range; `make test` runs it
 /// and fails above 2 ulp; docs/performance.md has the table): `exp` within
-/// 0.56 ulp over [-1, 1] and 0.76 ulp over [-745.1, 709.7] (the subnormal
+/// 0.66 ulp over [-1, 1] and 0.80 ulp over [-745.1, 709.7] (the subnormal
 /// results, rounded twice, give the maximum; mean 0.25); `log` within 0.50
-/// ulp over all positive doubles (mean 0.25); `pow` within 0.78 ulp for x
-/// in 2^[-20, 20] and |y log x| < 709, 0.76 ulp on the schedule ranges (x in
+/// ulp over all positive doubles (mean 0.25); `pow` within 0.81 ulp for x
+/// in 2^[-20, 20] and |y log x| < 709, 0.79 ulp on the schedule ranges (x in
 /// (0, 1] with y in [0, 8], gamma^step near 1, x up to 1e16 with y in
 /// [-1, 0]); mean 0.25.
 ///
@@ -67,13 +68,13 @@ public enum Elementary {
   /// `2^(zh + zl) = 2^floor(k/16) * 2^(j/16) * 2^r` with `j = k mod 16`,
   /// `r = rh + zl`. `2^(j/16)` comes from a 16-entry double-double table
   /// (`_CKernels.h`; in x86-64-v4 builds one in-register permute per half),
-  /// `2^r - 1 = r P(r)` from the Taylor series of degree 7 (truncation below
-  /// 2^-59 relative), and the scaling by `2^floor(k/16)` rounds once
+  /// `2^r - 1 = r P(r)` from the Taylor series of degree 7 with its top term
+  /// economised (error below 1.6e-17), and the scaling by `2^floor(k/16)` rounds once
   /// (``DoubleLanes/scaled(_:byTwoPowerFloor:)``: `vscalefpd` in x86-64-v4
   /// builds), so subnormal results are rounded correctly too.
   ///
-  /// Cost: about 19 vector operations, 15 of them arithmetic (two
-  /// fewer when every lane is inside (-1100, 1100)), O(1) per lane.
+  /// Cost: about 17 vector operations when every lane is inside
+  /// (-1100, 1100) (three more otherwise), O(1) per lane.
   @inlinable @inline(__always)
   public static func exp2<V: DoubleLanes>(_ zh: V, _ zl: V) -> V {
     let low = V(broadcast: -1100)
