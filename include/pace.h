@@ -118,8 +118,9 @@ pace_status pace_schedule_at(const pace_schedule *s, int64_t step, double *out);
  * Writes the values of steps start .. start+count-1 into out[0..count-1],
  * bit-identical to pace_schedule_at. start >= 0, count >= 0, and
  * start + count must not overflow int64. out may be NULL only when count is 0.
- * SIMD (four float64 lanes); fills of 2^19 steps or more run in two halves
- * on two threads (same values).
+ * SIMD (four float64 lanes, eight in x86-64-v4 builds); fills of 2^19 steps
+ * or more run on two threads, which take 2^16-step chunks in turn (same
+ * values).
  */
 pace_status pace_schedule_fill_f64(const pace_schedule *s, int64_t start, int64_t count, double *out);
 
