@@ -233,6 +233,13 @@ public enum Elementary {
     return V.choose(y, equal: zero, one, r)
   }
 
+  /// A double-double constant (a kernel's `log2` of its base, taken once) in
+  /// every lane.
+  @inlinable @inline(__always)
+  public static func broadcast<V: DoubleLanes>(_ pair: (hi: Double, lo: Double)) -> (hi: V, lo: V) {
+    (V(broadcast: pair.hi), V(broadcast: pair.lo))
+  }
+
   /// `x^y` for positive finite `x` and finite `y`, given
   /// `log2DoubleDouble(x)`: `pow` without its special-value selects (which
   /// change nothing there), for kernels whose base is known to be ordinary.

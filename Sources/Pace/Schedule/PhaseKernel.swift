@@ -269,8 +269,7 @@ public enum Kernel {
     public func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
       // The exponent is finite and the base ordinary: pow's special-value
       // selects would be no-ops.
-      let log = (hi: V(broadcast: log2Base.hi), lo: V(broadcast: log2Base.lo))
-      let g = Elementary.powOfPositive(exponent(u), log2OfX: log)
+      let g = Elementary.powOfPositive(exponent(u), log2OfX: Elementary.broadcast(log2Base))
       return from == 1 ? g : V(broadcast: from) * g  // the same bits
     }
   }
@@ -286,7 +285,7 @@ public enum Kernel {
 
     @inlinable @inline(__always)
     public func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
-      let log = (hi: V(broadcast: exponential.log2Base.hi), lo: V(broadcast: exponential.log2Base.lo))
+      let log: (hi: V, lo: V) = Elementary.broadcast(exponential.log2Base)
       return V(broadcast: exponential.from)
         * Elementary.pow(V(broadcast: exponential.base), exponential.exponent(u), log2OfMagnitude: log)
     }
@@ -310,7 +309,7 @@ public enum Kernel {
       let zero = V(broadcast: 0)
       var k = Elementary.floor(u / V(broadcast: stepSize))
       k = V.choose(zero, lessOrEqual: k, k, zero)  // negative and NaN: 0
-      let log = (hi: V(broadcast: log2Gamma.hi), lo: V(broadcast: log2Gamma.lo))
+      let log: (hi: V, lo: V) = Elementary.broadcast(log2Gamma)
       let f = V(broadcast: from)
       let g = gamma > 0 && gamma.isFinite ? Elementary.powOfPositive(k, log2OfX: log)
         : Elementary.pow(V(broadcast: gamma), k, log2OfMagnitude: log)
@@ -352,8 +351,7 @@ public enum Kernel {
     public func decayed<V: DoubleLanes>(_ m: V, at u: V) -> V {
       guard decayPerStep != 1 else { return m }
       let f = V(broadcast: floor)
-      let log = (hi: V(broadcast: log2DecayPerStep.hi), lo: V(broadcast: log2DecayPerStep.lo))
-      return f + (m - f) * Elementary.powOfPositive(u, log2OfX: log)
+      return f + (m - f) * Elementary.powOfPositive(u, log2OfX: Elementary.broadcast(log2DecayPerStep))
     }
   }
 
