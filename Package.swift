@@ -34,6 +34,12 @@ let package = Package(
     .target(name: "PaceLaws", dependencies: ["Pace", "_COpenBLAS", "_CLAPACKE"]),
     // NUMA-aware worker pool and partitioned batch evaluation (libnuma).
     .target(name: "PaceEngine", dependencies: ["Pace", "_CNUMA"]),
+    // Data pacing: batch samplers (uniform epochs, competence, PUDF ability,
+    // QuRating weighted selection, ordered, domain mixtures) and IRT fits.
+    .target(name: "PaceData", dependencies: ["Pace", "PaceEngine", "_CLAPACKE"]),
+    // AutoLRS: the learning rate tuned on the fly by Bayesian optimisation
+    // (Gaussian process on LAPACKE), as a state machine the trainer drives.
+    .target(name: "PaceTune", dependencies: ["Pace", "_CLAPACKE"]),
     // Whole-file reads and crash-safe (atomic) writes.
     .target(name: "PaceIO"),
     // Charts of schedules as SVG, written by our own small writer.
@@ -41,7 +47,7 @@ let package = Package(
     // The command-line tool: show, plot, validate, demo.
     .executableTarget(
       name: "PaceCommand",
-      dependencies: ["Pace", "PacePlot", "PaceIO", "PaceLaws", "PaceEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: ["Pace", "PacePlot", "PaceIO", "PaceLaws", "PaceEngine", "PaceData", "PaceTune", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       path: "Sources/pace"
     ),
     // MARK: - Implementation details
@@ -55,11 +61,13 @@ let package = Package(
     // The hand-written public header, exposed to Swift as module CPace.
     .target(name: "CPace", path: "include", publicHeadersPath: "."),
     // The @c @implementation thunks of include/pace.h, and nothing else.
-    .target(name: "PaceCAPI", dependencies: ["Pace", "PaceIO", "PaceLaws", "PaceEngine", "CPace"]),
+    .target(name: "PaceCAPI", dependencies: ["Pace", "PaceIO", "PaceLaws", "PaceEngine", "PaceData", "PaceTune", "CPace"]),
     // MARK: - Unit test bundles
     .testTarget(name: "PaceTests", dependencies: ["Pace", "PaceIO"]),
     .testTarget(name: "PacePlotTests", dependencies: ["PacePlot"]),
     .testTarget(name: "PaceLawsTests", dependencies: ["PaceLaws", "Pace"]),
     .testTarget(name: "PaceEngineTests", dependencies: ["PaceEngine", "Pace"]),
+    .testTarget(name: "PaceDataTests", dependencies: ["PaceData", "Pace", "PaceEngine"]),
+    .testTarget(name: "PaceTuneTests", dependencies: ["PaceTune", "Pace"]),
   ]
 )

@@ -461,6 +461,124 @@ pace_status pace_batch_reduce(pace_engine *engine, const pace_schedule *const *s
                               int64_t start, int64_t count, double lambda, double *final_values,
                               double *sums, double *s2);
 
+/* ---- data pacing: which samples go into each batch (docs/data.md) ------- */
+
+/**
+ * A batch sampler (../design/data-pacing.md): for every optimizer step, the
+ * global batch of sample indices in [0, N) and each data-parallel rank's
+ * contiguous slice of it, as a pure function of (config, scores, domains,
+ * step) plus, for the "ability" policy, the abilities reported so far.
+ * Stateful only through pace_sampler_report_ability: used by one thread at a
+ * time; pace_sampler_batch and the other queries do not change it.
+ */
+typedef struct pace_sampler pace_sampler;
+
+/**
+ * Creates a sampler from its JSON config (keys: size, global_batch, seed,
+ * policy, mixture; docs/data.md). scores: n per-sample values (difficulty,
+ * IRT difficulty, quality rating or ordering score), NULL when the policy
+ * needs none. domains: n domain ids in [0, 65535], NULL without a mixture or
+ * per-domain budget. n must equal the config's size. The arrays are copied
+ * (or reduced to what the policy needs) before the call returns.
+ */
+pace_status pace_sampler_create(const char *config_json, const double *scores, const int32_t *domains,
+                                int64_t n, pace_sampler **out);
+/** Releases a sampler. Accepts NULL. */
+void pace_sampler_free(pace_sampler *s);
+/**
+ * This rank's slice of the global batch of `step`: global_batch(step) /
+ * world_size indices written to out (cap: the int64_t values out holds; too
+ * small: PACE_E_BUFFER_TOO_SMALL with *count set to what is needed).
+ * 0 <= rank < world_size; global_batch(step) % world_size == 0; step >= 0.
+ */
+pace_status pace_sampler_batch(const pace_sampler *s, int64_t step, int64_t rank, int64_t world_size,
+                               int64_t *out, int64_t cap, int64_t *count);
+/** The global batch size of `step` (the config's global_batch or its ramp-up segments). */
+pace_status pace_sampler_global_batch_size(const pace_sampler *s, int64_t step, int64_t *out);
+/** The sample offset of `step`'s first sample: the sum of the batch sizes of steps 0 .. step-1. */
+pace_status pace_sampler_first_offset(const pace_sampler *s, int64_t step, int64_t *out);
+/** The size of the eligible pool at `step`. */
+pace_status pace_sampler_eligible(const pace_sampler *s, int64_t step, int64_t *out);
+/**
+ * Ability policy: records the ability theta the trainer estimated at `step`
+ * (pace_irt_ability) and applies PUDF's cap rule to the steps from `step` on.
+ * Steps must not decrease between reports; theta finite.
+ */
+pace_status pace_sampler_report_ability(pace_sampler *s, int64_t step, double theta);
+/**
+ * Saves the sampler's state (config and ability history, not the arrays):
+ * versioned, checksummed. (buf, cap, *needed) pattern, in bytes.
+ */
+pace_status pace_sampler_save(const pace_sampler *s, void *buf, size_t cap, size_t *needed);
+/**
+ * Restores a saved sampler, with the same arrays again (a fingerprint of the
+ * arrays is checked). Damaged: PACE_E_STATE; newer format: PACE_E_VERSION.
+ */
+pace_status pace_sampler_load(const void *buf, size_t size, const double *scores, const int32_t *domains,
+                              int64_t n, pace_sampler **out);
+
+/**
+ * 1PL (Rasch) item response theory fit: responses is a row-major
+ * models x items matrix of 0/1 (an artificial crowd's answers); writes the
+ * MAP item difficulties (N(0,1) priors on abilities and difficulties) to
+ * out_difficulties (items values) and, when not NULL, the models' abilities
+ * to out_abilities (models values). Deterministic.
+ */
+pace_status pace_irt_fit(const uint8_t *responses, int64_t models, int64_t items, double *out_difficulties,
+                         double *out_abilities);
+/**
+ * PUDF's ability estimate: the MAP theta of a model whose answers to n items
+ * of the given difficulties are responses_pm1 (+1 right, -1 wrong).
+ */
+pace_status pace_irt_ability(const double *difficulties, const int8_t *responses_pm1, int64_t n, double *out_theta);
+
+/* ---- AutoLRS: the learning rate tuned on the fly (docs/autolrs.md) ------ */
+
+/**
+ * AutoLRS (Jin et al. 2021) as a state machine the trainer drives: ask
+ * pace_autolrs_next what to do, do it, report losses when asked. No thread,
+ * socket or clock of its own; deterministic for its seed. One thread at a
+ * time.
+ */
+typedef struct pace_autolrs pace_autolrs;
+
+#define PACE_AUTOLRS_CHECKPOINT 1u /* save model + optimizer state (the stage's start) */
+#define PACE_AUTOLRS_RESTORE 2u    /* load the state saved at the last CHECKPOINT */
+#define PACE_AUTOLRS_TRAIN 3u      /* train `steps` steps at constant `lr` */
+#define PACE_AUTOLRS_DONE 4u       /* the budget (total_steps) is spent */
+
+#define PACE_AUTOLRS_REPORT_NONE 0u  /* report nothing */
+#define PACE_AUTOLRS_REPORT_TRAIN 1u /* report each step's training loss (steps values) */
+#define PACE_AUTOLRS_REPORT_VAL 2u   /* report a validation loss every `every` steps */
+
+typedef struct pace_autolrs_action {
+  uint32_t kind;   /* PACE_AUTOLRS_* */
+  uint32_t report; /* PACE_AUTOLRS_REPORT_* (TRAIN actions) */
+  double lr;       /* TRAIN: the constant learning rate */
+  int64_t steps;   /* TRAIN: optimizer steps to take */
+  int64_t every;   /* REPORT_VAL: steps between validation losses */
+} pace_autolrs_action;
+
+/** Creates a tuner from its JSON config (min_lr, max_lr, total_steps required; docs/autolrs.md). */
+pace_status pace_autolrs_create(const char *config_json, pace_autolrs **out);
+/** Releases a tuner. Accepts NULL. */
+void pace_autolrs_free(pace_autolrs *t);
+/**
+ * The next action. After a TRAIN action whose report is not NONE, the
+ * losses must be reported (pace_autolrs_report) before the next call.
+ */
+pace_status pace_autolrs_next(pace_autolrs *t, pace_autolrs_action *action);
+/** The losses of the last TRAIN action (NaN or inf: treated as a very large loss). */
+pace_status pace_autolrs_report(pace_autolrs *t, const double *losses, int64_t n);
+/** Optimizer steps handed out so far, trials included. */
+pace_status pace_autolrs_steps_used(const pace_autolrs *t, int64_t *out);
+/** Per stage: the tried LRs, their forecasts and the chosen LR, as JSON. (buf, cap, *needed). */
+pace_status pace_autolrs_history(const pace_autolrs *t, char *buf, size_t cap, size_t *needed);
+/** Saves the tuner's state: versioned, checksummed. (buf, cap, *needed), in bytes. */
+pace_status pace_autolrs_save(const pace_autolrs *t, void *buf, size_t cap, size_t *needed);
+/** Restores a saved tuner. Damaged: PACE_E_STATE; newer format: PACE_E_VERSION. */
+pace_status pace_autolrs_load(const void *buf, size_t size, pace_autolrs **out);
+
 #ifdef __cplusplus
 }
 #endif
