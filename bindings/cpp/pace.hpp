@@ -4,15 +4,17 @@
 //   double rate = lr.at(step);                 // throws pace::Error on failure
 //   std::vector<double> all = lr.values(0, 1000);
 //
-// Handles are move-only and freed by their destructors. Every failure throws
-// pace::Error carrying the pace_status and the library's message. No raw
-// pointer appears in the public surface.
+// Classes: Schedule, Runtime, Law (with LRs, Curve), Engine. Handles are
+// move-only and freed by their destructors. Every failure throws pace::Error
+// carrying the pace_status and the library's message (what() names the
+// status once). No raw pointer appears in the public surface.
 #ifndef PACE_HPP
 #define PACE_HPP
 
 #include <pace.h>
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -22,23 +24,45 @@
 
 namespace pace {
 
-/// A failed Pace call: the status and the library's message.
+/// A failed Pace call: the status and the library's message. what() reads
+/// "PACE_E_SPEC: phases[0].steps: must be ..." (the status once, then the
+/// message); message() is the part after the status.
 class Error : public std::runtime_error {
  public:
+  /// message: the library's text (already "NAME: ...") or the wrapper's own,
+  /// which gets the status name in front.
   Error(pace_status status, const std::string& message)
-      : std::runtime_error(message), status_(status) {}
+      : std::runtime_error(prefixed(status, message)), status_(status) {}
   /// The pace_status of the failed call.
   pace_status status() const noexcept { return status_; }
   /// Its static name ("PACE_E_SPEC", ...).
   const char* status_name() const noexcept { return pace_status_name(status_); }
+  /// The message without the leading status name.
+  std::string message() const { return std::string(what()).substr(std::string(status_name()).size() + 2); }
 
  private:
+  static std::string prefixed(pace_status status, const std::string& message) {
+    const std::string name = std::string(pace_status_name(status)) + ": ";
+    return message.compare(0, name.size(), name) == 0 ? message : name + message;
+  }
   pace_status status_;
 };
 
 namespace detail {
 inline void check(pace_status status) {
   if (status != PACE_OK) throw Error(status, pace_last_error());
+}
+
+/// Reads a (buf, cap, *needed) text: asks the size, then fills.
+template <class Call>
+std::string read_text(Call call) {
+  std::size_t needed = 0;
+  pace_status status = call(nullptr, 0, &needed);
+  if (status != PACE_E_BUFFER_TOO_SMALL) detail::check(status);
+  std::string text(needed, '\0');
+  detail::check(call(text.data(), text.size(), &needed));
+  text.resize(needed > 0 ? needed - 1 : 0);  // drop the NUL
+  return text;
 }
 }  // namespace detail
 
@@ -119,11 +143,422 @@ class Schedule {
   }
 
  private:
+  friend class Engine;
   const pace_schedule* get() const {
     if (!handle_) throw Error(PACE_E_ARGUMENT, "pace::Schedule used after being moved from");
     return handle_;
   }
   pace_schedule* handle_ = nullptr;
+};
+
+/// A learning-rate sequence for the laws: a schedule spec, or per-step LRs.
+/// warmup_steps: steps before the warmup's end, or -1 for "up to the first
+/// step at the largest LR". Holds its own storage (pace_lr_input points into it).
+class LRs {
+ public:
+  /// Steps 0 .. count-1 of a spec (count 0: its total steps).
+  static LRs spec(std::string_view spec_json, std::int64_t count = 0, std::int64_t warmup_steps = -1) {
+    LRs out;
+    out.spec_json_ = std::string(spec_json);
+    out.is_spec_ = true;
+    out.count_ = count;
+    out.warmup_steps_ = warmup_steps;
+    return out;
+  }
+  /// The given per-step LRs (finite, >= 0; at least one).
+  static LRs rates(std::vector<double> lrs, std::int64_t warmup_steps = -1) {
+    LRs out;
+    out.rates_ = std::move(lrs);
+    out.count_ = static_cast<std::int64_t>(out.rates_.size());
+    out.warmup_steps_ = warmup_steps;
+    return out;
+  }
+  /// The C view; valid while this object lives and is not modified.
+  pace_lr_input c() const noexcept {
+    pace_lr_input in{};
+    in.spec_json = is_spec_ ? spec_json_.c_str() : nullptr;
+    in.lrs = is_spec_ ? nullptr : rates_.data();
+    in.count = count_;
+    in.warmup_steps = warmup_steps_;
+    return in;
+  }
+
+ private:
+  std::string spec_json_;
+  std::vector<double> rates_;
+  bool is_spec_ = false;
+  std::int64_t count_ = 0;
+  std::int64_t warmup_steps_ = -1;
+};
+
+/// An observed loss curve: its LRs and (step, loss) pairs.
+struct Curve {
+  LRs lrs;
+  std::vector<std::int64_t> steps;
+  std::vector<double> losses;
+};
+
+/// The best schedule of a search: its spec, predicted final loss, candidates evaluated.
+struct SearchResult {
+  std::string spec_json;
+  double final_loss = 0;
+  std::int64_t evaluated = 0;
+};
+
+/// A loss-curve law (multi-power or annealing) with its parameters; immutable,
+/// thread-safe to share; move-only (docs/laws.md).
+class Law {
+ public:
+  /// Fits a law jointly to curves (kind: PACE_LAW_MULTI_POWER or PACE_LAW_ANNEALING).
+  /// options may be nullptr (defaults). Throws PACE_E_NUMERIC when the fit does not converge.
+  static Law fit(std::uint32_t kind, const std::vector<Curve>& curves, const pace_fit_options* options = nullptr) {
+    std::vector<pace_law_curve> c(curves.size());
+    for (std::size_t i = 0; i < curves.size(); ++i) {
+      if (curves[i].steps.size() != curves[i].losses.size())
+        throw Error(PACE_E_ARGUMENT, "pace::Law::fit: curve " + std::to_string(i) + " has " +
+                                         std::to_string(curves[i].steps.size()) + " steps and " +
+                                         std::to_string(curves[i].losses.size()) + " losses");
+      c[i].lr = curves[i].lrs.c();
+      c[i].steps = curves[i].steps.data();
+      c[i].losses = curves[i].losses.data();
+      c[i].n = static_cast<std::int64_t>(curves[i].steps.size());
+    }
+    pace_law* handle = nullptr;
+    detail::check(pace_law_fit(kind, c.data(), static_cast<std::int64_t>(c.size()), options, &handle));
+    return Law(handle);
+  }
+  /// A law from its parameters (in pace.h's order) and a PACE_WARMUP_* mode.
+  Law(std::uint32_t kind, const std::vector<double>& params, std::uint32_t warmup = PACE_WARMUP_DEFAULT) {
+    pace_law* handle = nullptr;
+    detail::check(pace_law_create(kind, params.data(), static_cast<std::int64_t>(params.size()), warmup, &handle));
+    handle_ = handle;
+  }
+  /// Reads the text of save(). Not a saved law: PACE_E_STATE; another version: PACE_E_VERSION.
+  static Law load(std::string_view json) {
+    std::string text(json);
+    pace_law* handle = nullptr;
+    detail::check(pace_law_load(text.c_str(), &handle));
+    return Law(handle);
+  }
+  ~Law() { pace_law_free(handle_); }
+  Law(Law&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  Law& operator=(Law&& other) noexcept {
+    if (this != &other) {
+      pace_law_free(handle_);
+      handle_ = std::exchange(other.handle_, nullptr);
+    }
+    return *this;
+  }
+  Law(const Law&) = delete;
+  Law& operator=(const Law&) = delete;
+
+  /// PACE_LAW_MULTI_POWER or PACE_LAW_ANNEALING.
+  std::uint32_t kind() const {
+    std::uint32_t out = 0;
+    detail::check(pace_law_kind(get(), &out));
+    return out;
+  }
+  /// The parameters, in pace.h's order.
+  std::vector<double> params() const {
+    std::int64_t count = 0;
+    pace_status status = pace_law_params(get(), nullptr, 0, &count);
+    if (status != PACE_E_BUFFER_TOO_SMALL) detail::check(status);
+    std::vector<double> out(static_cast<std::size_t>(count > 0 ? count : 0));
+    detail::check(pace_law_params(get(), out.data(), count, &count));
+    return out;
+  }
+  /// The parameters' names ("L0", "A", ...), in the same order.
+  std::vector<std::string> param_names() const {
+    std::vector<std::string> out;
+    const std::int64_t n = static_cast<std::int64_t>(params().size());
+    for (std::int64_t i = 0; i < n; ++i)
+      out.push_back(detail::read_text([&](char* buf, std::size_t cap, std::size_t* needed) {
+        return pace_law_param_name(get(), i, buf, cap, needed);
+      }));
+    return out;
+  }
+  /// The fit report as JSON ("{}" for a law that was not fitted).
+  std::string fit_report() const {
+    return detail::read_text([&](char* b, std::size_t c, std::size_t* n) { return pace_law_fit_report(get(), b, c, n); });
+  }
+  /// The law as JSON text (load() reads it back).
+  std::string save() const {
+    return detail::read_text([&](char* b, std::size_t c, std::size_t* n) { return pace_law_save(get(), b, c, n); });
+  }
+  /// Predicted losses at the given steps (each >= 1, inside the sequence).
+  std::vector<double> predict(const LRs& lrs, const std::vector<std::int64_t>& steps) const {
+    std::vector<double> out(steps.size());
+    const pace_lr_input in = lrs.c();
+    detail::check(pace_law_predict(get(), &in, steps.data(), static_cast<std::int64_t>(steps.size()), out.data()));
+    return out;
+  }
+  /// The loss predicted at the sequence's last step.
+  double final_loss(const LRs& lrs) const {
+    double out = 0;
+    const pace_lr_input in = lrs.c();
+    detail::check(pace_law_final_loss(get(), &in, &out));
+    return out;
+  }
+  /// The family member (PACE_FAMILY_* bits; 0: all) of least predicted final
+  /// loss for a budget of steps at a peak LR; warmup_steps -1: 9% of the budget.
+  SearchResult search(std::int64_t budget, double peak, std::int64_t warmup_steps = -1, std::uint32_t families = 0) const {
+    pace_search_options opt = search_options(budget, peak, warmup_steps, families);
+    SearchResult out;
+    out.spec_json = detail::read_text([&](char* b, std::size_t c, std::size_t* n) {
+      return pace_law_search(get(), &opt, b, c, n, &out.final_loss, &out.evaluated);
+    });
+    return out;
+  }
+  /// Free-form search: budget per-step LRs (non-increasing after the warmup).
+  std::vector<double> search_free_form(std::int64_t budget, double peak, std::int64_t iterations,
+                                       std::int64_t warmup_steps = -1, double* final_loss = nullptr) const {
+    pace_search_options opt = search_options(budget, peak, warmup_steps, 0);
+    std::vector<double> rates(budget > 0 ? static_cast<std::size_t>(budget) : 0);
+    double loss = 0;
+    detail::check(pace_law_search_free_form(get(), &opt, iterations, rates.data(),
+                                            static_cast<std::int64_t>(rates.size()), &loss));
+    if (final_loss) *final_loss = loss;
+    return rates;
+  }
+
+ private:
+  explicit Law(pace_law* handle) noexcept : handle_(handle) {}
+  static pace_search_options search_options(std::int64_t budget, double peak, std::int64_t warmup_steps,
+                                            std::uint32_t families) noexcept {
+    pace_search_options opt{};
+    opt.struct_size = sizeof(pace_search_options);
+    opt.families = families;
+    opt.budget = budget;
+    opt.peak = peak;
+    opt.warmup_steps = warmup_steps;
+    return opt;
+  }
+  const pace_law* get() const {
+    if (!handle_) throw Error(PACE_E_ARGUMENT, "pace::Law used after being moved from");
+    return handle_;
+  }
+  pace_law* handle_ = nullptr;
+};
+
+/// A training-loop runtime: step counter, named channels, parameter groups,
+/// gradient-norm history, events, online refinement; saved and restored
+/// exactly. Used by one thread at a time; move-only.
+class Runtime {
+ public:
+  /// Creates a runtime at step 0 from its JSON config (pace.h, docs/runtime.md).
+  explicit Runtime(std::string_view config_json) {
+    std::string text(config_json);
+    pace_runtime* handle = nullptr;
+    detail::check(pace_runtime_create(text.c_str(), &handle));
+    adopt(handle);
+  }
+  /// Restores a saved state. Damaged: PACE_E_STATE; newer format: PACE_E_VERSION.
+  static Runtime load(const std::vector<std::uint8_t>& state) {
+    pace_runtime* handle = nullptr;
+    detail::check(pace_runtime_load(state.data(), state.size(), &handle));
+    return Runtime(handle);
+  }
+  /// Loads a file written by save_file().
+  static Runtime load_file(const std::string& path) {
+    pace_runtime* handle = nullptr;
+    detail::check(pace_runtime_load_file(path.c_str(), &handle));
+    return Runtime(handle);
+  }
+  ~Runtime() { pace_runtime_free(handle_); }
+  Runtime(Runtime&& other) noexcept
+      : handle_(std::exchange(other.handle_, nullptr)), channels_(other.channels_), groups_(other.groups_),
+        values_(std::move(other.values_)) {}
+  Runtime& operator=(Runtime&& other) noexcept {
+    if (this != &other) {
+      pace_runtime_free(handle_);
+      handle_ = std::exchange(other.handle_, nullptr);
+      channels_ = other.channels_;
+      groups_ = other.groups_;
+      values_ = std::move(other.values_);
+    }
+    return *this;
+  }
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  /// Number of channels (lr, momentum, ...).
+  std::int64_t channel_count() const noexcept { return channels_; }
+  /// Number of parameter groups.
+  std::int64_t group_count() const noexcept { return groups_; }
+  /// The channels' names, in config order.
+  std::vector<std::string> channel_names() const {
+    std::vector<std::string> out;
+    for (std::int64_t i = 0; i < channels_; ++i)
+      out.push_back(detail::read_text([&](char* b, std::size_t c, std::size_t* n) {
+        return pace_runtime_channel_name(get(), i, b, c, n);
+      }));
+    return out;
+  }
+  /// The groups' names, in config order (they survive save and load).
+  std::vector<std::string> group_names() const {
+    std::vector<std::string> out;
+    for (std::int64_t i = 0; i < groups_; ++i)
+      out.push_back(detail::read_text([&](char* b, std::size_t c, std::size_t* n) {
+        return pace_runtime_group_name(get(), i, b, c, n);
+      }));
+    return out;
+  }
+  /// Records the current step's gradient norm (NaN: not measured), advances
+  /// one step and returns the new step's values, group-major
+  /// (values[g * channel_count() + c]). The reference stays valid until the
+  /// next call on this runtime; no allocation per step.
+  const std::vector<double>& step(double grad_norm = std::numeric_limits<double>::quiet_NaN()) {
+    detail::check(pace_runtime_step(get(), grad_norm, values_.data(), values_.size()));
+    return values_;
+  }
+  /// The current step's values (group-major) without advancing.
+  const std::vector<double>& values() {
+    detail::check(pace_runtime_values(get(), values_.data(), values_.size()));
+    return values_;
+  }
+  /// Steps taken so far.
+  std::int64_t step_count() const {
+    std::int64_t out = 0;
+    detail::check(pace_runtime_step_count(get(), &out));
+    return out;
+  }
+  /// Starts a cooldown now: over decay_steps steps to `to` x the channel's
+  /// peak along `shape`; channel empty: "lr" (or the first).
+  void begin_decay(std::int64_t decay_steps, const std::string& shape = "sqrt", double to = 0,
+                   const std::string& channel = "") {
+    detail::check(pace_runtime_begin_decay(get(), channel.empty() ? nullptr : channel.c_str(), decay_steps,
+                                           shape.c_str(), to));
+  }
+  /// Continual pre-training: plays spec_json from its step 0, from now on.
+  void rewarm(std::string_view spec_json, const std::string& channel = "") {
+    std::string text(spec_json);
+    detail::check(pace_runtime_rewarm(get(), channel.empty() ? nullptr : channel.c_str(), text.c_str()));
+  }
+  /// Stretches the rest of every finite channel to end at total_steps.
+  void set_total_steps(std::int64_t total_steps) { detail::check(pace_runtime_set_total_steps(get(), total_steps)); }
+  /// The state: versioned, checksummed, exact.
+  std::vector<std::uint8_t> save() const {
+    std::size_t needed = 0;
+    pace_status status = pace_runtime_save(get(), nullptr, 0, &needed);
+    if (status != PACE_E_BUFFER_TOO_SMALL) detail::check(status);
+    std::vector<std::uint8_t> out(needed);
+    detail::check(pace_runtime_save(get(), out.data(), out.size(), &needed));
+    out.resize(needed);
+    return out;
+  }
+  /// Saves to a file atomically (a crash leaves the old file intact).
+  void save_file(const std::string& path) const { detail::check(pace_runtime_save_file(get(), path.c_str())); }
+
+ private:
+  explicit Runtime(pace_runtime* handle) { adopt(handle); }
+  void adopt(pace_runtime* handle) {
+    handle_ = handle;
+    detail::check(pace_runtime_shape(handle_, &channels_, &groups_));
+    values_.assign(static_cast<std::size_t>(channels_ * groups_), 0.0);
+  }
+  pace_runtime* get() const {
+    if (!handle_) throw Error(PACE_E_ARGUMENT, "pace::Runtime used after being moved from");
+    return handle_;
+  }
+  pace_runtime* handle_ = nullptr;
+  std::int64_t channels_ = 0;
+  std::int64_t groups_ = 0;
+  std::vector<double> values_;
+};
+
+/// Per-schedule reductions of Engine::reduce.
+struct Reduction {
+  std::vector<double> final_values;  // eta_T
+  std::vector<double> sums;          // S1 (Kahan-compensated)
+  std::vector<double> s2;            // the annealing law's S2
+};
+
+/// A pool of worker threads, one group per NUMA node, filling and reducing
+/// many schedules at once; results never depend on the threads. Move-only.
+class Engine {
+ public:
+  /// threads: PACE_THREADS_AUTO or 1 .. 1024; numa: PACE_NUMA_*.
+  explicit Engine(std::int64_t threads = PACE_THREADS_AUTO, std::uint32_t numa = PACE_NUMA_AUTO) {
+    pace_engine_options opt{};
+    opt.struct_size = sizeof(pace_engine_options);
+    opt.numa = numa;
+    opt.threads = threads;
+    pace_engine* handle = nullptr;
+    detail::check(pace_engine_create(&opt, &handle));
+    handle_ = handle;
+  }
+  ~Engine() { pace_engine_free(handle_); }
+  Engine(Engine&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  Engine& operator=(Engine&& other) noexcept {
+    if (this != &other) {
+      pace_engine_free(handle_);
+      handle_ = std::exchange(other.handle_, nullptr);
+    }
+    return *this;
+  }
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// Nodes, threads and pinning.
+  pace_engine_info info() const {
+    pace_engine_info out{};
+    out.struct_size = sizeof(pace_engine_info);
+    detail::check(pace_engine_get_info(get(), &out));
+    return out;
+  }
+  /// Values of steps start .. start+count-1 of every schedule, row-major
+  /// (row i: schedules[i]), bit-identical to Schedule::at.
+  std::vector<double> fill(const std::vector<const Schedule*>& schedules, std::int64_t start, std::int64_t count) {
+    std::vector<const pace_schedule*> handles = raw(schedules);
+    std::vector<double> out(matrix_size(schedules.size(), count));
+    detail::check(pace_batch_fill_f64(get(), handles.data(), static_cast<std::int64_t>(handles.size()), start, count,
+                                      out.data(), out.size()));
+    return out;
+  }
+  /// As fill(), each value rounded once to float.
+  std::vector<float> fill_f32(const std::vector<const Schedule*>& schedules, std::int64_t start, std::int64_t count) {
+    std::vector<const pace_schedule*> handles = raw(schedules);
+    std::vector<float> out(matrix_size(schedules.size(), count));
+    detail::check(pace_batch_fill_f32(get(), handles.data(), static_cast<std::int64_t>(handles.size()), start, count,
+                                      out.data(), out.size()));
+    return out;
+  }
+  /// Final value, S1 and S2 (momentum lambda in [0, 1)) of each schedule over
+  /// steps start .. start+count-1, streamed (no n x count memory).
+  Reduction reduce(const std::vector<const Schedule*>& schedules, std::int64_t start, std::int64_t count,
+                   double lambda = 0.999) {
+    std::vector<const pace_schedule*> handles = raw(schedules);
+    Reduction out;
+    out.final_values.resize(handles.size());
+    out.sums.resize(handles.size());
+    out.s2.resize(handles.size());
+    detail::check(pace_batch_reduce(get(), handles.data(), static_cast<std::int64_t>(handles.size()), start, count,
+                                    lambda, out.final_values.data(), out.sums.data(), out.s2.data()));
+    return out;
+  }
+
+ private:
+  static std::vector<const pace_schedule*> raw(const std::vector<const Schedule*>& schedules) {
+    std::vector<const pace_schedule*> out;
+    out.reserve(schedules.size());
+    for (const Schedule* s : schedules) {
+      if (!s) throw Error(PACE_E_ARGUMENT, "pace::Engine: a schedule is null");
+      out.push_back(s->get());
+    }
+    return out;
+  }
+  static std::size_t matrix_size(std::size_t n, std::int64_t count) {
+    if (count <= 0) return 0;
+    const std::size_t c = static_cast<std::size_t>(count);
+    if (n != 0 && c > std::numeric_limits<std::size_t>::max() / sizeof(double) / n)
+      throw Error(PACE_E_ARGUMENT, "pace::Engine: n x count does not fit in memory");
+    return n * c;
+  }
+  pace_engine* get() const {
+    if (!handle_) throw Error(PACE_E_ARGUMENT, "pace::Engine used after being moved from");
+    return handle_;
+  }
+  pace_engine* handle_ = nullptr;
 };
 
 }  // namespace pace

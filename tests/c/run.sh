@@ -170,6 +170,14 @@ build_and_run_cxx_trainer() {
   "$out/cxx_trainer"
 }
 
+# The C++ examples of the other handles (Runtime, Law, Engine), same flags.
+build_and_run_cxx_handles() {
+  # shellcheck disable=SC2046
+  "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -Ibindings/cpp bindings/cpp/examples/runtime_law_engine.cpp \
+    $(pace_flags) -o "$out/cxx_runtime_law_engine"
+  "$out/cxx_runtime_law_engine"
+}
+
 build_and_run_cxx() {
   # shellcheck disable=SC2046
   "$CXX" -std=c++17 -Wall -Werror tests/c/cxx_include_test.cpp $(pace_flags) -o "$out/cxx_include_test"
@@ -189,6 +197,7 @@ run_step "quick start examples/c/trainer.c" build_and_run_trainer
 run_step "demo examples/c/print_table.c" build_and_run_print_table
 run_step "C++17 include test" build_and_run_cxx
 run_step "C++ RAII wrapper example bindings/cpp/examples/trainer.cpp" build_and_run_cxx_trainer
+run_step "C++ Runtime, Law and Engine example bindings/cpp/examples/runtime_law_engine.cpp" build_and_run_cxx_handles
 run_step "build runtime_test (C11, -Wall -Wextra -Werror)" build_test runtime_test
 if [[ -x "$out/runtime_test" ]]; then
   run_step "runtime_test" run_test runtime_test
