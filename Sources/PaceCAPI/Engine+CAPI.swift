@@ -5,11 +5,12 @@ import CPace
 import Pace
 import PaceEngine
 
-/// Runs `body` on the engine behind a handle (the handle's retain keeps it
-/// alive for the call).
+/// Runs `body` on the engine behind a live engine handle (NULL, another
+/// kind or a freed handle give PACE_E_ARGUMENT; the handle's retain keeps
+/// the engine alive for the call).
 @inline(__always)
-private func withEngine<R>(_ handle: OpaquePointer, _ body: (BatchEngine) -> R) -> R {
-  Unmanaged<BatchEngine>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef(body)
+private func withEngine(_ handle: OpaquePointer?, _ body: (BatchEngine) -> pace_status) -> pace_status {
+  withHandle(handle, .engine, "engine", as: BatchEngine.self, body)
 }
 
 /// The status and message of an engine error.
@@ -50,7 +51,8 @@ public func pace_engine_create(_ options: UnsafePointer<pace_engine_options>?,
   }
   do throws(EngineError) {
     let engine = try BatchEngine(threads: threads, numa: mode)
-    out.pointee = OpaquePointer(Unmanaged.passRetained(engine).toOpaque())
+    guard let handle = makeHandle(engine, .engine) else { return fail(PACE_E_NO_MEMORY, "no memory for a handle") }
+    out.pointee = handle
     return PACE_OK
   } catch {
     return fail(error)
@@ -59,41 +61,39 @@ public func pace_engine_create(_ options: UnsafePointer<pace_engine_options>?,
 
 @c @implementation
 public func pace_engine_free(_ handle: OpaquePointer?) {
-  guard let handle else { return }
-  Unmanaged<BatchEngine>.fromOpaque(UnsafeRawPointer(handle)).release()
+  freeHandle(handle, .engine, "engine")
 }
 
 @c @implementation
 public func pace_engine_get_info(_ handle: OpaquePointer?, _ out: UnsafeMutablePointer<pace_engine_info>?) -> pace_status {
-  guard let handle else { return fail(PACE_E_ARGUMENT, "engine is NULL") }
-  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
-  let size = out.pointee.struct_size
-  guard size >= UInt32(MemoryLayout<pace_engine_info>.size) else {
-    return fail(PACE_E_ARGUMENT, "out->struct_size is \(size); set it to sizeof(pace_engine_info)")
-  }
   withEngine(handle) { e in
+    guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+    let size = out.pointee.struct_size
+    guard size >= UInt32(MemoryLayout<pace_engine_info>.size) else {
+      return fail(PACE_E_ARGUMENT, "out->struct_size is \(size); set it to sizeof(pace_engine_info)")
+    }
     out.pointee.simulated = e.topology.simulated ? 1 : 0
     out.pointee.libnuma = e.topology.fromLibnuma ? 1 : 0
     out.pointee.pinned = UInt32(e.pinnedThreads)
     out.pointee.nodes = Int64(e.nodeCount)
     out.pointee.threads = Int64(e.threadCount)
+    return PACE_OK
   }
-  return PACE_OK
 }
 
 /// The schedules of a batch, after checking the engine, the array and each
 /// handle; nil (with the error recorded in `status`) when any is missing.
 private func batchSchedules(_ engine: OpaquePointer?, _ handles: UnsafePointer<OpaquePointer?>?, _ n: Int64,
                             _ status: inout pace_status) -> [Schedule]? {
-  guard engine != nil else { status = fail(PACE_E_ARGUMENT, "engine is NULL"); return nil }
+  if let problem = handleProblem(engine, .engine, "engine") { status = fail(PACE_E_ARGUMENT, problem); return nil }
   guard n >= 1 else { status = fail(PACE_E_ARGUMENT, "no schedules: n must be >= 1, got \(n)"); return nil }
   guard let handles else { status = fail(PACE_E_ARGUMENT, "schedules is NULL"); return nil }
   guard n <= Int64(Int.max / 16) else { status = fail(PACE_E_ARGUMENT, "n \(n) is too large"); return nil }
   var schedules: [Schedule] = []
   schedules.reserveCapacity(Int(n))
   for i in 0..<Int(n) {
-    guard let h = handles[i] else { status = fail(PACE_E_ARGUMENT, "schedules[\(i)] is NULL"); return nil }
-    schedules.append(Unmanaged<Schedule>.fromOpaque(UnsafeRawPointer(h)).takeUnretainedValue())
+    guard let schedule = liveSchedule(handles[i], "schedules[\(i)]") else { status = PACE_E_ARGUMENT; return nil }
+    schedules.append(schedule)
   }
   return schedules
 }

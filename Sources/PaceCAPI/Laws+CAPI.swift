@@ -18,13 +18,29 @@ final class LawBox {
   }
 }
 
+/// Runs `body` on the law behind a live law handle (NULL, another kind or a
+/// freed handle give PACE_E_ARGUMENT).
 @inline(__always)
-private func withLaw<R>(_ handle: OpaquePointer, _ body: (LawBox) -> R) -> R {
-  Unmanaged<LawBox>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef(body)
+private func withLaw(_ handle: OpaquePointer?, _ body: (LawBox) -> pace_status) -> pace_status {
+  withHandle(handle, .law, "law", as: LawBox.self, body)
 }
 
-private func handle(_ box: LawBox) -> OpaquePointer {
-  OpaquePointer(Unmanaged.passRetained(box).toOpaque())
+/// The law behind a live law handle, or nil with the problem recorded
+/// (the caller returns PACE_E_ARGUMENT).
+private func liveLaw(_ handle: OpaquePointer?) -> LossLaw? {
+  var law: LossLaw?
+  _ = withLaw(handle) { box in
+    law = box.law
+    return PACE_OK
+  }
+  return law
+}
+
+/// Stores a new law handle in `out`.
+private func store(_ box: LawBox, _ out: UnsafeMutablePointer<OpaquePointer?>) -> pace_status {
+  guard let handle = makeHandle(box, .law) else { return fail(PACE_E_NO_MEMORY, "no memory for a handle") }
+  out.pointee = handle
+  return PACE_OK
 }
 
 /// Maps a law error to its status, recording the message.
@@ -148,8 +164,7 @@ public func pace_law_fit(_ kind: UInt32, _ curves: UnsafePointer<pace_law_curve>
                                   losses: Array(UnsafeBufferPointer(start: losses, count: Int(c.n))), name: what))
     }
     let fitted = try LawFitter.fit(k, curves: loaded, options: fitOptions)
-    out.pointee = handle(LawBox(fitted.law, report: fitted.report))
-    return PACE_OK
+    return store(LawBox(fitted.law, report: fitted.report), out)
   } catch {
     return fail(error, "pace_law_fit")
   }
@@ -166,8 +181,7 @@ public func pace_law_create(_ kind: UInt32, _ params: UnsafePointer<Double>?, _ 
     guard n >= 0, n <= 64 else { throw .argument("n must be the number of parameters (\(k.parameterNames.count)), got \(n)") }
     let law = try LossLaw(kind: k, parameters: Array(UnsafeBufferPointer(start: params, count: Int(n))),
                           warmup: try warmupMode(warmup))
-    out.pointee = handle(LawBox(law))
-    return PACE_OK
+    return store(LawBox(law), out)
   } catch {
     return fail(error, "pace_law_create")
   }
@@ -175,54 +189,60 @@ public func pace_law_create(_ kind: UInt32, _ params: UnsafePointer<Double>?, _ 
 
 @c @implementation
 public func pace_law_free(_ law: OpaquePointer?) {
-  guard let law else { return }
-  Unmanaged<LawBox>.fromOpaque(UnsafeRawPointer(law)).release()
+  freeHandle(law, .law, "law")
 }
 
 @c @implementation
 public func pace_law_kind(_ law: OpaquePointer?, _ out: UnsafeMutablePointer<UInt32>?) -> pace_status {
-  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
-  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
-  out.pointee = withLaw(law) { $0.law.kind == .annealing ? PACE_LAW_ANNEALING : PACE_LAW_MULTI_POWER }
-  return PACE_OK
+  withLaw(law) { box in
+    guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+    out.pointee = box.law.kind == .annealing ? PACE_LAW_ANNEALING : PACE_LAW_MULTI_POWER
+    return PACE_OK
+  }
 }
 
 @c @implementation
 public func pace_law_params(_ law: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ capacity: Int64,
                             _ count: UnsafeMutablePointer<Int64>?) -> pace_status {
-  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
-  guard capacity >= 0 else { return fail(PACE_E_ARGUMENT, "cap must be >= 0, got \(capacity)") }
-  let params = withLaw(law) { $0.law.parameters }
-  count?.pointee = Int64(params.count)
-  guard let out, capacity >= Int64(params.count) else {
-    return fail(PACE_E_BUFFER_TOO_SMALL, "the law has \(params.count) parameters, cap is \(capacity)")
+  withLaw(law) { box in
+    guard capacity >= 0 else { return fail(PACE_E_ARGUMENT, "cap must be >= 0, got \(capacity)") }
+    let params = box.law.parameters
+    count?.pointee = Int64(params.count)
+    guard let out, capacity >= Int64(params.count) else {
+      return fail(PACE_E_BUFFER_TOO_SMALL, "the law has \(params.count) parameters, cap is \(capacity)")
+    }
+    for (i, v) in params.enumerated() { out[i] = v }
+    return PACE_OK
   }
-  for (i, v) in params.enumerated() { out[i] = v }
-  return PACE_OK
 }
 
 @c @implementation
 public func pace_law_param_name(_ law: OpaquePointer?, _ index: Int64, _ buffer: UnsafeMutablePointer<CChar>?,
                                 _ capacity: Int, _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
-  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
-  let names = withLaw(law) { $0.law.kind.parameterNames }
-  guard index >= 0, index < Int64(names.count) else {
-    return fail(PACE_E_ARGUMENT, "index \(index) is out of range [0, \(names.count))")
+  withLaw(law) { box in
+    let names = box.law.kind.parameterNames
+    guard index >= 0, index < Int64(names.count) else {
+      return fail(PACE_E_ARGUMENT, "index \(index) is out of range [0, \(names.count))")
+    }
+    return writeText(names[Int(index)], buffer, capacity, needed)
   }
-  return writeText(names[Int(index)], buffer, capacity, needed)
 }
 
 @c @implementation
 public func pace_law_fit_report(_ law: OpaquePointer?, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
                                 _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
-  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
-  return writeText(withLaw(law) { $0.report?.jsonText ?? "{}" }, buffer, capacity, needed)
+  withLaw(law) { writeText($0.report?.jsonText ?? "{}", buffer, capacity, needed) }
 }
 
 @c @implementation
 public func pace_law_predict(_ law: OpaquePointer?, _ lr: UnsafePointer<pace_lr_input>?, _ steps: UnsafePointer<Int64>?,
                              _ n: Int64, _ out: UnsafeMutablePointer<Double>?) -> pace_status {
-  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
+  withLaw(law) { box in predict(box.law, lr, steps, n, out) }
+}
+
+/// The body of `pace_law_predict` for a live law.
+private func predict(_ law: LossLaw, _ lr: UnsafePointer<pace_lr_input>?, _ steps: UnsafePointer<Int64>?,
+                     _ n: Int64, _ out: UnsafeMutablePointer<Double>?) -> pace_status {
   guard n >= 0, n <= maxSteps else { return fail(PACE_E_ARGUMENT, "n must be in [0, 2^27], got \(n)") }
   if n == 0 { return PACE_OK }
   guard let steps else { return fail(PACE_E_ARGUMENT, "steps is NULL") }
@@ -237,7 +257,7 @@ public func pace_law_predict(_ law: OpaquePointer?, _ lr: UnsafePointer<pace_lr_
       }
       list.append(Int(t))
     }
-    let values = try withLaw(law) { $0.law }.predict(seq, at: list)
+    let values = try law.predict(seq, at: list)
     for i in 0..<Int(n) { out[i] = values[i] }
     if values.contains(where: { !$0.isFinite }) {
       return fail(PACE_E_NUMERIC, "pace_law_predict: some predictions are not finite")
@@ -251,12 +271,18 @@ public func pace_law_predict(_ law: OpaquePointer?, _ lr: UnsafePointer<pace_lr_
 @c @implementation
 public func pace_law_final_loss(_ law: OpaquePointer?, _ lr: UnsafePointer<pace_lr_input>?,
                                 _ out: UnsafeMutablePointer<Double>?) -> pace_status {
-  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
-  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  withLaw(law) { box in
+    guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+    return finalLoss(box.law, lr, out)
+  }
+}
+
+/// The body of `pace_law_final_loss` for a live law.
+private func finalLoss(_ law: LossLaw, _ lr: UnsafePointer<pace_lr_input>?, _ out: UnsafeMutablePointer<Double>) -> pace_status {
   do throws(LawError) {
     let seq = try sequence(lr, "lr")
     guard seq.count >= 2 else { throw .argument("the sequence needs at least 2 steps") }
-    let v = withLaw(law) { $0.law.finalLoss(rates: seq.rates, warmupSteps: seq.warmupSteps) }
+    let v = law.finalLoss(rates: seq.rates, warmupSteps: seq.warmupSteps)
     out.pointee = v
     guard v.isFinite else { return fail(PACE_E_NUMERIC, "pace_law_final_loss: the prediction is not finite (S1 = 0?)") }
     return PACE_OK
@@ -268,8 +294,7 @@ public func pace_law_final_loss(_ law: OpaquePointer?, _ lr: UnsafePointer<pace_
 @c @implementation
 public func pace_law_save(_ law: OpaquePointer?, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
                           _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
-  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
-  return writeText(withLaw(law) { $0.law.jsonText(report: $0.report) }, buffer, capacity, needed)
+  withLaw(law) { writeText($0.law.jsonText(report: $0.report), buffer, capacity, needed) }
 }
 
 @c @implementation
@@ -281,8 +306,8 @@ public func pace_law_load(_ json: UnsafePointer<CChar>?, _ out: UnsafeMutablePoi
     return fail(PACE_E_STATE, "pace_law_load: the text is not valid UTF-8")
   }
   do throws(LawError) {
-    out.pointee = handle(LawBox(try LossLaw(jsonText: text)))
-    return PACE_OK
+    let (loaded, report) = try LossLaw.load(savedText: text)
+    return store(LawBox(loaded, report: report), out)
   } catch {
     return fail(error, "pace_law_load")
   }
@@ -360,10 +385,10 @@ private func searchOptions(_ options: UnsafePointer<pace_search_options>?) throw
 public func pace_law_search(_ law: OpaquePointer?, _ options: UnsafePointer<pace_search_options>?,
                             _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int, _ needed: UnsafeMutablePointer<Int>?,
                             _ finalLoss: UnsafeMutablePointer<Double>?, _ evaluated: UnsafeMutablePointer<Int64>?) -> pace_status {
-  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
+  guard let target = liveLaw(law) else { return PACE_E_ARGUMENT }
   do throws(LawError) {
     let s = try searchOptions(options)
-    let result = try ScheduleSearch.search(withLaw(law) { $0.law }, options: s)
+    let result = try ScheduleSearch.search(target, options: s)
     finalLoss?.pointee = result.best.finalLoss
     evaluated?.pointee = Int64(result.evaluated)
     return writeText(result.best.spec, buffer, capacity, needed)
@@ -376,14 +401,14 @@ public func pace_law_search(_ law: OpaquePointer?, _ options: UnsafePointer<pace
 public func pace_law_search_free_form(_ law: OpaquePointer?, _ options: UnsafePointer<pace_search_options>?,
                                       _ iterations: Int64, _ rates: UnsafeMutablePointer<Double>?, _ ratesCapacity: Int64,
                                       _ finalLoss: UnsafeMutablePointer<Double>?) -> pace_status {
-  guard let law else { return fail(PACE_E_ARGUMENT, "law is NULL") }
+  guard let target = liveLaw(law) else { return PACE_E_ARGUMENT }
   do throws(LawError) {
     let s = try searchOptions(options)
     guard iterations >= 1, iterations <= 1 << 24 else { throw .argument("iterations must be in [1, 2^24], got \(iterations)") }
     guard let rates, ratesCapacity >= Int64(s.budget) else {
       return fail(PACE_E_BUFFER_TOO_SMALL, "pace_law_search_free_form: rates must hold \(s.budget) values, rates_cap is \(ratesCapacity)")
     }
-    let result = try ScheduleSearch.freeForm(withLaw(law) { $0.law }, options: s, iterations: Int(iterations))
+    let result = try ScheduleSearch.freeForm(target, options: s, iterations: Int(iterations))
     for i in 0..<result.rates.count { rates[i] = result.rates[i] }
     finalLoss?.pointee = result.finalLoss
     return PACE_OK

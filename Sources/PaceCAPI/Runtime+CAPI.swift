@@ -8,9 +8,11 @@ import PaceIO
 import Glibc
 #endif
 
+/// Runs `body` on the runtime behind a live runtime handle (NULL, another
+/// kind or a freed handle give PACE_E_ARGUMENT).
 @inline(__always)
-private func withRuntime<R>(_ handle: OpaquePointer, _ body: (Runtime) -> R) -> R {
-  Unmanaged<Runtime>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef(body)
+private func withRuntime(_ handle: OpaquePointer?, _ body: (Runtime) -> pace_status) -> pace_status {
+  withHandle(handle, .runtime, "runtime", as: Runtime.self, body)
 }
 
 /// Maps a runtime error to its status, recording the message.
@@ -26,8 +28,11 @@ private func fail(_ error: RuntimeError, _ context: String) -> pace_status {
 /// A C string argument as a Swift string (invalid UTF-8 repaired).
 private func string(_ text: UnsafePointer<CChar>) -> String { String(cString: text) }
 
-private func handle(_ runtime: Runtime) -> OpaquePointer {
-  OpaquePointer(Unmanaged.passRetained(runtime).toOpaque())
+/// Stores a new runtime handle in `out`.
+private func store(_ runtime: Runtime, _ out: UnsafeMutablePointer<OpaquePointer?>) -> pace_status {
+  guard let handle = makeHandle(runtime, .runtime) else { return fail(PACE_E_NO_MEMORY, "no memory for a handle") }
+  out.pointee = handle
+  return PACE_OK
 }
 
 @c @implementation
@@ -40,8 +45,7 @@ public func pace_runtime_create(_ config: UnsafePointer<CChar>?, _ out: UnsafeMu
     return fail(PACE_E_SPEC, "config_json is not valid UTF-8")
   }
   do throws(RuntimeError) {
-    out.pointee = handle(try Runtime(configText: text))
-    return PACE_OK
+    return store(try Runtime(configText: text), out)
   } catch {
     return fail(error, "pace_runtime_create")
   }
@@ -49,19 +53,17 @@ public func pace_runtime_create(_ config: UnsafePointer<CChar>?, _ out: UnsafeMu
 
 @c @implementation
 public func pace_runtime_free(_ rt: OpaquePointer?) {
-  guard let rt else { return }
-  Unmanaged<Runtime>.fromOpaque(UnsafeRawPointer(rt)).release()
+  freeHandle(rt, .runtime, "runtime")
 }
 
 @c @implementation
 public func pace_runtime_shape(_ rt: OpaquePointer?, _ channels: UnsafeMutablePointer<Int64>?,
                                _ groups: UnsafeMutablePointer<Int64>?) -> pace_status {
-  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
   withRuntime(rt) { r in
     channels?.pointee = Int64(r.channelCount)
     groups?.pointee = Int64(r.groupCount)
+    return PACE_OK
   }
-  return PACE_OK
 }
 
 /// Writes name `index` of a runtime's channels or groups with the (buf,
@@ -69,8 +71,7 @@ public func pace_runtime_shape(_ rt: OpaquePointer?, _ channels: UnsafeMutablePo
 private func writeName(_ rt: OpaquePointer?, _ index: Int64, _ kind: String, _ names: (Runtime) -> [String],
                        _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
                        _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
-  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
-  return withRuntime(rt) { r in
+  withRuntime(rt) { r in
     let list = names(r)
     guard index >= 0, index < Int64(list.count) else {
       return fail(PACE_E_ARGUMENT, "\(kind) index \(index) is out of range [0, \(list.count))")
@@ -94,9 +95,8 @@ public func pace_runtime_group_name(_ rt: OpaquePointer?, _ index: Int64, _ buff
 @c @implementation
 public func pace_runtime_step(_ rt: OpaquePointer?, _ gradNorm: Double, _ out: UnsafeMutablePointer<Double>?,
                               _ capacity: Int) -> pace_status {
-  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
-  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
-  return withRuntime(rt) { r in
+  withRuntime(rt) { r in
+    guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
     guard capacity < 0 || capacity >= r.valueCount else {  // capacity < 0: a size_t above Int.max
       return fail(PACE_E_BUFFER_TOO_SMALL, "out holds \(capacity) values; the runtime writes \(r.valueCount)")
     }
@@ -107,9 +107,8 @@ public func pace_runtime_step(_ rt: OpaquePointer?, _ gradNorm: Double, _ out: U
 
 @c @implementation
 public func pace_runtime_values(_ rt: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ capacity: Int) -> pace_status {
-  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
-  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
-  return withRuntime(rt) { r in
+  withRuntime(rt) { r in
+    guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
     guard capacity < 0 || capacity >= r.valueCount else {  // capacity < 0: a size_t above Int.max
       return fail(PACE_E_BUFFER_TOO_SMALL, "out holds \(capacity) values; the runtime writes \(r.valueCount)")
     }
@@ -120,18 +119,18 @@ public func pace_runtime_values(_ rt: OpaquePointer?, _ out: UnsafeMutablePointe
 
 @c @implementation
 public func pace_runtime_step_count(_ rt: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> pace_status {
-  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
-  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
-  out.pointee = withRuntime(rt) { $0.step }
-  return PACE_OK
+  withRuntime(rt) { r in
+    guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+    out.pointee = r.step
+    return PACE_OK
+  }
 }
 
 @c @implementation
 public func pace_runtime_begin_decay(_ rt: OpaquePointer?, _ channel: UnsafePointer<CChar>?, _ decaySteps: Int64,
                                      _ shape: UnsafePointer<CChar>?, _ to: Double) -> pace_status {
-  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
-  guard let shape else { return fail(PACE_E_ARGUMENT, "shape is NULL") }
-  return withRuntime(rt) { r in
+  withRuntime(rt) { r in
+    guard let shape else { return fail(PACE_E_ARGUMENT, "shape is NULL") }
     do throws(RuntimeError) {
       try r.beginDecay(channel: channel.map(string), steps: decaySteps, shape: string(shape), to: to)
       return PACE_OK
@@ -144,9 +143,8 @@ public func pace_runtime_begin_decay(_ rt: OpaquePointer?, _ channel: UnsafePoin
 @c @implementation
 public func pace_runtime_rewarm(_ rt: OpaquePointer?, _ channel: UnsafePointer<CChar>?,
                                 _ spec: UnsafePointer<CChar>?) -> pace_status {
-  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
-  guard let spec else { return fail(PACE_E_ARGUMENT, "spec_json is NULL") }
-  return withRuntime(rt) { r in
+  withRuntime(rt) { r in
+    guard let spec else { return fail(PACE_E_ARGUMENT, "spec_json is NULL") }
     do throws(RuntimeError) {
       try r.rewarm(channel: channel.map(string), spec: string(spec))
       return PACE_OK
@@ -158,8 +156,7 @@ public func pace_runtime_rewarm(_ rt: OpaquePointer?, _ channel: UnsafePointer<C
 
 @c @implementation
 public func pace_runtime_set_total_steps(_ rt: OpaquePointer?, _ total: Int64) -> pace_status {
-  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
-  return withRuntime(rt) { r in
+  withRuntime(rt) { r in
     do throws(RuntimeError) {
       try r.setTotalSteps(total)
       return PACE_OK
@@ -172,14 +169,15 @@ public func pace_runtime_set_total_steps(_ rt: OpaquePointer?, _ total: Int64) -
 @c @implementation
 public func pace_runtime_save(_ rt: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?, _ capacity: Int,
                               _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
-  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
-  let bytes = withRuntime(rt) { $0.save() }
-  needed?.pointee = bytes.count
-  guard let buffer, capacity < 0 || capacity >= bytes.count else {
-    return fail(PACE_E_BUFFER_TOO_SMALL, "the state needs \(bytes.count) bytes, capacity is \(capacity)")
+  withRuntime(rt) { r in
+    let bytes = r.save()
+    needed?.pointee = bytes.count
+    guard let buffer, capacity < 0 || capacity >= bytes.count else {
+      return fail(PACE_E_BUFFER_TOO_SMALL, "the state needs \(bytes.count) bytes, capacity is \(capacity)")
+    }
+    bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+    return PACE_OK
   }
-  bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
-  return PACE_OK
 }
 
 @c @implementation
@@ -190,8 +188,7 @@ public func pace_runtime_load(_ buffer: UnsafeRawPointer?, _ size: Int, _ out: U
   guard size >= 0 else { return fail(PACE_E_ARGUMENT, "size is negative") }
   let bytes = Array(UnsafeRawBufferPointer(start: buffer, count: size))
   do throws(RuntimeError) {
-    out.pointee = handle(try Runtime.load(bytes))
-    return PACE_OK
+    return store(try Runtime.load(bytes), out)
   } catch {
     return fail(error, "pace_runtime_load")
   }
@@ -199,14 +196,14 @@ public func pace_runtime_load(_ buffer: UnsafeRawPointer?, _ size: Int, _ out: U
 
 @c @implementation
 public func pace_runtime_save_file(_ rt: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> pace_status {
-  guard let rt else { return fail(PACE_E_ARGUMENT, "runtime is NULL") }
-  guard let path else { return fail(PACE_E_ARGUMENT, "path is NULL") }
-  let bytes = withRuntime(rt) { $0.save() }
-  do throws(FileError) {
-    try Files.writeAtomically(bytes, to: string(path))
-    return PACE_OK
-  } catch {
-    return fail(PACE_E_ARGUMENT, "pace_runtime_save_file: \(error.description)")
+  withRuntime(rt) { r in
+    guard let path else { return fail(PACE_E_ARGUMENT, "path is NULL") }
+    do throws(FileError) {
+      try Files.writeAtomically(r.save(), to: string(path))
+      return PACE_OK
+    } catch {
+      return fail(PACE_E_ARGUMENT, "pace_runtime_save_file: \(error.description)")
+    }
   }
 }
 
@@ -215,15 +212,13 @@ public func pace_runtime_load_file(_ path: UnsafePointer<CChar>?, _ out: UnsafeM
   guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
   out.pointee = nil
   guard let path else { return fail(PACE_E_ARGUMENT, "path is NULL") }
-  let bytes: [UInt8]
-  do throws(FileError) {
-    bytes = try Files.read(string(path))
-  } catch {
-    return fail(PACE_E_ARGUMENT, "pace_runtime_load_file: \(error.description)")
-  }
   do throws(RuntimeError) {
-    out.pointee = handle(try Runtime.load(bytes))
-    return PACE_OK
+    // The header first; then at most the length it declares (a huge or
+    // endless file such as /dev/zero is refused, never read whole).
+    let bytes = try SavedStateFile.read(string(path), headerSize: Runtime.headerSize,
+                                        fileError: { RuntimeError.argument($0) },
+                                        declaredSize: { (header) throws(RuntimeError) in try Runtime.declaredSize(header: header) })
+    return store(try Runtime.load(bytes), out)
   } catch {
     return fail(error, "pace_runtime_load_file")
   }

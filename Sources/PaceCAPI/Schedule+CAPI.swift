@@ -7,17 +7,23 @@ import Pace
 import Glibc
 #endif
 
-/// The schedule behind a handle (the handle holds one retain).
+/// Runs `body` on the schedule behind a live schedule handle (checked
+/// first: NULL, another kind or a freed handle give PACE_E_ARGUMENT),
+/// without retaining it (the handle's own retain keeps it alive).
 @inline(__always)
-private func schedule(_ handle: OpaquePointer) -> Schedule {
-  Unmanaged<Schedule>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+func withSchedule(_ handle: OpaquePointer?, _ body: (Schedule) -> pace_status) -> pace_status {
+  withHandle(handle, .schedule, "schedule", as: Schedule.self, body)
 }
 
-/// Runs `body` on the schedule behind a handle without retaining it (the
-/// handle's own retain keeps it alive for the call).
-@inline(__always)
-private func withSchedule<R>(_ handle: OpaquePointer, _ body: (Schedule) -> R) -> R {
-  Unmanaged<Schedule>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef(body)
+/// The schedule behind a live schedule handle, or nil with the problem
+/// recorded as the thread's last error (the caller returns
+/// PACE_E_ARGUMENT). `argument` names the parameter ("schedules[3]").
+func liveSchedule(_ handle: OpaquePointer?, _ argument: String) -> Schedule? {
+  guard let handle, isLive(handle, .schedule) else {
+    _ = fail(PACE_E_ARGUMENT, handleProblem(handle, .schedule, argument) ?? "\(argument) is not a pace_schedule")
+    return nil
+  }
+  return handleObject(handle, as: Schedule.self).takeUnretainedValue()
 }
 
 @c @implementation
@@ -30,7 +36,8 @@ public func pace_schedule_parse(_ specJSON: UnsafePointer<CChar>?,
                                         count: strlen(specJSON)))
   do throws(SpecError) {
     let parsed = try Schedule.parse(bytes: bytes)
-    out.pointee = OpaquePointer(Unmanaged.passRetained(parsed).toOpaque())
+    guard let handle = makeHandle(parsed, .schedule) else { return fail(PACE_E_NO_MEMORY, "no memory for a handle") }
+    out.pointee = handle
     return PACE_OK
   } catch {
     return fail(PACE_E_SPEC, error.description)
@@ -39,20 +46,20 @@ public func pace_schedule_parse(_ specJSON: UnsafePointer<CChar>?,
 
 @c @implementation
 public func pace_schedule_free(_ handle: OpaquePointer?) {
-  guard let handle else { return }
-  Unmanaged<Schedule>.fromOpaque(UnsafeRawPointer(handle)).release()
+  freeHandle(handle, .schedule, "schedule")
 }
 
-/// Called every training step: the argument checks, then one call into the
-/// schedule (`Schedule.multiplier(at:)`). The error text is built out of
-/// line, so the hot path keeps a small frame.
+/// Called every training step: the argument checks (the handle's tag is
+/// one load and one compare), then one call into the schedule
+/// (`Schedule.multiplier(at:)`). The error text is built out of line, so
+/// the hot path keeps a small frame.
 @c @implementation
 public func pace_schedule_at(_ handle: OpaquePointer?, _ step: Int64,
                              _ out: UnsafeMutablePointer<Double>?) -> pace_status {
-  guard let handle else { return atArgumentError(handle, step, out) }
+  guard let handle, isLive(handle, .schedule) else { return atArgumentError(handle, step, out) }
   guard let out else { return atArgumentError(handle, step, out) }
   guard step >= 0 else { return atArgumentError(handle, step, out) }
-  out.pointee = withSchedule(handle) { $0.value(at: step) }
+  out.pointee = handleObject(handle, as: Schedule.self)._withUnsafeGuaranteedRef { $0.value(at: step) }
   return PACE_OK
 }
 
@@ -60,7 +67,7 @@ public func pace_schedule_at(_ handle: OpaquePointer?, _ step: Int64,
 @inline(never)
 private func atArgumentError(_ handle: OpaquePointer?, _ step: Int64,
                              _ out: UnsafeMutablePointer<Double>?) -> pace_status {
-  if handle == nil { return fail(PACE_E_ARGUMENT, "schedule is NULL") }
+  if let problem = handleProblem(handle, .schedule, "schedule") { return fail(PACE_E_ARGUMENT, problem) }
   if out == nil { return fail(PACE_E_ARGUMENT, "out is NULL") }
   return fail(PACE_E_ARGUMENT, "step must be >= 0, got \(step)")
 }
@@ -68,7 +75,7 @@ private func atArgumentError(_ handle: OpaquePointer?, _ step: Int64,
 /// Validates the arguments shared by the fills.
 private func checkFill(_ handle: OpaquePointer?, _ start: Int64, _ count: Int64,
                        _ out: UnsafeMutableRawPointer?) -> pace_status {
-  guard handle != nil else { return fail(PACE_E_ARGUMENT, "schedule is NULL") }
+  if let problem = handleProblem(handle, .schedule, "schedule") { return fail(PACE_E_ARGUMENT, problem) }
   guard start >= 0 else { return fail(PACE_E_ARGUMENT, "start must be >= 0, got \(start)") }
   guard count >= 0 else { return fail(PACE_E_ARGUMENT, "count must be >= 0, got \(count)") }
   guard start <= Int64.max - count else {
@@ -83,33 +90,37 @@ private func checkFill(_ handle: OpaquePointer?, _ start: Int64, _ count: Int64,
 public func pace_schedule_fill_f64(_ handle: OpaquePointer?, _ start: Int64, _ count: Int64,
                                    _ out: UnsafeMutablePointer<Double>?) -> pace_status {
   let status = checkFill(handle, start, count, out)
-  guard status == PACE_OK, let handle, let out else { return status }
-  withSchedule(handle) { $0.fillInParallel(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count))) }
-  return PACE_OK
+  guard status == PACE_OK, let out else { return status }
+  return withSchedule(handle) {
+    $0.fillInParallel(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count)))
+    return PACE_OK
+  }
 }
 
 @c @implementation
 public func pace_schedule_fill_f32(_ handle: OpaquePointer?, _ start: Int64, _ count: Int64,
                                    _ out: UnsafeMutablePointer<Float>?) -> pace_status {
   let status = checkFill(handle, start, count, out)
-  guard status == PACE_OK, let handle, let out else { return status }
-  withSchedule(handle) { $0.fillInParallel(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count))) }
-  return PACE_OK
+  guard status == PACE_OK, let out else { return status }
+  return withSchedule(handle) {
+    $0.fillInParallel(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count)))
+    return PACE_OK
+  }
 }
 
 @c @implementation
 public func pace_schedule_to_json(_ handle: OpaquePointer?, _ buffer: UnsafeMutablePointer<CChar>?,
                                   _ capacity: Int, _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
-  guard let handle else { return fail(PACE_E_ARGUMENT, "schedule is NULL") }
-  return writeText(schedule(handle).canonicalText, buffer, capacity, needed)
+  withSchedule(handle) { writeText($0.canonicalText, buffer, capacity, needed) }
 }
 
 @c @implementation
 public func pace_schedule_total_steps(_ handle: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> pace_status {
-  guard let handle else { return fail(PACE_E_ARGUMENT, "schedule is NULL") }
-  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
-  out.pointee = schedule(handle).totalSteps
-  return PACE_OK
+  withSchedule(handle) { s in
+    guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+    out.pointee = s.totalSteps
+    return PACE_OK
+  }
 }
 
 /// The (buf, cap, *needed) pattern for text: stores the size with its NUL in

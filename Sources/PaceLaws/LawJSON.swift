@@ -1,35 +1,66 @@
 //===--- LawJSON.swift ----------------------------------------------------===//
-// A law saved as JSON text with a format version.
+// A law saved as JSON text: format, version, length, checksum, fit report.
 //===----------------------------------------------------------------------===//
 import Pace
 
+/// The saved form of a law (version 2), one line of JSON:
+///
+/// ```
+/// {"format":"pace-law","version":2,"length":L,"crc32":C,"law":BODY}
+/// BODY = {"kind":"multi_power","warmup":"raw","params":{"L0":...,...},"fit":{...}}
+/// ```
+/// `L` is BODY's length in bytes and `C` the CRC-32 (zlib's) of those bytes,
+/// both decimal. Everything before BODY is fixed once `L` and `C` are known,
+/// so a reader checks the prefix, the length and the checksum before it
+/// looks at BODY: damage (one flipped bit anywhere) is `.state`, a newer
+/// version `.version`. `fit` is present when the law came from a fit, and is
+/// read back, so save -> load -> save is byte-identical. Numbers print in the
+/// shortest form that reads back exactly; non-finite report values as null.
+/// Version 1 (no length, no checksum, no report read back) is still read.
 extension LossLaw {
   /// The saved format's version.
-  public static let formatVersion = 1
+  public static let formatVersion = 2
 
-  /// `{"format":"pace-law","version":1,"law":"multi_power","warmup":"raw",
-  /// "params":{"L0":...,...},"fit":{...}}`; `fit` is written when a report
-  /// is given. Numbers print in the shortest form that reads back exactly.
+  /// The text before BODY for a body of `length` bytes and checksum `crc`.
+  static func savedPrefix(length: Int, crc: UInt32) -> String {
+    #"{"format":"pace-law","version":\#(formatVersion),"length":\#(length),"crc32":\#(crc),"law":"#
+  }
+
+  /// The law (and its fit report, when given) in the saved form above.
   public func jsonText(report: FitReport? = nil) -> String {
     var members: [(key: String, value: JSONValue)] = [
-      ("format", .string("pace-law")),
-      ("version", .number(Double(Self.formatVersion), text: "")),
-      ("law", .string(kind.rawValue)),
+      ("kind", .string(kind.rawValue)),
       ("warmup", .string(warmup.rawValue)),
       ("params", .object(namedParameters.map { ($0.name, .number($0.value, text: "")) })),
     ]
     if let report { members.append(("fit", report.json)) }
-    return JSONWriter.render(.object(members))
+    let body = Array(JSONWriter.render(.object(members)).utf8)
+    return Self.savedPrefix(length: body.count, crc: CRC32.checksum(body)) + String(decoding: body, as: UTF8.self) + "}"
   }
 
-  /// Reads text written by ``jsonText(report:)``. Unknown top-level fields
-  /// and a `fit` object are accepted (the report is informative).
-  /// Throws `.state` for text that is not a saved law, `.version` for
-  /// another format version.
+  /// Reads text written by ``jsonText(report:)`` (version 2, or version 1
+  /// without a checksum). Throws `.state` for damaged text or text that is
+  /// not a saved law, `.version` for a newer format version.
+  ///
+  /// - Complexity: O(text length); reads nothing past the declared length.
   public init(jsonText text: String) throws(LawError) {
+    var ignored: FitReport?
+    try self.init(savedText: text, report: &ignored)
+  }
+
+  /// As ``init(jsonText:)``, also returning the fit report saved with the
+  /// law (nil when there is none).
+  public static func load(savedText text: String) throws(LawError) -> (law: LossLaw, report: FitReport?) {
+    var report: FitReport?
+    let law = try LossLaw(savedText: text, report: &report)
+    return (law, report)
+  }
+
+  private init(savedText text: String, report: inout FitReport?) throws(LawError) {
+    let bytes = Array(text.utf8)
     let doc: JSONValue
     do throws(JSONReadError) {
-      doc = try JSONReader.parse(text)
+      doc = try JSONReader.parse(bytes)
     } catch {
       throw .state("saved law: not valid JSON: \(error.description)")
     }
@@ -38,12 +69,35 @@ extension LossLaw {
     guard case .string("pace-law")? = member("format") else {
       throw .state("saved law: \"format\" must be \"pace-law\"")
     }
-    guard case .number(let version, _)? = member("version") else { throw .state("saved law: \"version\" is missing") }
-    guard version == Double(Self.formatVersion) else {
-      throw .version("saved law: format version \(version) is not supported (this library reads version \(Self.formatVersion))")
+    guard case .number(let version, _)? = member("version"), version >= 1, version == version.rounded() else {
+      throw .state("saved law: \"version\" is missing or not a positive integer")
     }
-    guard case .string(let lawName)? = member("law"), let kind = LawKind(rawValue: lawName) else {
-      throw .state("saved law: \"law\" must be \"multi_power\" or \"annealing\"")
+    if version == 1 {
+      try self.init(body: members, report: &report, legacy: true)
+      return
+    }
+    guard version == Double(Self.formatVersion) else {
+      throw .version("saved law: format version \(version) is not supported (this library reads versions 1 to \(Self.formatVersion))")
+    }
+    guard case .number(let length, _)? = member("length"), case .number(let crc, _)? = member("crc32"),
+      length >= 0, length <= Double(bytes.count), length == length.rounded(),
+      crc >= 0, crc <= Double(UInt32.max), crc == crc.rounded()
+    else { throw .state("saved law: \"length\" and \"crc32\" must be the body's size and checksum") }
+    let prefix = Array(Self.savedPrefix(length: Int(length), crc: UInt32(crc)).utf8)
+    guard bytes.count == prefix.count + Int(length) + 1, bytes.starts(with: prefix), bytes.last == UInt8(ascii: "}") else {
+      throw .state("saved law: damaged (the text does not have the layout its header declares)")
+    }
+    let body = Array(bytes[prefix.count..<(prefix.count + Int(length))])
+    guard CRC32.checksum(body) == UInt32(crc) else { throw .state("saved law: damaged (checksum mismatch)") }
+    guard case .object(let fields)? = member("law") else { throw .state("saved law: \"law\" must be an object") }
+    try self.init(body: fields, report: &report, legacy: false)
+  }
+
+  /// Reads the law's fields (`legacy`: version 1's names, report ignored).
+  private init(body members: [(key: String, value: JSONValue)], report: inout FitReport?, legacy: Bool) throws(LawError) {
+    func member(_ key: String) -> JSONValue? { members.first { $0.key == key }?.value }
+    guard case .string(let lawName)? = member(legacy ? "law" : "kind"), let kind = LawKind(rawValue: lawName) else {
+      throw .state("saved law: the law's kind must be \"multi_power\" or \"annealing\"")
     }
     var warmup = kind.defaultWarmup
     if let w = member("warmup") {
@@ -55,7 +109,7 @@ extension LossLaw {
     guard case .object(let params)? = member("params") else { throw .state("saved law: \"params\" must be an object") }
     var named: [String: Double] = [:]
     for (key, value) in params {
-      guard case .number(let x, _) = value else { throw .state("saved law: params.\(key) must be a number") }
+      guard case .number(let x, _) = value else { throw .state("saved law: a parameter must be a number") }
       named[key] = x
     }
     do throws(LawError) {
@@ -63,6 +117,7 @@ extension LossLaw {
     } catch {
       throw .state("saved law: \(error.description)")
     }
+    if !legacy, let fit = member("fit") { report = try FitReport(json: fit) }
   }
 }
 
@@ -87,4 +142,41 @@ extension FitReport {
 
   /// The report as JSON text.
   public var jsonText: String { JSONWriter.render(json) }
+
+  /// Reads what `json` wrote (null: a non-finite value, read as NaN).
+  init(json: JSONValue) throws(LawError) {
+    func fields(_ value: JSONValue) throws(LawError) -> [(key: String, value: JSONValue)] {
+      guard case .object(let members) = value else { throw .state("saved law: the fit report must be an object") }
+      return members
+    }
+    func number(_ members: [(key: String, value: JSONValue)], _ key: String) throws(LawError) -> Double {
+      switch members.first(where: { $0.key == key })?.value {
+      case .number(let x, _)?: return x
+      case .null?: return .nan
+      default: throw .state("saved law: fit.\(key) must be a number")
+      }
+    }
+    func count(_ members: [(key: String, value: JSONValue)], _ key: String) throws(LawError) -> Int {
+      let x = try number(members, key)
+      guard x >= 0, x <= Double(1 << 53), x == x.rounded() else { throw .state("saved law: fit.\(key) must be a count") }
+      return Int(x)
+    }
+    func metrics(_ value: JSONValue) throws(LawError) -> LawMetrics {
+      let m = try fields(value)
+      return LawMetrics(r2: try number(m, "r2"), mae: try number(m, "mae"), rmse: try number(m, "rmse"),
+                        predE: try number(m, "pred_e"), worstE: try number(m, "worst_e"), points: try count(m, "points"))
+    }
+    let f = try fields(json)
+    guard case .bool(let converged)? = f.first(where: { $0.key == "converged" })?.value else {
+      throw .state("saved law: fit.converged must be a boolean")
+    }
+    guard let overall = f.first(where: { $0.key == "metrics" })?.value,
+      case .array(let perCurveList)? = f.first(where: { $0.key == "per_curve" })?.value
+    else { throw .state("saved law: the fit report needs metrics and per_curve") }
+    var perCurve: [LawMetrics] = []
+    for item in perCurveList { perCurve.append(try metrics(item)) }
+    self.init(objective: try number(f, "objective"), metrics: try metrics(overall), perCurve: perCurve,
+              points: try count(f, "points"), curves: try count(f, "curves"), starts: try count(f, "starts"),
+              iterations: try count(f, "iterations"), converged: converged)
+  }
 }

@@ -104,7 +104,7 @@ import Testing
   @Test func futureVersionIsAVersionError() throws {
     let r = try Runtime(configText: Self.config)
     var blob = r.save()
-    blob[8] = 2  // format version 2, with a valid checksum
+    blob[8] = UInt8(Runtime.stateFormatVersion + 1)  // a future format version, with a valid checksum
     let body = blob.count - 4
     let crc = blob.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<body])) }
     for i in 0..<4 { blob[body + i] = UInt8(truncatingIfNeeded: crc >> (8 * i)) }

@@ -1,6 +1,7 @@
 //===--- Refinement.swift -------------------------------------------------===//
 // Schedule refinement from gradient norms (Defazio et al. 2023).
 //===----------------------------------------------------------------------===//
+import RealModule
 
 /// Which norm the gradient norms are, and so which weights refinement uses.
 public enum NormKind: UInt32, Sendable {
@@ -100,8 +101,18 @@ public struct Refinement: Sendable {
   /// - Complexity: O(n), two passes.
   public static func closedForm(_ g: UnsafeBufferPointer<Double>, kind: NormKind, into out: UnsafeMutablePointer<Double>) {
     let n = g.count
-    var largest = g[0]
-    for x in g where x > largest { largest = x }
+    var largest = g[0], smallest = g[0]
+    for x in g {
+      largest = Swift.max(largest, x)
+      smallest = Swift.min(smallest, x)
+    }
+    // eta reaches n x (largest / smallest)^(2p): past the double range
+    // (norms spanning more than ~10^75 for L2), work with logarithms.
+    let exponent = (kind == .l2 ? 2.0 : 1.0) * (Double.log2(largest) - Double.log2(smallest))
+    guard 2 * exponent + Double.log2(Double(n)) < 1000 else {
+      closedFormInLogs(g, kind: kind, largest: largest, into: out)
+      return
+    }
     let fallback = Double.greatestFiniteMagnitude / Double(n)
     let parts = n >= parallelMinimum ? 2 : 1
     // The weights first (a division each; two threads for long runs).
@@ -135,6 +146,36 @@ public struct Refinement: Sendable {
     out[n - 1] = 0
   }
 
+
+  /// The closed form for norms spanning more than the double range allows
+  /// the direct form: `log w_t = p (log largest - log g_t)`, the suffix sums
+  /// as running log-sum-exps, `log eta_t = log w_t + log sum_{s>t} w_s`,
+  /// and `eta_t / max eta = exp(log eta_t - max log eta)`: max 1, last 0,
+  /// every value finite (what underflows is below 2^-1074 of the peak).
+  ///
+  /// - Complexity: O(n); a log, an exp and a log1p per step.
+  static func closedFormInLogs(_ g: UnsafeBufferPointer<Double>, kind: NormKind, largest: Double,
+                               into out: UnsafeMutablePointer<Double>) {
+    let n = g.count
+    let p = kind == .l2 ? 2.0 : 1.0
+    let logLargest = Double.log(largest)
+    var logTail = -Double.infinity  // log of sum_{s>t} w_s
+    var peak = -Double.infinity
+    for t in stride(from: n - 1, through: 0, by: -1) {
+      let logWeight = p * (logLargest - Double.log(g[t]))
+      let logEta = logWeight + logTail
+      out[t] = logEta
+      peak = Swift.max(peak, logEta)
+      if logTail == -.infinity {
+        logTail = logWeight
+      } else {
+        let high = Swift.max(logTail, logWeight), low = Swift.min(logTail, logWeight)
+        logTail = high + Double.log(onePlus: Double.exp(low - high))
+      }
+    }
+    for t in 0..<n { out[t] = peak.isFinite ? Double.exp(out[t] - peak) : 0 }
+    out[n - 1] = 0
+  }
 
   /// Norms with every non-finite or non-positive entry replaced by linear
   /// interpolation between its nearest valid neighbours (the nearest valid

@@ -7,7 +7,7 @@
 /// ```
 /// offset  size  field
 ///      0     8  magic "PACE\0RT\0"
-///      8     4  format version (1)
+///      8     4  format version (2; version 1 is still read)
 ///     12     8  payload length L
 ///     20     L  payload
 ///   20+L     4  CRC-32 of bytes 0 ..< 20+L
@@ -15,8 +15,12 @@
 ///          channel count (u32), per channel: segment count (u32), per
 ///          segment: start (i64), origin (f64 bits), rate (f64 bits),
 ///          canonical spec text (u64 length + UTF-8);
-///          norm count (u64) and the norms (f64 bits).
+///          the norm history (see `NormHistory.write(to:)`; version 1:
+///          norm count (u64) = step and every norm (f64 bits)).
 /// ```
+/// A checkpoint's size is bounded whatever the run's length: the norm
+/// history keeps at most `NormHistory.capacity` samples, and a refined
+/// segment at most `Runtime.refinedKnots` table entries.
 /// The magic, version, length and trailing CRC keep this layout in every
 /// future format, so a reader checks them first: a damaged blob is
 /// `PACE_E_STATE`, a well-formed blob of a newer format `PACE_E_VERSION`.
@@ -24,12 +28,29 @@
 /// so a loaded runtime continues bit for bit.
 extension Runtime {
   static let magic: [UInt8] = Array("PACE\u{0}RT\u{0}".utf8)
-  public static let stateFormatVersion: UInt32 = 1
-  static let headerSize = 20
+  public static let stateFormatVersion: UInt32 = 2
+  /// Bytes before the payload: magic, version, payload length.
+  public static let headerSize = 20
+
+  /// The whole size (header, payload, CRC) a saved state's header
+  /// declares, after checking its magic: lets a file reader read no more.
+  public static func declaredSize(header: [UInt8]) throws(RuntimeError) -> Int {
+    guard header.count >= headerSize else {
+      throw .state("saved state is truncated: \(header.count) bytes, a header needs \(headerSize + 4)")
+    }
+    guard Array(header[0..<8]) == magic else { throw .state("not a Pace runtime state (bad magic)") }
+    var reader = ByteReader(header, from: 12)
+    let length = try reader.uint64()
+    guard length <= UInt64(Int.max - headerSize - 4) else {
+      throw .state("saved state declares an impossible payload length \(length)")
+    }
+    return headerSize + Int(length) + 4
+  }
 
   /// The runtime's state as bytes.
   ///
-  /// - Complexity: O(config + segments' specs + steps).
+  /// - Complexity: O(config + segments' specs + norm history), bounded
+  ///   whatever the run's length.
   public func save() -> [UInt8] {
     var payload = ByteWriter()
     payload.text(config.text)
@@ -45,8 +66,7 @@ extension Runtime {
         payload.text(segment.schedule.canonicalText)
       }
     }
-    payload.uint64(UInt64(norms.count))
-    for x in norms { payload.uint64(x.bitPattern) }
+    history.write(to: &payload)
     var out = ByteWriter()
     out.bytes.append(contentsOf: Self.magic)
     out.uint32(Self.stateFormatVersion)
@@ -74,8 +94,8 @@ extension Runtime {
       | UInt32(bytes[bytes.count - 2]) << 16 | UInt32(bytes[bytes.count - 1]) << 24
     let computed = bytes.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - 4)])) }
     guard stored == computed else { throw .state("saved state is corrupted (checksum mismatch)") }
-    guard version == stateFormatVersion else {
-      throw .version("saved state has format version \(version); this library reads version \(stateFormatVersion)")
+    guard version == stateFormatVersion || version == 1 else {
+      throw .version("saved state has format version \(version); this library reads versions 1 to \(stateFormatVersion)")
     }
     var reader = ByteReader(bytes, from: headerSize, end: bytes.count - 4)
     let configText = try reader.text()
@@ -116,17 +136,22 @@ extension Runtime {
       }
       runtime.channels[c].segments = segments
     }
-    let normCount = try reader.uint64()
-    guard normCount == UInt64(step), normCount <= UInt64(reader.remaining / 8) else {
-      throw .state("saved state has \(normCount) norms for \(step) steps")
+    let history: NormHistory
+    if version == 1 {
+      let normCount = try reader.uint64()
+      guard normCount == UInt64(step), normCount <= UInt64(reader.remaining / 8) else {
+        throw .state("saved state has \(normCount) norms for \(step) steps")
+      }
+      var h = NormHistory()
+      for _ in 0..<Int(normCount) { h.append(Double(bitPattern: try reader.uint64())) }
+      history = h
+    } else {
+      history = try NormHistory.read(from: &reader, step: step)
     }
-    var norms = [Double]()
-    norms.reserveCapacity(Int(normCount))
-    for _ in 0..<Int(normCount) { norms.append(Double(bitPattern: try reader.uint64())) }
     guard reader.remaining == 0 else { throw .state("saved state has \(reader.remaining) unread bytes") }
     runtime.step = step
     runtime.lastReplan = lastReplan
-    runtime.norms = norms
+    runtime.history = history
     return runtime
   }
 }

@@ -37,8 +37,9 @@ public final class Runtime {
   }
   /// Optimizer steps taken so far; the current values are those of this step.
   @exclusivity(unchecked) public internal(set) var step: Int64 = 0
-  /// The gradient norm of every step taken (NaN when not measured).
-  @exclusivity(unchecked) public internal(set) var norms: [Double] = []
+  /// The gradient norms of the steps taken (NaN when not measured),
+  /// bounded: decimated by halving past `NormHistory.capacity` steps.
+  @exclusivity(unchecked) public internal(set) var history = NormHistory()
   /// Step of the last online re-plan (or -1).
   @exclusivity(unchecked) public internal(set) var lastReplan: Int64 = -1
   /// Group scales, group-major (`groupCount x channelCount`).
@@ -173,7 +174,6 @@ public final class Runtime {
     self.scaleBuffer.initialize(from: scales, count: scales.count)
     self.channels = channels
     refreshHotSegments()
-    norms.reserveCapacity(1024)
   }
 
   /// Creates a runtime from config text.
@@ -222,10 +222,10 @@ public final class Runtime {
   /// advances one step, re-plans when online refinement is due, and writes
   /// the new step's values.
   ///
-  /// - Complexity: amortised O(1) plus a re-plan (O(T log w)) every
-  ///   `refine.every` steps.
+  /// - Complexity: amortised O(1) plus a re-plan (O(`NormHistory.capacity`)
+  ///   at most, whatever the run's length) every `refine.every` steps.
   public func advance(gradNorm: Double, into out: UnsafeMutablePointer<Double>) {
-    norms.append(gradNorm)
+    history.append(gradNorm)
     step &+= 1
     if refineEvery > 0 && step >= refineMinHistory && step &- Swift.max(lastReplan, 0) >= refineEvery,
       let refine = config.refine

@@ -109,6 +109,9 @@ public struct RuntimeConfig: Sendable {
       guard schedule.end.isFinite else {
         throw SpecError(path: "channels.\(channel)", "online refinement needs a schedule with a known end (total steps)")
       }
+      guard schedule.end <= Double(SpecObject.maximumStepCount) else {
+        throw SpecError(path: "channels.\(channel)", "online refinement needs a schedule ending within 2^53 steps, got \(schedule.end)")
+      }
       refine = RefineSettings(every: every, norm: norm, smoothing: smoothing, minHistory: minHistory, channel: channel)
     }
     return RuntimeConfig(channelNames: names, channelSpecs: specs, groups: groups, refine: refine, text: text)

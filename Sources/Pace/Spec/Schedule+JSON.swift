@@ -84,3 +84,66 @@ extension RepeatBlock {
     ])
   }
 }
+
+// MARK: - Only finite numbers
+
+extension Schedule {
+  /// The JSON path of the first number the canonical spec would print that
+  /// is not finite (a value resolved at parse that overflowed, e.g. the
+  /// default `from` of a template phase after a steep exponential), or nil.
+  /// JSON has no spelling for such numbers, so `parse` rejects the schedule:
+  /// every accepted schedule's canonical text parses back.
+  ///
+  /// - Complexity: O(phases + table entries), no text built.
+  var nonFiniteCanonicalField: String? {
+    if !peak.isFinite { return "peak" }
+    if let totalStepsField, !totalStepsField.isFinite { return "total_steps" }
+    for (i, item) in items.enumerated() {
+      switch item {
+      case .phase(let phase):
+        if let field = phase.nonFiniteCanonicalField { return "phases[\(i)].\(field)" }
+      case .block(let block):
+        for (j, phase) in block.template.enumerated() {
+          if let field = phase.nonFiniteCanonicalField { return "phases[\(i)].repeat[\(j)].\(field)" }
+        }
+        let fields = [("period_mult", block.periodMult), ("decay", block.decay), ("floor", block.floor),
+                      ("decay_per_step", block.decayPerStep)]
+        if let bad = fields.first(where: { !$0.1.isFinite }) { return "phases[\(i)].\(bad.0)" }
+      }
+    }
+    return nil
+  }
+}
+
+extension Phase {
+  /// The first field of ``canonicalJSON`` holding a non-finite number.
+  var nonFiniteCanonicalField: String? {
+    var fields: [(String, Double)] = [("offset", offset)]  // steps: printed only when finite
+    if case .table = shape {} else { fields.append(("from", from)) }
+    if shape.interpolates { fields.append(("to", to)) }
+    switch shape {
+    case .interpolating(let curve):
+      switch curve {
+      case .cosine(let cycles, let exponent): fields += [("cycles", cycles), ("exponent", exponent)]
+      case .polynomial(let power): fields.append(("power", power))
+      case .uba(let phi): fields.append(("phi", phi))
+      default: break
+      }
+    case .exponential(let gamma, let staircase):
+      if let gamma { fields.append(("gamma", gamma)) }
+      if let staircase { fields.append(("staircase", staircase)) }
+    case .constant: break
+    case .step(let gamma, let stepSize, let milestones):
+      fields.append(("gamma", gamma))
+      if let stepSize { fields.append(("step_size", stepSize)) }
+      if let bad = milestones.firstIndex(where: { !$0.isFinite }) { return "milestones[\(bad)]" }
+    case .inverseSqrt(let timescale): fields.append(("timescale", timescale))
+    case .power(let a, let b, let c): fields += [("a", a), ("b", b), ("tokens_per_step", c)]
+    case .table(let table):
+      if let bad = table.values.firstIndex(where: { !$0.isFinite }) { return "values[\(bad)]" }
+      if let bad = table.pointPositions.firstIndex(where: { !$0.isFinite }) { return "points[\(bad)]" }
+      if let bad = table.pointValues.firstIndex(where: { !$0.isFinite }) { return "points[\(bad)]" }
+    }
+    return fields.first { !$0.1.isFinite }?.0
+  }
+}

@@ -17,7 +17,7 @@ extension Schedule {
     do {
       document = try JSONReader.parse(bytes)
     } catch {
-      throw SpecError(path: error.path, "invalid JSON at byte \(error.offset): \(error.message)")
+      throw SpecError(path: error.path, "invalid JSON at \(error.position): \(error.message)")
     }
     return try parse(document)
   }
@@ -85,6 +85,9 @@ extension Schedule {
     let schedule = Schedule(arena: arena, peak: peak, after: after, totalStepsField: totalSteps, items: items,
                             starts: starts, ends: ends, endMultiplier: previousEnd)
     try schedule.checkFinite()
+    if let path = schedule.nonFiniteCanonicalField {  // its canonical text would not be JSON
+      throw SpecError(path: path, "resolves to a non-finite value (float64 overflow); give it explicitly or change the item before it")
+    }
     return schedule
   }
 
