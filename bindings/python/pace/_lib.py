@@ -261,6 +261,33 @@ FUNCTIONS.update({
 })
 
 
+# Data pacing (include/pace.h, "data pacing"; pace.data).
+class SamplerStruct(ctypes.Structure):
+    """Opaque ``struct pace_sampler``."""
+
+
+SAMPLER_P = ctypes.POINTER(SamplerStruct)
+c_int64_p = ctypes.POINTER(ctypes.c_int64)
+c_int32_p = ctypes.POINTER(ctypes.c_int32)
+c_int8_p = ctypes.POINTER(ctypes.c_int8)
+c_uint8_p = ctypes.POINTER(ctypes.c_uint8)
+
+FUNCTIONS.update({
+    "pace_sampler_create": (c_status, [ctypes.c_char_p, c_double_p, c_int32_p, c_int64, ctypes.POINTER(SAMPLER_P)]),
+    "pace_sampler_free": (None, [SAMPLER_P]),
+    "pace_sampler_batch": (c_status, [SAMPLER_P, c_int64, c_int64, c_int64, c_int64_p, c_int64, c_int64_p]),
+    "pace_sampler_global_batch_size": (c_status, [SAMPLER_P, c_int64, c_int64_p]),
+    "pace_sampler_first_offset": (c_status, [SAMPLER_P, c_int64, c_int64_p]),
+    "pace_sampler_eligible": (c_status, [SAMPLER_P, c_int64, c_int64_p]),
+    "pace_sampler_report_ability": (c_status, [SAMPLER_P, c_int64, ctypes.c_double]),
+    "pace_sampler_save": (c_status, [SAMPLER_P, ctypes.c_void_p, c_size_t, ctypes.POINTER(c_size_t)]),
+    "pace_sampler_load": (c_status, [ctypes.c_void_p, c_size_t, c_double_p, c_int32_p, c_int64,
+                                     ctypes.POINTER(SAMPLER_P)]),
+    "pace_irt_fit": (c_status, [c_uint8_p, c_int64, c_int64, c_double_p, c_double_p]),
+    "pace_irt_ability": (c_status, [c_double_p, c_int8_p, c_int64, c_double_p]),
+})
+
+
 def declare(lib: ctypes.CDLL, path: Path) -> None:
     missing = []
     for name, (restype, argtypes) in FUNCTIONS.items():

@@ -718,3 +718,7 @@ class PaceRuntimeScheduler(_LRSchedulerBase):
 
     def __repr__(self) -> str:
         return "<pace.torch.PaceRuntimeScheduler step=%d %r>" % (self.last_epoch, self._pace_runtime)
+
+
+from .torch_data import PaceBatchSampler  # noqa: E402,F401  (pace.data in a DataLoader; pace/torch_data.py)
+__all__.append("PaceBatchSampler")
