@@ -15,9 +15,20 @@ private let lastErrorKey: pthread_key_t = {
   return key
 }()
 
-/// Stores `message` as the calling thread's last error.
+/// Longest message kept, in bytes: quoted input is already cut to 200
+/// characters (`quotedExcerpt`); this bounds what is left (a spec error
+/// naming a JSON path of huge keys, a list of names).
+let lastErrorLimit = 2000
+
+/// Stores `message` as the calling thread's last error, cut to
+/// `lastErrorLimit` bytes (at a character boundary, with "...").
 func setLastError(_ message: String) {
-  let bytes = Array(message.utf8)
+  var bytes = Array(message.utf8)
+  if bytes.count > lastErrorLimit {
+    var end = lastErrorLimit
+    while end > 0 && bytes[end] & 0xC0 == 0x80 { end -= 1 }  // not inside a UTF-8 sequence
+    bytes = Array(bytes[0..<end]) + Array("... (\(bytes.count) bytes in all)".utf8)
+  }
   guard let copy = malloc(bytes.count + 1) else { return }
   let text = copy.assumingMemoryBound(to: UInt8.self)
   bytes.withUnsafeBufferPointer { source in

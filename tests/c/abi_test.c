@@ -1337,6 +1337,88 @@ static void test_threads(void) {
 
 /* ---- main -------------------------------------------------------------------- */
 
+/* ---- tagged handles (issue 15) and bounded error messages -------------------- */
+
+/* A handle of the wrong kind, a freed handle and garbage give PACE_E_ARGUMENT
+ * and a message, never a crash or a silent PACE_OK (pace.h says what cannot be
+ * detected: pointers into unmapped memory, and handles freed long ago). */
+static void test_handles(void) {
+  group_begin("tagged handles");
+  pace_schedule *s = PARSE_OK("{\"preset\":\"cosine\",\"total_steps\":100}");
+  pace_runtime *rt = NULL;
+  pace_status st = pace_runtime_create("{\"channels\":{\"lr\":{\"preset\":\"constant\"}}}", &rt);
+  CHECK(st == PACE_OK && rt, "runtime_create: %s", last_error());
+  double v = 123, buf[4];
+  int64_t n = 0;
+  if (s && rt) {
+    EXPECT_FAIL("schedule_at(a runtime)", pace_schedule_at((const pace_schedule *)rt, 1, &v), PACE_E_ARGUMENT);
+    CHECK(strstr(last_error(), "pace_runtime") != NULL, "message names the kind given: \"%s\"", last_error());
+    EXPECT_FAIL("fill_f64(a runtime)", pace_schedule_fill_f64((const pace_schedule *)rt, 0, 4, buf), PACE_E_ARGUMENT);
+    EXPECT_FAIL("total_steps(a runtime)", pace_schedule_total_steps((const pace_schedule *)rt, &n), PACE_E_ARGUMENT);
+    EXPECT_FAIL("runtime_step(a schedule)", pace_runtime_step((pace_runtime *)s, 1.0, buf, 4), PACE_E_ARGUMENT);
+    EXPECT_FAIL("runtime_values(a schedule)", pace_runtime_values((const pace_runtime *)s, buf, 4), PACE_E_ARGUMENT);
+    EXPECT_FAIL("law_kind(a schedule)", pace_law_kind((const pace_law *)s, (uint32_t *)&n), PACE_E_ARGUMENT);
+    pace_engine_info info;
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    EXPECT_FAIL("engine_get_info(a schedule)", pace_engine_get_info((const pace_engine *)s, &info), PACE_E_ARGUMENT);
+    const pace_schedule *list[2] = {s, (const pace_schedule *)rt};
+    pace_engine *e = NULL;
+    if (pace_engine_create(NULL, &e) == PACE_OK) {
+      EXPECT_FAIL("batch_fill_f64(schedules[1] a runtime)", pace_batch_fill_f64(e, list, 2, 0, 2, buf, 4),
+                  PACE_E_ARGUMENT);
+      pace_engine_free(e);
+      EXPECT_FAIL("engine_get_info(freed)", pace_engine_get_info(e, &info), PACE_E_ARGUMENT);
+    }
+  }
+  /* freed handles: use after free and double free */
+  pace_schedule_free(s);
+  EXPECT_FAIL("schedule_at(freed)", pace_schedule_at(s, 1, &v), PACE_E_ARGUMENT);
+  CHECK(strstr(last_error(), "freed") != NULL, "message says freed: \"%s\"", last_error());
+  set_marker();
+  pace_schedule_free(s); /* double free: ignored, recorded */
+  CHECK(strstr(last_error(), "freed") != NULL, "double free recorded: \"%s\"", last_error());
+  pace_runtime_free(rt);
+  EXPECT_FAIL("runtime_step(freed)", pace_runtime_step(rt, 1.0, buf, 4), PACE_E_ARGUMENT);
+  pace_runtime_free(rt);
+  /* garbage: zeroed and random heap blocks, a small address, a misaligned pointer */
+  uint64_t *junk = calloc(16, sizeof(uint64_t));
+  EXPECT_FAIL("schedule_at(zeroed block)", pace_schedule_at((const pace_schedule *)junk, 0, &v), PACE_E_ARGUMENT);
+  for (int i = 0; i < 16; i++) junk[i] = 0x9E3779B97F4A7C15ULL * (uint64_t)(i + 1);
+  EXPECT_FAIL("runtime_step(random block)", pace_runtime_step((pace_runtime *)junk, 1.0, buf, 4), PACE_E_ARGUMENT);
+  pace_schedule_free((pace_schedule *)junk); /* not a handle: left alone */
+  free(junk);
+  EXPECT_FAIL("schedule_at(0x10)", pace_schedule_at((const pace_schedule *)(uintptr_t)0x10, 0, &v), PACE_E_ARGUMENT);
+  char raw[64];
+  EXPECT_FAIL("schedule_at(misaligned)", pace_schedule_at((const pace_schedule *)(raw + 3), 0, &v), PACE_E_ARGUMENT);
+  group_end();
+}
+
+/* A 10 MB field name never makes a 10 MB message. */
+static void test_error_length(void) {
+  group_begin("bounded error messages");
+  size_t big = 10u << 20;
+  char *spec = malloc(big + 64);
+  if (spec) {
+    strcpy(spec, "{\"");
+    memset(spec + 2, 'x', big);
+    strcpy(spec + 2 + big, "\":1,\"phases\":[{\"shape\":\"constant\"}]}");
+    pace_schedule *s = NULL;
+    EXPECT_FAIL("parse(10 MB field name)", pace_schedule_parse(spec, &s), PACE_E_SPEC);
+    CHECK(strlen(pace_last_error()) <= 2100, "pace_last_error() is %zu bytes", strlen(pace_last_error()));
+    pace_runtime *rt = NULL;
+    const char *prefix = "{\"channels\":{\"lr\":{\"preset\":\"constant\"}},\"refine\":{\"every\":5,\"channel\":\"";
+    size_t p = strlen(prefix);
+    memcpy(spec, prefix, p);
+    memset(spec + p, 'y', big - p);
+    strcpy(spec + big, "\"}}");
+    EXPECT_FAIL("runtime_create(10 MB channel name)", pace_runtime_create(spec, &rt), PACE_E_SPEC);
+    CHECK(strlen(pace_last_error()) <= 2100, "pace_last_error() is %zu bytes", strlen(pace_last_error()));
+    free(spec);
+  }
+  group_end();
+}
+
 int main(void) {
   printf("pace ABI test: header %d.%d.%d, library %s (%s)\n", PACE_VERSION_MAJOR, PACE_VERSION_MINOR,
          PACE_VERSION_PATCH, pace_version_string() ? pace_version_string() : "(NULL)",
@@ -1360,6 +1442,8 @@ int main(void) {
   test_values();
   test_references();
   test_robustness();
+  test_handles();
+  test_error_length();
   pace_schedule_free(g_marker_schedule);
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed ? 1 : 0;

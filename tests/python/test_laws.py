@@ -198,10 +198,11 @@ def test_predict_spec_equals_array_and_final_loss(fitted):
 def test_save_load_round_trip(fitted, tmp_path):
     text = fitted.save()
     doc = json.loads(text)
-    assert doc["format"] == "pace-law" and doc["version"] == 1 and doc["law"] == "multi_power"
-    assert set(doc["params"]) == set(fitted.params) and "fit" in doc
+    assert doc["format"] == "pace-law" and doc["version"] == 2 and doc["law"]["kind"] == "multi_power"
+    assert set(doc["law"]["params"]) == set(fitted.params) and "fit" in doc["law"]
     back = laws.Law.load(text)
     assert back.params == fitted.params
+    assert back.save() == text and back.report == fitted.report  # the fit report survives: an exact round trip
     path = tmp_path / "law.json"
     fitted.save(path)
     assert laws.Law.load(path).params == fitted.params
@@ -280,3 +281,65 @@ def test_search_beats_cosine_and_free_form_is_non_increasing():
     rates, loss = law.search_free_form(24000, 3e-4, warmup=2160, iterations=200)
     assert rates.size == 24000 and np.all(np.diff(rates[2160:]) <= 0)
     assert loss < cosine
+
+
+# --------------------------------------------------------------------------
+# Saved laws are checksummed; arguments are validated, never wrapped
+
+
+def test_saved_law_rejects_every_flipped_bit(fitted):
+    data = bytearray(fitted.save().encode())
+    rng = np.random.default_rng(5)
+    for bit in rng.choice(len(data) * 8, size=400, replace=False):
+        damaged = bytearray(data)
+        damaged[bit // 8] ^= 1 << (bit % 8)
+        with pytest.raises((StateError, VersionError)):
+            laws.Law.load(bytes(damaged))
+
+
+def test_version_one_text_still_loads(fitted):
+    v1 = {"format": "pace-law", "version": 1, "law": "multi_power", "warmup": "raw", "params": fitted.params}
+    assert laws.Law.load(json.dumps(v1)).params == fitted.params
+
+
+@pytest.mark.parametrize("bad, error", [
+    (dict(count=2**64 + 300), ArgumentError), (dict(count=-1), ArgumentError), (dict(count=True), TypeError),
+    (dict(count=10.0), TypeError), (dict(warmup_steps=2**63), ArgumentError), (dict(warmup_steps=1.5), TypeError),
+])
+def test_integer_arguments_are_checked_not_wrapped(fitted, bad, error):
+    schedule = {"preset": "constant", "peak": 3e-4}
+    with pytest.raises(error):
+        laws.s1(schedule, **bad)
+    with pytest.raises(error):
+        fitted.final_loss(schedule, **bad)
+
+
+@pytest.mark.parametrize("steps, error", [
+    ([1.5, 2.7], ArgumentError), ([2**64 + 1], ArgumentError), (np.array([2**63], dtype=np.uint64), ArgumentError),
+    ([True, False], TypeError), ([float("nan")], ArgumentError), (["3"], TypeError),
+])
+def test_predict_steps_are_integers(fitted, steps, error):
+    with pytest.raises(error):
+        fitted.predict({"preset": "cosine", "peak": 3e-4, "total_steps": 1000}, steps)
+
+
+def test_integral_float_steps_are_accepted(fitted):
+    spec = {"preset": "cosine", "peak": 3e-4, "total_steps": 1000}
+    np.testing.assert_array_equal(fitted.predict(spec, [10.0, 500.0]), fitted.predict(spec, [10, 500]))
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    (dict(budget=2**64 + 1000, peak=3e-4), ArgumentError), (dict(budget=1000.5, peak=3e-4), TypeError),
+    (dict(budget=1000, peak="3e-4"), TypeError), (dict(budget=1000, peak=float("inf")), ArgumentError),
+    (dict(budget=1000, peak=3e-4, warmup=2**64), ArgumentError),
+])
+def test_search_arguments_are_checked(fitted, kwargs, error):
+    with pytest.raises(error):
+        fitted.search(**kwargs)
+
+
+def test_create_params_are_numbers():
+    with pytest.raises(TypeError):
+        laws.Law.create("annealing", [3.1, 0.6, 0.55, "0.3", 0.999])
+    with pytest.raises(ArgumentError):
+        laws.Law.create("annealing", [3.1, 0.6, 0.55, float("nan"), 0.999])

@@ -17,7 +17,7 @@ extension Runtime {
     }
     guard to.isFinite && to >= 0 else { throw .argument("to must be a finite multiplier >= 0, got \(to)") }
     guard Self.decayShapes.contains(shape) else {
-      throw .argument("shape must be one of \(Self.decayShapes.joined(separator: ", ")), got \"\(shape)\"")
+      throw .argument("shape must be one of \(Self.decayShapes.joined(separator: ", ")), got \(quotedExcerpt(shape))")
     }
     guard shape != "exponential" || to > 0 else { throw .argument("an exponential decay needs to > 0, got \(to)") }
     let peak = channels[c].currentPeak

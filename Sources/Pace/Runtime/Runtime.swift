@@ -239,7 +239,7 @@ public final class Runtime {
   func channelIndex(_ name: String?) throws(RuntimeError) -> Int {
     if let name {
       guard let i = channels.firstIndex(where: { $0.name == name }) else {
-        throw .argument("no channel named \"\(name)\" (channels: \(channels.map(\.name).joined(separator: ", ")))")
+        throw .argument("no channel named \(quotedExcerpt(name)) (channels: \(quotedExcerpt(channels.map(\.name).joined(separator: ", "), limit: 400)))")
       }
       return i
     }

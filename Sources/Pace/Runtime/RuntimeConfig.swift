@@ -81,7 +81,7 @@ public struct RuntimeConfig: Sendable {
           let scale = try SpecObject(scaleValue, path: joinPath(path, "scale"))
           for member in scale.members {
             guard let c = names.firstIndex(of: member.key) else {
-              throw SpecError(path: scale.pathOf(member.key), "no channel named \"\(member.key)\"")
+              throw SpecError(path: scale.pathOf(member.key), "no channel named \(quotedExcerpt(member.key))")
             }
             scales[c] = try scale.number(member.key, "a finite number >= 0", { $0 >= 0 })!
           }
@@ -103,7 +103,7 @@ public struct RuntimeConfig: Sendable {
       let minHistory = try object.stepCount("min_history", minimum: 2) ?? Swift.max(every, 2)
       let channel = try object.string("channel") ?? "lr"
       guard let c = names.firstIndex(of: channel) else {
-        throw SpecError(path: "refine.channel", "no channel named \"\(channel)\" to refine")
+        throw SpecError(path: "refine.channel", "no channel named \(quotedExcerpt(channel)) to refine")
       }
       let schedule = try Schedule.parse(specs[c])
       guard schedule.end.isFinite else {

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import ctypes
 import json
+import math
+import operator
 import os
 import threading
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
@@ -31,6 +33,55 @@ from .schedule import _spec_bytes
 __all__ = ["Law", "s1", "s2", "loss_drop", "KINDS", "WARMUP_MODES", "FAMILIES"]
 
 _lib_handle = _lib.lib
+
+
+def _integer(value: Any, what: str, minimum: int = 0) -> int:
+    """An integer argument (no bools, no floats), range-checked here because
+    ctypes would wrap values beyond int64 silently (as pace.Schedule does)."""
+    if isinstance(value, bool):
+        raise TypeError("%s must be an integer, got a bool" % what)
+    try:
+        n = operator.index(value)
+    except TypeError:
+        raise TypeError("%s must be an integer, got %s" % (what, type(value).__name__)) from None
+    if n < minimum:
+        raise ArgumentError("%s must be >= %d, got %d" % (what, minimum, n))
+    if n > _lib.INT64_MAX:
+        raise ArgumentError("%s must fit in int64, got %d" % (what, n))
+    return n
+
+
+def _real(value: Any, what: str) -> float:
+    """A real argument: an int or float (no bools, no strings); finite."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError("%s must be a number, got %s" % (what, type(value).__name__))
+    x = float(value)
+    if not math.isfinite(x):
+        raise ArgumentError("%s must be finite, got %r" % (what, x))
+    return x
+
+
+def _integer_array(values: Any, what: str) -> np.ndarray:
+    """Steps as a contiguous int64 array: integers, or floats holding
+    integers; a fraction, a non-finite value, a bool or a value beyond int64
+    is an error, never truncated or wrapped."""
+    arr = np.asarray(list(values) if not isinstance(values, np.ndarray) else values)
+    if arr.dtype.kind == "b":
+        raise TypeError("%s must be integers, got bools" % what)
+    if arr.dtype.kind == "u":
+        if arr.size and int(arr.max()) > _lib.INT64_MAX:
+            raise ArgumentError("%s must fit in int64, got %d" % (what, int(arr.max())))
+    elif arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+            raise ArgumentError("%s must be integers, got a fraction or a non-finite value" % what)
+        if arr.size and (arr.max() >= 2.0**63 or arr.min() < -(2.0**63)):
+            raise ArgumentError("%s must fit in int64" % what)
+    elif arr.dtype.kind == "O":
+        return np.ascontiguousarray([_integer(v, what + " item", minimum=-(2**63)) for v in arr.ravel()],
+                                    dtype=np.int64).reshape(arr.shape)
+    elif arr.dtype.kind != "i":
+        raise TypeError("%s must be integers, got %s" % (what, arr.dtype))
+    return np.ascontiguousarray(arr, dtype=np.int64)
 
 
 class LawStruct(ctypes.Structure):
@@ -134,19 +185,15 @@ class _Input:
             self.array = np.ascontiguousarray(schedule, dtype=np.float64)
             if self.array.ndim != 1 or self.array.size == 0:
                 raise ArgumentError("an LR array must be 1-D and non-empty")
-            if count is not None and count != self.array.size:
+            if count is not None and _integer(count, "count") != self.array.size:
                 raise ArgumentError("count %d differs from the LR array's length %d" % (count, self.array.size))
             n = self.array.size
             lrs = self.array.ctypes.data_as(_dp)
         else:
             self.spec = _spec_bytes(schedule)
-            n = 0 if count is None else int(count)
+            n = 0 if count is None else _integer(count, "count")
             lrs = None
-        if n < 0:
-            raise ArgumentError("count must be >= 0, got %d" % n)
-        w = -1 if warmup_steps is None else int(warmup_steps)
-        if w < -1:
-            raise ArgumentError("warmup_steps must be >= 0, got %d" % w)
+        w = -1 if warmup_steps is None else _integer(warmup_steps, "warmup_steps")
         self.struct = LRInput(self.spec, lrs, n, w)
 
     def count(self) -> int:
@@ -188,14 +235,14 @@ def s1(schedule: ScheduleLike, warmup: Optional[str] = "raw", count: Optional[in
 def s2(schedule: ScheduleLike, lam: float = 0.999, warmup: Optional[str] = "raw", count: Optional[int] = None,
        warmup_steps: Optional[int] = None) -> np.ndarray:
     """The annealing area S2 with momentum ``lam`` at every step."""
-    return _functional(_lib_handle.pace_functional_s2, schedule, warmup, count, warmup_steps, float(lam))
+    return _functional(_lib_handle.pace_functional_s2, schedule, warmup, count, warmup_steps, _real(lam, "lam"))
 
 
 def loss_drop(schedule: ScheduleLike, C: float, beta: float, gamma: float, warmup: Optional[str] = "raw",
               count: Optional[int] = None, warmup_steps: Optional[int] = None) -> np.ndarray:
     """The multi-power law's LD(t) at every step, O(T) (exponential-sum kernel)."""
     return _functional(_lib_handle.pace_functional_ld, schedule, warmup, count, warmup_steps,
-                       float(C), float(beta), float(gamma))
+                       _real(C, "C"), _real(beta, "beta"), _real(gamma, "gamma"))
 
 
 def _curve(c) -> Tuple[Any, np.ndarray, np.ndarray, Optional[int]]:
@@ -230,11 +277,7 @@ class Law:
         items = []
         for c in curves:
             schedule, steps, losses, w = _curve(c)
-            steps = np.ascontiguousarray(steps)
-            if steps.dtype.kind not in "iu":
-                if not np.all(np.isfinite(steps)) or np.any(steps != np.round(steps)):
-                    raise ArgumentError("steps must be integers")
-            steps = steps.astype(np.int64)
+            steps = _integer_array(steps, "steps")
             losses = np.ascontiguousarray(losses, dtype=np.float64)
             if steps.ndim != 1 or steps.shape != losses.shape:
                 raise ArgumentError("steps and losses must be 1-D of the same length, got %s and %s"
@@ -248,7 +291,9 @@ class Law:
         if method not in _METHODS:
             raise ArgumentError("method must be 'lm' or 'adam', got %r" % (method,))
         opts = FitOptions(ctypes.sizeof(FitOptions), _warmup(warmup), _METHODS[method], 1 if fit_lambda else 0,
-                          float(lam or 0.0), float(huber_delta or 0.0), int(max_iterations or 0))
+                          0.0 if lam is None else _real(lam, "lam"),
+                          0.0 if huber_delta is None else _real(huber_delta, "huber_delta"),
+                          0 if max_iterations is None else _integer(max_iterations, "max_iterations"))
         arr = (LawCurve * len(items))(*items)
         handle = LAW_P()
         check(_lib_handle.pace_law_fit(_kind(kind), arr, len(items), ctypes.byref(opts), ctypes.byref(handle)))
@@ -266,9 +311,9 @@ class Law:
             missing = [p for p in _PARAMS[name] if p not in params]
             if missing:
                 raise ArgumentError("%s: parameter %s is missing" % (name, missing[0]))
-            values = [float(params[p]) for p in _PARAMS[name]]
+            values = [_real(params[p], "params[%r]" % p) for p in _PARAMS[name]]
         else:
-            values = [float(v) for v in params]
+            values = [_real(v, "params[%d]" % i) for i, v in enumerate(params)]
         arr = (ctypes.c_double * len(values))(*values)
         handle = LAW_P()
         check(_lib_handle.pace_law_create(k, arr, len(values), _warmup(warmup), ctypes.byref(handle)))
@@ -335,7 +380,8 @@ class Law:
         return json.loads(_text(_lib_handle.pace_law_fit_report, self._h()))
 
     def save(self, path: Optional[Union[str, "os.PathLike[str]"]] = None) -> str:
-        """The law as JSON text (format 'pace-law', version 1); also written to ``path`` if given."""
+        """The law as JSON text (format 'pace-law', version 2: with its length, a CRC-32 and the fit
+        report, see docs/laws.md); also written to ``path`` if given."""
         text = _text(_lib_handle.pace_law_save, self._h())
         if path is not None:
             with open(path, "w") as f:
@@ -352,7 +398,7 @@ class Law:
     def predict(self, schedule: ScheduleLike, steps: Iterable[int], count: Optional[int] = None,
                 warmup_steps: Optional[int] = None) -> np.ndarray:
         """Predicted losses at ``steps`` (each >= 1, inside the schedule)."""
-        st = np.ascontiguousarray(np.asarray(list(steps) if not isinstance(steps, np.ndarray) else steps), dtype=np.int64)
+        st = _integer_array(steps, "steps")
         inp = _Input(schedule, count, warmup_steps)
         out = np.empty(st.size, dtype=np.float64)
         check(_lib_handle.pace_law_predict(self._h(), ctypes.byref(inp.struct),
@@ -377,8 +423,8 @@ class Law:
             if f not in FAMILIES:
                 raise ArgumentError("unknown family %r (wsd, cosine, rex, uba, linear)" % (f,))
             bits |= FAMILIES[f]
-        return SearchOptions(ctypes.sizeof(SearchOptions), bits, int(budget), float(peak),
-                             -1 if warmup is None else int(warmup))
+        return SearchOptions(ctypes.sizeof(SearchOptions), bits, _integer(budget, "budget"), _real(peak, "peak"),
+                             -1 if warmup is None else _integer(warmup, "warmup"))
 
     def search(self, budget: int, peak: float, warmup: Optional[int] = None,
                families: Optional[Sequence[str]] = None) -> Dict[str, Any]:
@@ -398,8 +444,8 @@ class Law:
         """A non-increasing per-step schedule after the warmup minimising the
         predicted final loss (projected gradient): (rates, final_loss)."""
         opts = self._search_options(budget, peak, warmup, None)
-        rates = np.empty(int(budget), dtype=np.float64)
+        rates = np.empty(opts.budget, dtype=np.float64)
         loss = ctypes.c_double()
-        check(_lib_handle.pace_law_search_free_form(self._h(), ctypes.byref(opts), int(iterations),
+        check(_lib_handle.pace_law_search_free_form(self._h(), ctypes.byref(opts), _integer(iterations, "iterations"),
                                                     rates.ctypes.data_as(_dp), rates.size, ctypes.byref(loss)))
         return rates, loss.value
