@@ -9,8 +9,39 @@ public struct JSONReadError: Error, Sendable, CustomStringConvertible {
   public var message: String
   /// JSON path of the value being read (`phases[0].steps`); empty at the top.
   public var path: String = ""
+  /// Line (1-based) of `offset`: newlines (LF, CR, CRLF) before it, plus 1.
+  public var line: Int = 1
+  /// Column (1-based) of `offset` in its line, in characters (Unicode
+  /// scalars), as editors count them.
+  public var column: Int = 1
+
+  /// `line 3, column 14 (byte 52)`.
+  public var position: String { "line \(line), column \(column) (byte \(offset))" }
+
   public var description: String {
-    (path.isEmpty ? "" : path + ": ") + "invalid JSON at byte \(offset): \(message)"
+    (path.isEmpty ? "" : path + ": ") + "invalid JSON at \(position): \(message)"
+  }
+
+  /// Sets ``line`` and ``column`` from ``offset`` in `bytes`.
+  ///
+  /// - Complexity: O(offset).
+  mutating func locate(in bytes: [UInt8]) {
+    let end = Swift.min(Swift.max(offset, 0), bytes.count)
+    var line = 1, column = 1
+    var i = 0
+    while i < end {
+      let b = bytes[i]
+      if b == 0x0A || b == 0x0D {
+        if b == 0x0D && i + 1 < end && bytes[i + 1] == 0x0A { i += 1 }
+        line += 1
+        column = 1
+      } else if b & 0xC0 != 0x80 {  // count scalars, not continuation bytes
+        column += 1
+      }
+      i += 1
+    }
+    self.line = line
+    self.column = column
   }
 }
 
@@ -51,6 +82,16 @@ public struct JSONReader {
 
   /// Parses `bytes` as one JSON document.
   public static func parse(_ bytes: [UInt8]) throws(JSONReadError) -> JSONValue {
+    do throws(JSONReadError) {
+      return try parseUnlocated(bytes)
+    } catch {
+      var located = error
+      located.locate(in: bytes)
+      throw located
+    }
+  }
+
+  private static func parseUnlocated(_ bytes: [UInt8]) throws(JSONReadError) -> JSONValue {
     try validateUTF8(bytes)
     var reader = JSONReader(bytes)
     reader.skipWhitespace()

@@ -44,7 +44,7 @@ enum Preset {
     case "infinite": phases = try infinite(&p)
     default:
       let list = names.joined(separator: ", ")
-      throw SpecError(path: "preset", "unknown preset \"\(name)\"; expected one of \(list)")
+      throw SpecError(path: "preset", "unknown preset \"\(name)\"; expected one of \(list)" + NameSuggestion.hint(name, among: names))
     }
     try p.rejectUnused()
     var members: [(key: String, value: JSONValue)] = [("version", .number(1, text: "1"))]
@@ -75,7 +75,7 @@ struct PresetParameters {
 
   func rejectUnused() throws(SpecError) {
     for member in root.members where !used.contains(member.key) {
-      throw SpecError(path: member.key, "unknown parameter for preset \"\(preset)\"")
+      throw SpecError(path: member.key, "unknown parameter for preset \"\(preset)\"" + NameSuggestion.hint(member.key, among: used))
     }
   }
 

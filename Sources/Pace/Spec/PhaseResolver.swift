@@ -48,7 +48,8 @@ struct PhaseResolver {
     }
     guard Self.shapeNames.contains(shapeName) else {
       let list = Self.shapeNames.joined(separator: ", ")
-      throw SpecError(path: object.pathOf("shape"), "unknown shape \"\(shapeName)\"; expected one of \(list)")
+      throw SpecError(path: object.pathOf("shape"), "unknown shape \"\(shapeName)\"; expected one of \(list)"
+        + NameSuggestion.hint(shapeName, among: Self.shapeNames))
     }
     let allowed = Self.allowedFields(shapeName)
     for member in object.members where !allowed.contains(member.key) {
@@ -57,7 +58,8 @@ struct PhaseResolver {
       }
       let why = Self.everyPhaseField.contains(member.key)
         ? "does not belong to shape \"\(shapeName)\""
-        : (Self.blockFields.contains(member.key) ? "belongs to repeat blocks, not to phases" : "unknown field")
+        : (Self.blockFields.contains(member.key) ? "belongs to repeat blocks, not to phases"
+          : "unknown field" + NameSuggestion.hint(member.key, among: allowed))
       throw SpecError(path: object.pathOf(member.key), why)
     }
 
@@ -250,7 +252,7 @@ struct PhaseResolver {
 
   mutating func block(_ object: SpecObject, start: Double, previousEnd: Double) throws(SpecError) -> RepeatBlock {
     for member in object.members where !Self.blockFields.contains(member.key) {
-      throw SpecError(path: object.pathOf(member.key), "unknown field for a repeat block")
+      throw SpecError(path: object.pathOf(member.key), "unknown field for a repeat block" + NameSuggestion.hint(member.key, among: Self.blockFields))
     }
     let list = try object.array("repeat")!
     guard !list.isEmpty else { throw SpecError(path: object.pathOf("repeat"), "must not be empty") }

@@ -27,7 +27,7 @@ struct SpecObject {
   /// Rejects members outside `allowed`; `context` says what they do not belong to.
   func requireOnly(_ allowed: Set<String>, context: String) throws(SpecError) {
     for member in members where !allowed.contains(member.key) {
-      throw SpecError(path: pathOf(member.key), "unknown field \(context)")
+      throw SpecError(path: pathOf(member.key), "unknown field \(context)" + NameSuggestion.hint(member.key, among: allowed))
     }
   }
 
