@@ -15,6 +15,9 @@
 #    the runtime and refinement, checkpoints resumed in fresh processes,
 #    SIGKILLed writers of atomic files (it re-executes itself for those)
 # 7. runs the runtime test under valgrind (its child processes run natively)
+# 8. runs each fuzz target of tests/fuzz for 3 s (tests/fuzz/run.sh quick)
+# 8. the batch engine's and the data sampler's tests (batch_test.c,
+#    sampler_test.c), each also under valgrind; the C++ Sampler example
 # Valgrind cannot decode AVX-512, so where the host library is x86-64-v4 the
 # valgrind runs use build/lib/baseline/libpace.so (same sources).
 # Every step runs even when an earlier one fails; exits 1 if any failed.
@@ -204,6 +207,11 @@ if [[ -x "$out/runtime_test" ]]; then
   run_step "runtime_test under valgrind" run_valgrind runtime_test
 fi
 
+# tests/fuzz: each libFuzzer target (spec, config, checkpoint, law, sampler,
+# autolrs) for 3 s from its seed corpus (skipped without a libFuzzer clang);
+# the long campaign is tests/fuzz/run.sh runs 1000000 (tests/fuzz/README.md).
+run_step "fuzz targets (3 s each)" env PATH="$PATH:/opt/swift/usr/bin" tests/fuzz/run.sh quick
+
 # tests/c/batch_test.c: the batch engine (fills and reductions bit for bit for
 # every thread count, bad input without writes, PACE_NUMA / PACE_NUMA_SIMULATE
 # and fork in child processes), then under valgrind.
@@ -212,6 +220,22 @@ if [[ -x "$out/batch_test" ]]; then
   run_step "batch_test" run_test batch_test
   run_step "batch_test under valgrind" run_valgrind batch_test
 fi
+
+# tests/c/sampler_test.c: data pacing (pace_sampler_*, pace_irt_*): every
+# function, every error path, save/load/damage, then under valgrind; and the
+# C++ pace::Sampler example.
+run_step "build sampler_test (C11, -Wall -Wextra -Werror)" build_test sampler_test
+if [[ -x "$out/sampler_test" ]]; then
+  run_step "sampler_test" run_test sampler_test
+  run_step "sampler_test under valgrind" run_valgrind sampler_test
+fi
+build_and_run_cxx_sampler() {
+  # shellcheck disable=SC2046
+  "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -Ibindings/cpp bindings/cpp/examples/sampler.cpp $(pace_flags) \
+    -o "$out/cxx_sampler"
+  "$out/cxx_sampler"
+}
+run_step "C++ Sampler example bindings/cpp/examples/sampler.cpp" build_and_run_cxx_sampler
 
 echo
 echo "== C ABI summary: ${#passed[@]} steps passed, ${#failed[@]} failed"
