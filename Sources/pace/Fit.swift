@@ -5,23 +5,37 @@ import ArgumentParser
 import Pace
 import PaceLaws
 
-/// One `--curve SCHEDULE:CSV`: the schedule's LR sequence and the CSV's
-/// (step, loss) columns.
+/// One curve to fit: `SCHEDULE:CSV` (a spec file and a CSV of step, loss)
+/// or a CSV alone whose `lr` column gives the schedule (step, lr, loss).
 struct CurveArgument {
   var curve: LossCurve
   var dropped: Int
+  var skipped: Int
 
   init(_ argument: String, warmupSteps: Int?, dropPastEnd: Bool) throws(CommandError) {
     guard let colon = argument.lastIndex(of: ":") else {
-      throw CommandError("--curve '\(argument)': expected SCHEDULE:CSV (a spec file, a colon, a CSV file)")
+      let table = try LossTable(path: argument)
+      guard table.hasLR else {
+        throw CommandError("--curve '\(argument)': this CSV has no 'lr' column: give SCHEDULE:CSV (a spec file, a colon, a CSV file)")
+      }
+      let sequence = try table.sequence(warmupSteps: warmupSteps)
+      do throws(LawError) {
+        curve = try LossCurve(sequence: sequence, steps: table.steps, losses: table.losses, name: argument)
+      } catch {
+        throw CommandError(error.description)
+      }
+      dropped = 0
+      skipped = table.skipped
+      return
     }
     let specPath = String(argument[..<colon])
     let csvPath = String(argument[argument.index(after: colon)...])
     guard !specPath.isEmpty, !csvPath.isEmpty else {
-      throw CommandError("--curve '\(argument)': expected SCHEDULE:CSV")
+      throw CommandError("--curve '\(argument)': expected SCHEDULE:CSV or a CSV with an 'lr' column")
     }
     let spec = try SpecArgument(specPath)
-    let (steps, losses) = try readLossCSV(csvPath)
+    let table = try LossTable(path: csvPath)
+    let (steps, losses) = (table.steps, table.losses)
     let total = spec.schedule.totalSteps
     var keepSteps = steps, keepLosses = losses
     var dropped = 0
@@ -42,37 +56,8 @@ struct CurveArgument {
       throw CommandError(message)
     }
     self.dropped = dropped
+    self.skipped = table.skipped
   }
-}
-
-/// Reads a CSV whose header names the columns `step` and `loss` (others ignored).
-func readLossCSV(_ path: String) throws(CommandError) -> (steps: [Int], losses: [Double]) {
-  let bytes = try readAll(path: path)
-  let text = String(decoding: bytes, as: UTF8.self)
-  var lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }[...]
-  guard let header = lines.popFirst() else { throw CommandError("\(path): empty file") }
-  let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces.lowercased() }
-  guard let si = names.firstIndex(of: "step"), let li = names.firstIndex(of: "loss") else {
-    throw CommandError("\(path): the header must name the columns 'step' and 'loss', got '\(header)'")
-  }
-  var steps: [Int] = []
-  var losses: [Double] = []
-  for (n, line) in lines.enumerated() {
-    let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
-    if fields.allSatisfy({ $0.isEmpty }) { continue }
-    guard fields.count > Swift.max(si, li) else {
-      throw CommandError("\(path): line \(n + 2) has \(fields.count) fields, the header \(names.count)")
-    }
-    guard let s = Double(fields[si]), s == s.rounded(), s >= 0, s < 9e15 else {
-      throw CommandError("\(path): line \(n + 2): step '\(fields[si])' is not an integer >= 0")
-    }
-    guard let l = Double(fields[li]) else {
-      throw CommandError("\(path): line \(n + 2): loss '\(fields[li])' is not a number")
-    }
-    steps.append(Int(s))
-    losses.append(l)
-  }
-  return (steps, losses)
 }
 
 /// A float for tables: 6 significant digits.
@@ -82,8 +67,10 @@ struct Fit: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Fit a loss-curve law (multi_power or annealing) to observed loss curves.",
     discussion: """
-      Each --curve is SCHEDULE:CSV: a schedule spec file and a CSV whose header names the columns \
-      'step' and 'loss' (other columns are ignored). The fit minimises the Huber loss (delta 1e-3) \
+      Each --curve is SCHEDULE:CSV (a schedule spec file and a CSV whose header names the columns \
+      'step' and 'loss') or a CSV alone whose 'lr' column gives the schedule (columns step, lr, loss; \
+      the LR is interpolated between logged rows). Rows with an empty or NaN loss are skipped; other \
+      columns are ignored. The fit minimises the Huber loss (delta 1e-3) \
       of the log residuals over every curve, by Levenberg-Marquardt from the references' multi-start \
       grid (docs/laws.md). --json prints the law as JSON ({"law", "params", "fit"}), which \
       'pace predict' and 'pace search' read.
@@ -92,8 +79,11 @@ struct Fit: ParsableCommand {
   @Option(help: "The law: multi_power or annealing.")
   var law: String = "multi_power"
 
-  @Option(name: .customLong("curve"), help: "SCHEDULE:CSV (repeat for several curves).")
+  @Option(name: .customLong("curve"), help: "SCHEDULE:CSV, or a CSV with an lr column (repeat for several curves).")
   var curves: [String] = []
+
+  @Flag(help: "Show the fit's progress on stderr (default: when stderr is a terminal).")
+  var progress = false
 
   @Flag(help: "Print the fitted law as JSON.")
   var json = false
@@ -122,7 +112,7 @@ struct Fit: ParsableCommand {
   func run() throws {
     try reporting { () throws(CommandError) in
       guard let kind = LawKind(name: law) else { throw CommandError("--law must be multi_power or annealing, got '\(law)'") }
-      guard !curves.isEmpty else { throw CommandError("give at least one --curve SCHEDULE:CSV") }
+      guard !curves.isEmpty else { throw CommandError("give at least one --curve SCHEDULE:CSV (or --curve CSV with an lr column)") }
       var options = FitOptions()
       guard let m = FitMethod(rawValue: method) else { throw CommandError("--method must be lm or adam, got '\(method)'") }
       options.method = m
@@ -136,14 +126,20 @@ struct Fit: ParsableCommand {
       for c in curves {
         let arg = try CurveArgument(c, warmupSteps: warmupSteps, dropPastEnd: dropPastEnd)
         if arg.dropped > 0 { printError("pace fit: \(arg.curve.name): ignored \(arg.dropped) row(s) past the schedule's end") }
+        if arg.skipped > 0 { printError("pace fit: \(arg.curve.name): skipped \(arg.skipped) row(s) without a finite loss") }
         loaded.append(arg.curve)
       }
       let clock = ContinuousClock()
       let start = clock.now
       let fitted: FittedLaw
+      let points = loaded.reduce(0) { $0 + $1.steps.count }
+      let ticker = ProgressTicker(enabled: progress || ProgressTicker.stderrIsTerminal,
+                                  what: "fitting \(kind.rawValue) to \(loaded.count) curve(s), \(points) points")
       do throws(LawError) {
         fitted = try LawFitter.fit(kind, curves: loaded, options: options)
+        ticker.finish("done")
       } catch {
+        ticker.finish("failed")
         throw CommandError("fit failed: \(error.description)")
       }
       let seconds = (clock.now - start).seconds

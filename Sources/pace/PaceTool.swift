@@ -8,14 +8,34 @@ import Pace
 struct PaceTool: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "pace",
-    abstract: "Schedules for training loops: show, plot and validate schedule specs.",
+    abstract: "Schedules for training loops: specs, runtimes, loss-curve laws and the schedule search.",
     discussion: """
       SPEC is a file holding a schedule spec (JSON, docs/schedule-spec.md), the JSON text itself \
-      (starting with '{'), or '-' for standard input.
+      (starting with '{'), or '-' for standard input. 'pace validate' and 'pace show' also recognise \
+      runtime configs, runtime checkpoints and saved laws. Every error, a bad argument included, \
+      exits with status 1.
       """,
     version: "0.1.0 (\(BuildInfo.fields))",
-    subcommands: [Show.self, Plot.self, Validate.self, Demo.self, Kernels.self, Fit.self, Predict.self, Search.self]
+    subcommands: [Show.self, Plot.self, Validate.self, Demo.self, Kernels.self, Fit.self, Predict.self, Search.self, DataCommand.self]
   )
+}
+
+extension PaceTool {
+  /// Parses and runs the command. A bad argument exits 1 like every other
+  /// error (ArgumentParser's default is 64), after the usual message and usage.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      let code = exitCode(for: error)
+      if code == .validationFailure {
+        printError(fullMessage(for: error))
+        exit(withError: ExitCode(1))
+      }
+      exit(withError: error)
+    }
+  }
 }
 
 /// Runs a command body, printing a `CommandError` and exiting 1.

@@ -1,16 +1,23 @@
 //===--- Plot.swift -------------------------------------------------------===//
-// `pace plot SPEC... -o FILE.svg`: several schedules on one chart.
+// `pace plot`: schedules on one chart, or observed and predicted loss curves.
 //===----------------------------------------------------------------------===//
 import ArgumentParser
 import Pace
+import PaceLaws
 import PacePlot
 
 struct Plot: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Draw schedules on one SVG chart (axes with ticks, legend, optional log scale).")
+    abstract: "Draw schedules, or observed and predicted loss curves, on one SVG chart.",
+    discussion: """
+      Schedules: pace plot SPEC... -o lr.svg. Loss curves: pace plot --observed CSV [--observed CSV ...] \\
+      [--law LAW.json] -o loss.svg draws each CSV's losses (columns step and loss) and, with --law, \\
+      the law's predicted curve for each; the schedule of curve i is SPEC i when SPECs are given, \\
+      else the CSV's lr column.
+      """)
 
   @Argument(help: "The schedules: files, JSON texts, or '-'.")
-  var specs: [String]
+  var specs: [String] = []
 
   @Option(name: .shortAndLong, help: "The SVG file to write.")
   var output: String
@@ -19,7 +26,7 @@ struct Plot: ParsableCommand {
   var count: Int64?
 
   @Option(help: "Chart title.")
-  var title = "Schedules"
+  var title: String?
 
   @Option(help: "Labels of the schedules, comma-separated (default: file or preset names).")
   var labels: String?
@@ -27,10 +34,21 @@ struct Plot: ParsableCommand {
   @Flag(help: "Logarithmic value axis.")
   var log = false
 
+  @Option(help: "An observed loss CSV (repeat for several): draws loss curves instead of schedules.")
+  var observed: [String] = []
+
+  @Option(help: "A law (from 'pace fit --out') whose predictions of the observed curves are drawn too.")
+  var law: String?
+
   func run() throws {
     try reporting { () throws(CommandError) in
+      if !observed.isEmpty {
+        try plotLosses()
+        return
+      }
+      if law != nil { throw CommandError("--law needs at least one --observed CSV") }
       let arguments = try specs.map { (s: String) throws(CommandError) -> SpecArgument in try SpecArgument(s) }
-      guard !arguments.isEmpty else { throw CommandError("give at least one SPEC") }
+      guard !arguments.isEmpty else { throw CommandError("give at least one SPEC (or --observed CSV)") }
       let names = labels.map { $0.split(separator: ",").map(String.init) } ?? []
       let longest = arguments.map { $0.schedule.totalSteps }.max() ?? -1
       guard let n = count ?? (longest > 0 ? longest : nil) else {
@@ -40,9 +58,37 @@ struct Plot: ParsableCommand {
       let series = arguments.enumerated().map { i, a in
         Series(label: i < names.count ? names[i] : a.label, schedule: a.schedule, steps: n)
       }
-      let chart = LineChart(title: title, yLabel: "learning rate", logY: log, series: series)
+      let chart = LineChart(title: title ?? "Schedules", yLabel: "learning rate", logY: log, series: series)
       try writeAll(chart.svg(), to: output)
       print("wrote \(output) (\(series.count) schedule(s), \(n) steps)")
     }
+  }
+
+  /// Observed losses and, with --law, the predicted curves.
+  func plotLosses() throws(CommandError) {
+    guard specs.isEmpty || specs.count == observed.count else {
+      throw CommandError("give one SPEC per --observed CSV (\(observed.count)), or none to use the CSVs' lr columns")
+    }
+    let loaded = try law.map { (path: String) throws(CommandError) in try loadLaw(path) }
+    var series: [Series] = []
+    var scores: [String] = []
+    for (i, csv) in observed.enumerated() {
+      let spec = specs.isEmpty ? nil : try SpecArgument(specs[i])
+      if let loaded {
+        let curve = try ObservedCurve(csv: csv, spec: spec)
+        series.append(curve.observedSeries)
+        series.append(try curve.predictedSeries(loaded))
+        let m = try curve.metrics(loaded)
+        scores.append("\(curve.table.name): PredE \(short(m.predE)), R2 \(Format.sci(m.r2, digits: 5))")
+      } else {
+        let table = try LossTable(path: csv)
+        series.append(Series(label: "observed: \(table.name)", points: zip(table.steps, table.losses).map { (Double($0), $1) }))
+      }
+    }
+    let chart = LineChart(title: title ?? (loaded == nil ? "Loss curves" : "Observed and predicted loss"),
+                          yLabel: "loss", logY: log, series: series)
+    try writeAll(chart.svg(), to: output)
+    print("wrote \(output) (\(observed.count) observed curve(s)\(loaded == nil ? "" : " and their predictions"))")
+    for line in scores { print("  " + line) }
   }
 }

@@ -30,13 +30,21 @@ func parseSteps(_ text: String, option: String) throws(CommandError) -> [Int] {
 
 struct Predict: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Predict the training loss of a schedule with a fitted law.")
+    abstract: "Predict the training loss of a schedule with a fitted law; score it against an observed curve.",
+    discussion: """
+      With --observed CSV (columns step and loss, optionally lr), the law predicts the loss at every \
+      logged step of the CSV and the prediction is scored: PredE (mean |relative error|), WorstE, \
+      R^2, MAE and RMSE. The schedule is SPEC when given, else the CSV's lr column.
+      """)
 
   @Argument(help: "The law, as written by 'pace fit --json' or '--out'.")
   var lawFile: String
 
-  @Argument(help: "The schedule: a file, JSON text, or '-'.")
-  var spec: String
+  @Argument(help: "The schedule: a file, JSON text, or '-' (optional with an --observed CSV that has an lr column).")
+  var spec: String?
+
+  @Option(help: "An observed loss CSV to score the prediction against.")
+  var observed: String?
 
   @Option(help: "Comma-separated steps (default: 10 evenly spaced steps and the last).")
   var steps: String?
@@ -50,6 +58,11 @@ struct Predict: ParsableCommand {
   func run() throws {
     try reporting { () throws(CommandError) in
       let law = try loadLaw(lawFile)
+      if let observed {
+        try score(law, observed: observed)
+        return
+      }
+      guard let spec else { throw CommandError("give a SPEC (or --observed CSV)") }
       let schedule = try SpecArgument(spec).schedule
       let total = schedule.totalSteps
       var chosen: [Int]
@@ -83,5 +96,25 @@ struct Predict: ParsableCommand {
         print(Format.pad(String(t), 12) + Format.pad(short(sequence.rates[t]), 16) + Format.pad(short(v), 16))
       }
     }
+  }
+
+  /// Scores the law's prediction of an observed CSV.
+  func score(_ law: LossLaw, observed: String) throws(CommandError) {
+    let curve = try ObservedCurve(csv: observed, spec: try spec.map { (s: String) throws(CommandError) in try SpecArgument(s) })
+    let predicted = try curve.predictions(law)
+    let m = LawMetrics(observed: curve.table.losses, predicted: predicted)
+    if json {
+      let list = { (xs: [Double]) in xs.map { $0.isFinite ? JSONWriter.number($0) : "null" }.joined(separator: ",") }
+      print("{\"law\":\"\(law.kind.rawValue)\",\"steps\":[\(curve.table.steps.map(String.init).joined(separator: ","))],"
+            + "\"observed\":[\(list(curve.table.losses))],\"loss\":[\(list(predicted))],"
+            + "\"pred_e\":\(JSONWriter.number(m.predE)),\"worst_e\":\(JSONWriter.number(m.worstE)),"
+            + "\"r2\":\(m.r2.isFinite ? JSONWriter.number(m.r2) : "null"),\"mae\":\(JSONWriter.number(m.mae)),"
+            + "\"rmse\":\(JSONWriter.number(m.rmse)),\"points\":\(m.points)}")
+      return
+    }
+    print("observed: \(observed) (\(m.points) points\(curve.table.skipped > 0 ? ", \(curve.table.skipped) rows without a loss skipped" : ""))")
+    print(Format.pad("PredE", 14) + Format.pad("WorstE", 14) + Format.pad("R2", 14) + Format.pad("MAE", 14) + "RMSE")
+    print(Format.pad(short(m.predE), 14) + Format.pad(short(m.worstE), 14) + Format.pad(Format.sci(m.r2, digits: 6), 14)
+          + Format.pad(short(m.mae), 14) + short(m.rmse))
   }
 }

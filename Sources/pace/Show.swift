@@ -6,9 +6,15 @@ import Pace
 
 struct Show: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Print values at chosen steps and a summary (peak, final value, total steps, area).")
+    abstract: "Print a schedule's values at chosen steps and a summary; summarise a runtime config, checkpoint or saved law.",
+    discussion: """
+      The file is recognised by its content (as 'pace validate' does). For a schedule spec: values at \
+      chosen steps, peak, final value, total steps and area. For a runtime config or checkpoint: its \
+      channels (value now, peak, end, the segment in force), groups and, for a checkpoint, the step \
+      and gradient norms. For a saved law: its parameters.
+      """)
 
-  @Argument(help: "The schedule: a file, JSON text, or '-'.")
+  @Argument(help: "A spec, runtime config, runtime checkpoint or saved law: a file, JSON text, or '-'.")
   var spec: String
 
   @Option(help: "Comma-separated steps to print (default: 0, every phase boundary, and 10 evenly spaced steps).")
@@ -22,7 +28,12 @@ struct Show: ParsableCommand {
 
   func run() throws {
     try reporting { () throws(CommandError) in
-      let argument = try SpecArgument(spec)
+      let file = try PaceFile(spec)
+      guard case .spec(let argument) = file else {
+        print("\(PaceFile.label(spec)): \(file.kindLine)")
+        for line in file.summary() { print("  " + line) }
+        return
+      }
       let schedule = argument.schedule
       let total = schedule.totalSteps
       guard let n = count ?? (total > 0 ? total : nil) else {

@@ -44,9 +44,13 @@ struct SpecArgument {
   }
 
   init(_ source: String) throws(CommandError) {
-    self.source = source
     let trimmed = source.drop { $0 == " " || $0 == "\n" || $0 == "\t" }
-    let bytes = trimmed.hasPrefix("{") ? Array(source.utf8) : try readAll(path: source)
+    try self.init(source, bytes: trimmed.hasPrefix("{") ? Array(source.utf8) : try readAll(path: source))
+  }
+
+  /// A spec already read (standard input can be read only once).
+  init(_ source: String, bytes: [UInt8]) throws(CommandError) {
+    self.source = source
     do {
       schedule = try Schedule.parse(bytes: bytes)
     } catch {
