@@ -74,6 +74,23 @@ extension IRT {
     return try r.get()
   }
 
+  /// The dot product of `n` doubles in a fixed order (four interleaved
+  /// partial sums added at the end): the same bits on every machine.
+  @inline(__always)
+  static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
+    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    var k = 0
+    while k + 4 <= n {
+      s0 += a[k] * b[k]
+      s1 += a[k + 1] * b[k + 1]
+      s2 += a[k + 2] * b[k + 2]
+      s3 += a[k + 3] * b[k + 3]
+      k += 4
+    }
+    while k < n { s0 += a[k] * b[k]; k += 1 }
+    return (s0 + s1) + (s2 + s3)
+  }
+
   /// Newton on abilities of `rows` and difficulties of `columns`: the cell
   /// (r, c) is `y[r * columns + c]`, or `y[c * rows + r]` when transposed
   /// (then the row parameters are -b and the column parameters -theta,
@@ -100,6 +117,7 @@ extension IRT {
               base.update(repeating: 0, count: stride)
               let s = base, rhs = base + m * m, a = rhs + m, gt = a + m
               var w = [Double](repeating: 0, count: m * itemBlock)
+              var scaled = [Double](repeating: 0, count: itemBlock)
               let range = chunks.range(p)
               var lo = range.lowerBound
               while lo < range.upperBound {
@@ -120,14 +138,19 @@ extension IRT {
                   gt[r] += ga
                   a[r] += aa
                 }
-                for r in 0..<m {
-                  var acc = 0.0
-                  for k in 0..<width { acc += w[r * itemBlock + k] * gbOut[lo + k] / dOut[lo + k] }
-                  rhs[r] += acc
-                  for q in r..<m {
-                    var sum = 0.0
-                    for k in 0..<width { sum += w[r * itemBlock + k] * w[q * itemBlock + k] / dOut[lo + k] }
-                    s[r * m + q] += sum
+                w.withUnsafeMutableBufferPointer { wb in
+                  scaled.withUnsafeMutableBufferPointer { row in
+                    for r in 0..<m {
+                      var acc = 0.0
+                      for k in 0..<width {
+                        row[k] = wb[r * itemBlock + k] / dOut[lo + k]
+                        acc += row[k] * gbOut[lo + k]
+                      }
+                      rhs[r] += acc
+                      for q in r..<m {
+                        s[r * m + q] += dot(row.baseAddress!, wb.baseAddress! + q * itemBlock, width)
+                      }
+                    }
                   }
                 }
                 lo = hi
