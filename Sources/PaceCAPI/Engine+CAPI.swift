@@ -126,6 +126,9 @@ public func pace_batch_fill_f64(_ engine: OpaquePointer?, _ schedules: UnsafePoi
                                 _ capacity: Int) -> pace_status {
   batchFill(engine, schedules, n, start, count, out, capacity) { (e, s, b) throws(EngineError) in
     try e.fill(s, start: start, count: count, into: b)
+    for (i, schedule) in s.enumerated() {  // steps >= 2^53: as pace_schedule_at (see firstInexactStep)
+      schedule.refillBeyondExactSteps(from: start, into: UnsafeMutableBufferPointer(rebasing: b[(i * Int(count))..<((i + 1) * Int(count))]))
+    }
   }
 }
 
@@ -135,6 +138,9 @@ public func pace_batch_fill_f32(_ engine: OpaquePointer?, _ schedules: UnsafePoi
                                 _ capacity: Int) -> pace_status {
   batchFill(engine, schedules, n, start, count, out, capacity) { (e, s, b) throws(EngineError) in
     try e.fill(s, start: start, count: count, into: b)
+    for (i, schedule) in s.enumerated() {  // steps >= 2^53: as pace_schedule_at (see firstInexactStep)
+      schedule.refillBeyondExactSteps(from: start, into: UnsafeMutableBufferPointer(rebasing: b[(i * Int(count))..<((i + 1) * Int(count))]))
+    }
   }
 }
 

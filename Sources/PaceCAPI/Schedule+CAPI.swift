@@ -92,7 +92,9 @@ public func pace_schedule_fill_f64(_ handle: OpaquePointer?, _ start: Int64, _ c
   let status = checkFill(handle, start, count, out)
   guard status == PACE_OK, let out else { return status }
   return withSchedule(handle) {
-    $0.fillInParallel(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count)))
+    let buffer = UnsafeMutableBufferPointer(start: out, count: Int(count))
+    $0.fillInParallel(from: start, into: buffer)
+    $0.refillBeyondExactSteps(from: start, into: buffer)
     return PACE_OK
   }
 }
@@ -103,7 +105,9 @@ public func pace_schedule_fill_f32(_ handle: OpaquePointer?, _ start: Int64, _ c
   let status = checkFill(handle, start, count, out)
   guard status == PACE_OK, let out else { return status }
   return withSchedule(handle) {
-    $0.fillInParallel(from: start, into: UnsafeMutableBufferPointer(start: out, count: Int(count)))
+    let buffer = UnsafeMutableBufferPointer(start: out, count: Int(count))
+    $0.fillInParallel(from: start, into: buffer)
+    $0.refillBeyondExactSteps(from: start, into: buffer)
     return PACE_OK
   }
 }
@@ -120,6 +124,29 @@ public func pace_schedule_total_steps(_ handle: OpaquePointer?, _ out: UnsafeMut
     guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
     out.pointee = s.totalSteps
     return PACE_OK
+  }
+}
+
+/// Steps from 2^53 on: doubles no longer hold every step, and the vector
+/// fills place a step near a phase boundary by other roundings than
+/// `value(at:)` does; those steps are written with `value(at:)`, so fills
+/// stay bit-identical to `pace_schedule_at` at any step.
+let firstInexactStep: Int64 = 1 << 53
+
+extension Schedule {
+  /// Rewrites the values of steps >= 2^53 of a fill from `start` with
+  /// `value(at:)` (scalar; no run of a real training loop gets there).
+  ///
+  /// - Complexity: O(steps of the fill at or past 2^53).
+  func refillBeyondExactSteps(from start: Int64, into out: UnsafeMutableBufferPointer<Double>) {
+    guard start &+ Int64(out.count) > firstInexactStep else { return }
+    for k in Int(Swift.max(0, firstInexactStep - start))..<out.count { out[k] = value(at: start + Int64(k)) }
+  }
+
+  /// As above for a float32 fill (each value rounded once, as the fill does).
+  func refillBeyondExactSteps(from start: Int64, into out: UnsafeMutableBufferPointer<Float>) {
+    guard start &+ Int64(out.count) > firstInexactStep else { return }
+    for k in Int(Swift.max(0, firstInexactStep - start))..<out.count { out[k] = Float(value(at: start + Int64(k))) }
   }
 }
 
