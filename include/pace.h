@@ -478,8 +478,15 @@ typedef struct pace_sampler pace_sampler;
  * policy, mixture; docs/data.md). scores: n per-sample values (difficulty,
  * IRT difficulty, quality rating or ordering score), NULL when the policy
  * needs none. domains: n domain ids in [0, 65535], NULL without a mixture or
- * per-domain budget. n must equal the config's size. The arrays are copied
- * (or reduced to what the policy needs) before the call returns.
+ * per-domain budget. n must equal the config's size when an array is given
+ * (with both NULL it is not read). The arrays are read during the call only:
+ * the sampler keeps what its policy needs (nothing for uniform; 4 bytes of
+ * sorted order per sample for competence and ordered, plus the sorted
+ * difficulties for ability; the selected subset for weighted). Pools of
+ * 2^20 samples or more are sorted / selected on worker threads, with the
+ * same result whatever the thread count. Errors: PACE_E_SPEC naming the
+ * config field, PACE_E_ARGUMENT naming the array element (NaN or infinite
+ * score, domain out of range) or n.
  */
 pace_status pace_sampler_create(const char *config_json, const double *scores, const int32_t *domains,
                                 int64_t n, pace_sampler **out);
@@ -488,8 +495,9 @@ void pace_sampler_free(pace_sampler *s);
 /**
  * This rank's slice of the global batch of `step`: global_batch(step) /
  * world_size indices written to out (cap: the int64_t values out holds; too
- * small: PACE_E_BUFFER_TOO_SMALL with *count set to what is needed).
- * 0 <= rank < world_size; global_batch(step) % world_size == 0; step >= 0.
+ * small, or out NULL: PACE_E_BUFFER_TOO_SMALL with *count set to what is
+ * needed). 0 <= rank < world_size; global_batch(step) % world_size == 0;
+ * step >= 0. Cost O(global_batch / world_size), independent of N and step.
  */
 pace_status pace_sampler_batch(const pace_sampler *s, int64_t step, int64_t rank, int64_t world_size,
                                int64_t *out, int64_t cap, int64_t *count);

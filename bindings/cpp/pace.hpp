@@ -4,7 +4,8 @@
 //   double rate = lr.at(step);                 // throws pace::Error on failure
 //   std::vector<double> all = lr.values(0, 1000);
 //
-// Classes: Schedule, Runtime, Law (with LRs, Curve), Engine. Handles are
+// Classes: Schedule, Runtime, Law (with LRs, Curve), Engine, Sampler (and irt_fit,
+// irt_ability). Handles are
 // move-only and freed by their destructors. Every failure throws pace::Error
 // carrying the pace_status and the library's message (what() names the
 // status once). No raw pointer appears in the public surface.
@@ -560,6 +561,129 @@ class Engine {
   }
   pace_engine* handle_ = nullptr;
 };
+
+
+// ---- data pacing (docs/data.md) ------------------------------------------
+
+/// A batch sampler (pace_sampler): for every optimizer step the global batch
+/// of sample indices and each data-parallel rank's contiguous slice of it, a
+/// pure function of (config, scores, domains, step) plus the reported
+/// abilities. Queries are const; report_ability is the one mutation.
+/// Move-only.
+///
+///   pace::Sampler s(R"({"size": 1000000, "global_batch": 256, "seed": 7})");
+///   std::vector<std::int64_t> mine = s.batch(step, rank, world_size);
+class Sampler {
+ public:
+  /// config_json: keys size, global_batch, seed, policy, mixture. scores and
+  /// domains: one value per sample, empty where the policy reads none.
+  explicit Sampler(std::string_view config_json, const std::vector<double>& scores = {},
+                   const std::vector<std::int32_t>& domains = {}) {
+    std::string text(config_json);
+    pace_sampler* handle = nullptr;
+    detail::check(pace_sampler_create(text.c_str(), scores.empty() ? nullptr : scores.data(),
+                                      domains.empty() ? nullptr : domains.data(), length(scores, domains), &handle));
+    handle_ = handle;
+  }
+  ~Sampler() { pace_sampler_free(handle_); }
+  Sampler(Sampler&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  Sampler& operator=(Sampler&& other) noexcept {
+    if (this != &other) {
+      pace_sampler_free(handle_);
+      handle_ = std::exchange(other.handle_, nullptr);
+    }
+    return *this;
+  }
+  Sampler(const Sampler&) = delete;
+  Sampler& operator=(const Sampler&) = delete;
+
+  /// Restores a sampler saved by save(), with the same arrays again.
+  static Sampler load(const std::vector<std::uint8_t>& state, const std::vector<double>& scores = {},
+                      const std::vector<std::int32_t>& domains = {}) {
+    pace_sampler* handle = nullptr;
+    detail::check(pace_sampler_load(state.data(), state.size(), scores.empty() ? nullptr : scores.data(),
+                                    domains.empty() ? nullptr : domains.data(), length(scores, domains), &handle));
+    return Sampler(handle);
+  }
+
+  /// This rank's slice of step's global batch (global_batch / world_size indices).
+  std::vector<std::int64_t> batch(std::int64_t step, std::int64_t rank = 0, std::int64_t world_size = 1) const {
+    std::int64_t count = 0;
+    pace_status status = pace_sampler_batch(get(), step, rank, world_size, nullptr, 0, &count);
+    if (status != PACE_E_BUFFER_TOO_SMALL) detail::check(status);
+    std::vector<std::int64_t> out(static_cast<std::size_t>(count));
+    detail::check(pace_sampler_batch(get(), step, rank, world_size, out.data(), count, &count));
+    return out;
+  }
+  /// The global batch size of step.
+  std::int64_t global_batch_size(std::int64_t step) const {
+    return query(step, pace_sampler_global_batch_size);
+  }
+  /// The sample offset of step's first sample (the sum of earlier batch sizes).
+  std::int64_t first_offset(std::int64_t step) const { return query(step, pace_sampler_first_offset); }
+  /// The size of the eligible pool at step.
+  std::int64_t eligible(std::int64_t step) const { return query(step, pace_sampler_eligible); }
+  /// Ability policy: records the trainer's ability estimate at step (PUDF's cap rule).
+  void report_ability(std::int64_t step, double theta) {
+    detail::check(pace_sampler_report_ability(get(), step, theta));
+  }
+  /// The saved state (config and ability history; versioned, checksummed).
+  std::vector<std::uint8_t> save() const {
+    std::size_t needed = 0;
+    pace_status status = pace_sampler_save(get(), nullptr, 0, &needed);
+    if (status != PACE_E_BUFFER_TOO_SMALL) detail::check(status);
+    std::vector<std::uint8_t> out(needed);
+    detail::check(pace_sampler_save(get(), out.data(), out.size(), &needed));
+    return out;
+  }
+
+ private:
+  explicit Sampler(pace_sampler* handle) : handle_(handle) {}
+  static std::int64_t length(const std::vector<double>& scores, const std::vector<std::int32_t>& domains) {
+    if (!scores.empty() && !domains.empty() && scores.size() != domains.size())
+      throw Error(PACE_E_ARGUMENT, "pace::Sampler: scores and domains differ in length");
+    return static_cast<std::int64_t>(scores.empty() ? domains.size() : scores.size());
+  }
+  std::int64_t query(std::int64_t step, pace_status (*call)(const pace_sampler*, std::int64_t, std::int64_t*)) const {
+    std::int64_t out = 0;
+    detail::check(call(get(), step, &out));
+    return out;
+  }
+  pace_sampler* get() const {
+    if (!handle_) throw Error(PACE_E_ARGUMENT, "pace::Sampler used after being moved from");
+    return handle_;
+  }
+  pace_sampler* handle_ = nullptr;
+};
+
+/// A 1PL (Rasch) fit: item difficulties and model abilities.
+struct IrtFit {
+  std::vector<double> difficulties;  // items values
+  std::vector<double> abilities;     // models values
+};
+
+/// Fits 1PL by MAP (N(0,1) priors) from a row-major models x items 0/1 matrix.
+inline IrtFit irt_fit(const std::vector<std::uint8_t>& responses, std::int64_t models, std::int64_t items) {
+  if (models < 1 || items < 1 || responses.size() / static_cast<std::size_t>(models) != static_cast<std::size_t>(items) ||
+      responses.size() % static_cast<std::size_t>(models) != 0)
+    throw Error(PACE_E_ARGUMENT, "pace::irt_fit: responses must hold models x items values");
+  IrtFit out;
+  out.difficulties.resize(static_cast<std::size_t>(items));
+  out.abilities.resize(static_cast<std::size_t>(models));
+  detail::check(pace_irt_fit(responses.data(), models, items, out.difficulties.data(), out.abilities.data()));
+  return out;
+}
+
+/// PUDF's MAP ability of a model whose answers (+1 right, -1 wrong) to items
+/// of the given difficulties are responses_pm1.
+inline double irt_ability(const std::vector<double>& difficulties, const std::vector<std::int8_t>& responses_pm1) {
+  if (difficulties.size() != responses_pm1.size())
+    throw Error(PACE_E_ARGUMENT, "pace::irt_ability: difficulties and responses differ in length");
+  double theta = 0;
+  detail::check(pace_irt_ability(difficulties.data(), responses_pm1.data(),
+                                 static_cast<std::int64_t>(difficulties.size()), &theta));
+  return theta;
+}
 
 }  // namespace pace
 
