@@ -1,5 +1,5 @@
 //===--- Demo.swift -------------------------------------------------------===//
-// `pace demo`: the schedules a user is likely to compare, shown and plotted.
+// `pace demo`: the law, search and schedule part of the demo story (make demo).
 //===----------------------------------------------------------------------===//
 import ArgumentParser
 import Pace
@@ -7,13 +7,33 @@ import PacePlot
 
 struct Demo: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Show and plot the schedules people compare (cosine, WSD cooldowns, REX, UBA, Power, infinite).")
+    abstract: "The story on built-in data: a law fitted to the bundled curves predicts unseen ones and searches a schedule.",
+    discussion: """
+      Fits the multi-power law to three of the bundled 25M loss curves (tests/data/loss-curves/25M), \
+      scores its predictions of the six others, searches the schedule of least predicted final loss \
+      for a budget and compares it with cosine and WSD, and plots the schedules people compare. \
+      Writes SVG charts, law.json, searched.json, manifest.tsv, summary.txt and index.html to the \
+      output folder. 'make demo' (scripts/run-demo) then trains a small numpy model under these \
+      schedules (scripts/demo_train.py) and renders the page again with --page-only.
+      """)
 
-  @Option(name: .shortAndLong, help: "Folder for the SVG charts.")
+  @Option(name: .shortAndLong, help: "Folder for the charts and the page.")
   var output = "build/demo"
 
-  @Option(help: "Run length in steps.")
+  @Option(help: "Run length of the schedule overview chart, in steps.")
   var steps: Int64 = 10_000
+
+  @Option(help: "Folder of the bundled loss curves (NAME.json + NAME.csv).")
+  var data = "tests/data/loss-curves/25M"
+
+  @Option(help: "Budget of the schedule search, in steps.")
+  var budget = 24_000
+
+  @Flag(help: "Only render index.html from the output folder's manifest.tsv.")
+  var pageOnly = false
+
+  @Flag(help: "Only the schedule overview (no law fit, no search).")
+  var schedulesOnly = false
 
   /// (group, label, spec) of every demo schedule, for a run of `t` steps.
   static func catalogue(_ t: Int64) -> [(String, String, String)] {
@@ -36,51 +56,66 @@ struct Demo: ParsableCommand {
 
   func run() throws {
     try reporting { () throws(CommandError) in
+      if pageOnly {
+        print("wrote \(try DemoPage.render(output))")
+        return
+      }
       guard steps >= 100 && steps <= 100_000_000 else { throw CommandError("--steps must be in [100, 10^8]") }
-      let catalogue = Self.catalogue(steps)
-      var schedules: [(group: String, label: String, schedule: Schedule)] = []
-      for (group, label, spec) in catalogue {
-        do throws(SpecError) {
-          schedules.append((group, label, try Schedule.parse(spec)))
-        } catch {
-          throw CommandError("built-in \(label): \(error)")
-        }
-      }
-      print("Pace demo: \(schedules.count) schedules over \(steps) steps (peak 3e-4)\n")
-      let probes: [Int64] = [0, steps / 20, steps / 4, steps / 2, steps * 3 / 4, steps * 9 / 10, steps - 1]
-      var header = Format.pad("schedule", 14)
-      for t in probes { header += Format.pad("t=\(t)", 12) }
-      header += Format.pad("area (S1)", 12)
-      print(header)
-      for (_, label, schedule) in schedules {
-        var line = Format.pad(label, 14)
-        for t in probes { line += Format.pad(Format.sci(schedule.value(at: t), digits: 3), 12) }
-        line += Format.pad(Format.sci(schedule.summary(steps: steps).area, digits: 4), 12)
-        print(line)
-      }
+      guard budget >= 1000 && budget <= 10_000_000 else { throw CommandError("--budget must be in [1000, 10^7]") }
       mkdirs(output)
-      var written: [String] = []
-      let groups: [(String, String, [String])] = [
-        ("schedules.svg", "Schedules people compare", ["overview", "wsd"]),
-        ("wsd-cooldowns.svg", "WSD: cooldown shapes (last 20%)", ["wsd"]),
-        ("uba.svg", "UBA for several phi (phi = 2 is cosine)", ["uba", "overview"]),
-      ]
-      for (file, title, include) in groups {
-        let chosen = schedules.filter { s in
-          include.contains(s.group) && (include.count == 1 || s.group != "overview" || file == "schedules.svg" || s.label == "cosine")
-        }.filter { file != "schedules.svg" || $0.group != "wsd" || $0.label == "wsd-sqrt" }
-        let series = chosen.map { Series(label: $0.label, schedule: $0.schedule, steps: steps) }
-        let path = output + "/" + file
-        try writeAll(LineChart(title: title, yLabel: "learning rate", series: series).svg(), to: path)
-        written.append(path)
+      var entries: [DemoPage.Entry] = []
+      var summary: [String] = []
+      if !schedulesOnly {
+        var laws = DemoLaws(data: data, output: output)
+        let law = try laws.run()
+        try laws.search(law, budget: budget, peak: 3e-4)
+        entries += laws.entries
+        summary += laws.summary
+        print("")
       }
-      let logPath = output + "/schedules-log.svg"
-      let all = schedules.map { Series(label: $0.label, schedule: $0.schedule, steps: steps) }
-      try writeAll(LineChart(title: "Every demo schedule (log scale)", yLabel: "learning rate", logY: true,
-                             series: all).svg(), to: logPath)
-      written.append(logPath)
-      print("\nCharts written:")
-      for path in written { print("  \(path)") }
+      entries += try overview()
+      try writeAll(entries.map(DemoPage.line).joined(separator: "\n") + "\n", to: output + "/" + DemoPage.manifestName)
+      try writeAll(summary.joined(separator: "\n") + "\n", to: output + "/summary.txt")
+      print("\nCharts and page: \(try DemoPage.render(output))")
     }
+  }
+
+  /// The schedules people compare: a table of values and two charts.
+  func overview() throws(CommandError) -> [DemoPage.Entry] {
+    let catalogue = Self.catalogue(steps)
+    var schedules: [(group: String, label: String, schedule: Schedule)] = []
+    for (group, label, spec) in catalogue {
+      do throws(SpecError) {
+        schedules.append((group, label, try Schedule.parse(spec)))
+      } catch {
+        throw CommandError("built-in \(label): \(error)")
+      }
+    }
+    print("3. The schedules people compare: \(schedules.count) schedules over \(steps) steps (peak 3e-4)\n")
+    let probes: [Int64] = [0, steps / 20, steps / 4, steps / 2, steps * 3 / 4, steps * 9 / 10, steps - 1]
+    var header = Format.pad("schedule", 14)
+    for t in probes { header += Format.pad("t=\(t)", 12) }
+    header += Format.pad("area (S1)", 12)
+    print(header)
+    for (_, label, schedule) in schedules {
+      var line = Format.pad(label, 14)
+      for t in probes { line += Format.pad(Format.sci(schedule.value(at: t), digits: 3), 12) }
+      line += Format.pad(Format.sci(schedule.summary(steps: steps).area, digits: 4), 12)
+      print(line)
+    }
+    let overview = schedules.filter { $0.group == "overview" || $0.label == "wsd-sqrt" }
+    let wsd = schedules.filter { $0.group == "wsd" }
+    try writeAll(LineChart(title: "Schedules people compare", yLabel: "learning rate",
+                           series: overview.map { Series(label: $0.label, schedule: $0.schedule, steps: steps) }).svg(),
+                 to: output + "/schedules.svg")
+    try writeAll(LineChart(title: "WSD: cooldown shapes (last 20%)", yLabel: "learning rate",
+                           series: wsd.map { Series(label: $0.label, schedule: $0.schedule, steps: steps) }).svg(),
+                 to: output + "/wsd-cooldowns.svg")
+    return [
+      DemoPage.Entry(file: "schedules.svg", title: "Schedules people compare",
+                     sentence: "Cosine, WSD, REX, Power and the infinite schedule, each one line of JSON (docs/schedule-spec.md)."),
+      DemoPage.Entry(file: "wsd-cooldowns.svg", title: "WSD cooldown shapes",
+                     sentence: "The same WSD run with five cooldown shapes: the shape is one field of the spec."),
+    ]
   }
 }

@@ -24,7 +24,7 @@ import pytest
 import pace
 
 ROOT = Path(__file__).resolve().parents[2]
-PACE = ROOT / "build" / "bin" / "pace"
+PACE = Path(os.environ.get("PACE_CLI", str(ROOT / "build" / "bin" / "pace")))  # PACE_CLI: another build
 
 if not PACE.is_file():
     pytest.skip("the CLI %s is not built (`make cli`): CLI tests skipped" % PACE, allow_module_level=True)
@@ -347,17 +347,20 @@ def test_svg_renders_to_png(tmp_path):
 # demo
 
 
-def test_demo_writes_four_charts(tmp_path):
+def test_demo_schedules_only_writes_two_charts_and_the_page(tmp_path):
     out = tmp_path / "demo"
-    r = run("demo", "-o", out, "--steps", "1000")
+    r = run("demo", "-o", out, "--steps", "1000", "--schedules-only")
     assert r.returncode == 0, r.stderr
     svgs = sorted(out.glob("*.svg"))
-    assert len(svgs) == 4, svgs
+    assert [s.name for s in svgs] == ["schedules.svg", "wsd-cooldowns.svg"], svgs
+    assert str(out / "index.html") in r.stdout
+    page = (out / "index.html").read_text()
     for svg in svgs:
-        assert str(svg) in r.stdout, "path %s not printed" % svg
+        assert 'src="%s"' % svg.name in page
         root = parse_svg(svg)
         series = [p for p in root.iter(SVG + "path") if p.get("class") == "series"]
         assert series and groups(root, "legend")
+    # (the whole demo, law fit and training included: tests/python/test_demo.py)
 
 
 # ---------------------------------------------------------------------------
@@ -417,3 +420,209 @@ def test_version_names_the_build():
     if "PACE_LIBRARY" not in os.environ:  # the CLI and build/lib/libpace.so are built with the same flags
         assert text == "%s (%s)" % (pace.version(), pace.build_info().split("; ", 1)[1])
 
+
+# ---------------------------------------------------------------------------
+# every face: files recognised, errors with suggestions, laws from CSVs
+
+MULTI_POWER = {"L0": 3.0, "A": 0.5, "alpha": 0.5, "B": 500.0, "C": 2.0, "beta": 0.5, "gamma": 0.6}
+CURVE_SPEC = {"preset": "cosine", "peak": 3e-4, "warmup_steps": 50, "total_steps": 3000, "min_ratio": 0.1}
+
+
+def loss_csv(tmp_path, name="run.csv", every=1, loss_every=60, gaps=True):
+    """A CSV of a run under CURVE_SPEC: lr logged every `every` steps, the
+    true law's loss every `loss_every` steps (some rows empty or NaN)."""
+    law = pace.laws.Law.create("multi_power", MULTI_POWER)
+    lrs = pace.Schedule(CURVE_SPEC).values(0, 3000)
+    loss_steps = list(range(loss_every, 3000, loss_every))
+    losses = dict(zip(loss_steps, law.predict(CURVE_SPEC, loss_steps)))
+    lines = ["step,lr,loss,tokens"]
+    for t in range(0, 3000, every):
+        loss = losses.get(t)
+        text = "" if loss is None else repr(float(loss))
+        if gaps and loss is not None and t % (7 * loss_every) == 0:
+            text = "nan"  # a loss that was not measured
+        lines.append("%d,%r,%s,%d" % (t, float(lrs[t]), text, 1024 * t))
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    return path, law
+
+
+def test_help_lists_every_subcommand():
+    source = (ROOT / "Sources" / "pace" / "PaceTool.swift").read_text()
+    listed = re.search(r"subcommands:\s*\[([^\]]*)\]", source).group(1)
+    types = re.findall(r"(\w+)\.self", listed)
+    assert len(types) >= 8, listed
+    r = run("--help")
+    assert r.returncode == 0
+    section = r.stdout.split("SUBCOMMANDS:")[1]
+    names = re.findall(r"^  (\S+)", section, re.M)
+    expected = [t.lower() for t in types]
+    assert sorted(names) == sorted(expected), (names, expected)
+    for name in names:
+        assert run(name, "--help").returncode == 0
+
+
+@pytest.mark.parametrize("args", [("show",), ("fit", "--bogus"), ("plot", "--count"), ("nosuchcommand",),
+                                  ("predict",), ("show", "{}", "--count", "x")])
+def test_argument_errors_exit_1(args):
+    r = run(*args)
+    assert r.returncode == 1, (args, r.returncode, r.stderr)
+    assert r.stderr.strip(), args
+
+
+def test_json_syntax_error_gives_line_and_column(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{\n  "preset": "cosine",\n  "total_steps": 100,,\n}\n')
+    r = run("validate", path)
+    assert r.returncode == 1
+    assert "line 3, column 22" in r.stderr, r.stderr
+    config = tmp_path / "bad-config.json"
+    config.write_text('{"channels": {\n "lr": {"preset": "cosine" "total_steps": 5}}}')
+    r = run("show", config)
+    assert r.returncode == 1 and "line 2, column 28" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("spec, fragment", [
+    ({"preset": "cosine", "total_steps": 100, "min_lr": 0.1}, 'min_lr: unknown parameter for preset "cosine"; did you mean "min_ratio"?'),
+    ({"preset": "cosin", "total_steps": 100}, 'did you mean "cosine"?'),
+    ({"phases": [{"shape": "lineer", "steps": 5, "to": 0}]}, 'did you mean "linear"?'),
+    ({"phases": [{"shape": "constant"}], "totl_steps": 5}, 'totl_steps: unknown field at the top level; did you mean "total_steps"?'),
+    ({"channels": {"lr": {"preset": "constant"}}, "refine": {"evry": 10}}, 'refine.evry: unknown field in refine; did you mean "every"?'),
+])
+def test_unknown_names_suggest_the_nearest(spec, fragment):
+    r = run("validate", json.dumps(spec))
+    assert r.returncode == 1 and fragment in r.stderr, r.stderr
+
+
+def test_validate_and_show_recognise_runtime_configs_and_checkpoints(tmp_path):
+    config = {"channels": {"lr": {"peak": 1e-3, "phases": [{"shape": "linear", "steps": 10, "from": 0, "to": 1},
+                                                           {"shape": "constant"}]},
+                           "weight_decay": {"preset": "constant", "peak": 0.1}},
+              "groups": [{"name": "embed", "scale": {"lr": 0.5}}, {"name": "rest"}]}
+    path = write(tmp_path, "runtime.json", config)
+    r = run("validate", path)
+    assert r.returncode == 0 and "runtime config: 2 channel(s) (lr, weight_decay), 2 group(s)" in r.stdout, r.stdout
+    rt = pace.Runtime(config)
+    for _ in range(40):
+        rt.step(1.0)
+    rt.begin_decay(100, "linear", 0.0)
+    for _ in range(7):
+        rt.step(1.0)
+    ckpt = tmp_path / "run.ckpt"
+    rt.save_file(str(ckpt))
+    r = run("validate", ckpt)
+    assert r.returncode == 0 and "runtime checkpoint" in r.stdout and "step 47" in r.stdout, r.stdout
+    r = run("show", ckpt)
+    assert r.returncode == 0, r.stderr
+    lr_line = next(line for line in r.stdout.splitlines() if line.strip().startswith("lr "))
+    now = float(lr_line.split()[1])
+    assert now == pytest.approx(rt.values()[0, 0], rel=1e-5)  # printed with 6 digits
+    assert "from step 40" in lr_line
+    assert "embed (lr x5" in r.stdout and "rest" in r.stdout
+    data = bytearray(ckpt.read_bytes())
+    data[len(data) // 2] ^= 1
+    damaged = tmp_path / "damaged.ckpt"
+    damaged.write_bytes(bytes(data))
+    r = run("validate", damaged)
+    assert r.returncode == 1 and "runtime checkpoint rejected" in r.stderr and "PACE" not in r.stdout, r.stderr
+    other = tmp_path / "other.state"
+    other.write_bytes(b"PACE\x00SM\x00" + bytes(40))
+    r = run("show", other)
+    assert r.returncode == 1 and "another kind" in r.stderr, r.stderr
+
+
+def test_validate_and_show_recognise_saved_laws(tmp_path):
+    law = pace.laws.Law.create("multi_power", MULTI_POWER)
+    path = tmp_path / "law.json"
+    law.save(str(path))
+    r = run("validate", path)
+    assert r.returncode == 0 and "saved law: multi_power" in r.stdout, r.stdout
+    r = run("show", path)
+    assert r.returncode == 0
+    printed = dict(line.split() for line in r.stdout.splitlines()[1:] if line.strip())
+    for name, value in MULTI_POWER.items():
+        assert float(printed[name]) == pytest.approx(value, rel=1e-5)
+
+
+def test_fit_takes_a_csv_whose_lr_column_is_the_schedule(tmp_path):
+    path, truth = loss_csv(tmp_path, every=1)
+    out = tmp_path / "fitted.json"
+    r = run("fit", "--curve", path, "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert "skipped 7 row(s) without a finite loss" in r.stderr, r.stderr
+    fitted = pace.laws.Law.load(str(out))
+    steps = list(range(100, 3000, 97))
+    # The law fitted from the CSV predicts the true curve (compare: the binding's fit on the same points).
+    table = np.genfromtxt(path, delimiter=",", names=True)
+    keep = np.isfinite(table["loss"])
+    reference = pace.laws.Law.fit("multi_power", [(CURVE_SPEC, table["step"][keep].astype(np.int64), table["loss"][keep])])
+    ours = fitted.predict(CURVE_SPEC, steps)
+    theirs = reference.predict(CURVE_SPEC, steps)
+    true = truth.predict(CURVE_SPEC, steps)
+    assert np.max(np.abs(ours - theirs) / theirs) < 1e-6
+    assert np.max(np.abs(ours - true) / true) < 2e-3
+
+
+def test_fit_interpolates_a_sparsely_logged_lr(tmp_path):
+    sparse, _ = loss_csv(tmp_path, "sparse.csv", every=20, gaps=False)
+    r = run("fit", "--curve", sparse, "--json")
+    assert r.returncode == 0, r.stderr
+    law = pace.laws.Law.load(r.stdout)
+    assert law.kind == "multi_power"
+
+
+def test_fit_without_lr_column_says_how(tmp_path):
+    path = tmp_path / "nolr.csv"
+    path.write_text("step,loss\n10,4.0\n20,3.9\n")
+    r = run("fit", "--curve", path)
+    assert r.returncode == 1 and "no 'lr' column" in r.stderr, r.stderr
+
+
+def test_fit_progress_only_on_request_or_terminal(tmp_path):
+    path, _ = loss_csv(tmp_path, every=1, loss_every=150)
+    quiet = run("fit", "--curve", path, "--json")
+    assert quiet.returncode == 0 and "fitting" not in quiet.stderr, quiet.stderr
+    shown = run("fit", "--curve", path, "--json", "--progress")
+    assert shown.returncode == 0
+    assert re.search(r"fitting multi_power to 1 curve\(s\), \d+ points \.\.\. done in [0-9.]+ s", shown.stderr), shown.stderr
+    assert json.loads(shown.stdout)  # stdout stays clean JSON
+
+
+def test_predict_scores_against_an_observed_csv(tmp_path):
+    path, truth = loss_csv(tmp_path, every=1)
+    law_path = tmp_path / "truth.json"
+    off = dict(MULTI_POWER, L0=3.05)  # a slightly wrong law
+    pace.laws.Law.create("multi_power", off).save(str(law_path))
+    r = run("predict", law_path, "--observed", path, "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    table = np.genfromtxt(path, delimiter=",", names=True)
+    keep = np.isfinite(table["loss"])
+    observed = table["loss"][keep]
+    assert doc["steps"] == table["step"][keep].astype(int).tolist()
+    predicted = pace.laws.Law.create("multi_power", off).predict(CURVE_SPEC, doc["steps"])
+    np.testing.assert_allclose(doc["loss"], predicted, rtol=1e-12)
+    pred_e = np.mean(np.abs(predicted - observed) / observed)
+    r2 = 1 - np.sum((predicted - observed) ** 2) / np.sum((observed - observed.mean()) ** 2)
+    assert doc["pred_e"] == pytest.approx(pred_e, rel=1e-9)
+    assert doc["r2"] == pytest.approx(r2, rel=1e-9)
+    text = run("predict", law_path, json.dumps(CURVE_SPEC), "--observed", path)  # the schedule from a spec
+    assert text.returncode == 0 and "PredE" in text.stdout
+    values = text.stdout.splitlines()[-1].split()
+    assert float(values[0]) == pytest.approx(pred_e, rel=1e-5)
+    assert float(values[2]) == pytest.approx(r2, rel=1e-5)
+
+
+def test_plot_draws_observed_and_predicted_losses(tmp_path):
+    path, truth = loss_csv(tmp_path, every=1)
+    law_path = tmp_path / "truth.json"
+    truth.save(str(law_path))
+    out = tmp_path / "loss.svg"
+    r = run("plot", "--observed", path, "--law", law_path, "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"run\.csv: PredE [0-9.e+-]+, R2 ", r.stdout), r.stdout
+    root = parse_svg(out)
+    texts = [t.text for t in root.iter(SVG + "text")]
+    assert "observed: run.csv" in texts and "predicted: run.csv" in texts, texts
+    r = run("plot", "--law", law_path, "-o", out)
+    assert r.returncode == 1 and "--observed" in r.stderr

@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""The training part of `make demo`: a small real model trained with numpy
+under the schedules of the story, through the Python binding (no torch).
+
+The model is a softmax regression (64 features, 10 classes) on generated,
+noisy data, trained by SGD with momentum for STEPS steps of 64 samples:
+
+1. cosine to 0.1 of the peak (a plain pace.Schedule);
+2. WSD whose cooldown starts by event: a pace.Runtime with an open-ended
+   stable phase, and the trainer calls begin_decay() when it decides to
+   stop (the last 20%); mid-run the runtime, the weights and the data order
+   are checkpointed and the run is resumed from the files in a fresh
+   runtime, checked bit for bit against the uninterrupted run;
+3. the schedule the fitted law (build/demo/law.json, from `pace demo`)
+   predicts best for this budget, its shape rescaled to this model's peak;
+4. the schedule refined from run 1's gradient norms (pace.refine, Defazio
+   et al. 2023).
+
+It writes each run's validation loss as a CSV (step, lr, loss), the played
+schedules as specs, charts through `pace plot`, appends them to the demo's
+manifest.tsv and summary.txt, and renders index.html with
+`pace demo --page-only`.
+
+    python3 scripts/demo_train.py --output build/demo --pace build/bin/pace
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import pace
+
+STEPS = 3000
+WARMUP = STEPS * 9 // 100
+PEAK = 0.5
+BATCH = 64
+FEATURES = 64
+CLASSES = 10
+MOMENTUM = 0.9
+EVAL_EVERY = 25
+COOLDOWN = STEPS // 5  # WSD: the last 20%
+CHECKPOINT_AT = 1500
+
+
+# -- data and model ---------------------------------------------------------------------
+
+
+def make_data(seed: int = 0):
+    """Gaussian classes with overlapping means and 10% flipped labels."""
+    rng = np.random.default_rng(seed)
+    means = rng.normal(0.0, 0.35, size=(CLASSES, FEATURES))
+    def draw(n):
+        y = rng.integers(0, CLASSES, size=n)
+        x = means[y] + rng.normal(0.0, 1.0, size=(n, FEATURES))
+        flip = rng.random(n) < 0.1
+        y[flip] = rng.integers(0, CLASSES, size=int(flip.sum()))
+        return x, y
+    return draw(40000), draw(10000)
+
+
+def loss_and_grad(w, b, x, y):
+    """Mean cross-entropy of softmax(x w + b) and its gradient."""
+    z = x @ w + b
+    z -= z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    n = x.shape[0]
+    loss = -np.mean(np.log(p[np.arange(n), y] + 1e-300))
+    p[np.arange(n), y] -= 1.0
+    p /= n
+    return loss, x.T @ p, p.sum(axis=0)
+
+
+class Trainer:
+    """SGD with momentum; the state a checkpoint must hold: weights, momentum
+    buffers and the batch sampler's random state."""
+
+    def __init__(self, data, seed: int = 1):
+        (self.x, self.y), (self.vx, self.vy) = data
+        self.w = np.zeros((FEATURES, CLASSES))
+        self.b = np.zeros(CLASSES)
+        self.mw = np.zeros_like(self.w)
+        self.mb = np.zeros_like(self.b)
+        self.rng = np.random.default_rng(seed)
+
+    def step(self, lr: float) -> float:
+        """One optimizer step at `lr`; returns the gradient's L2 norm."""
+        idx = self.rng.integers(0, self.x.shape[0], size=BATCH)
+        _, gw, gb = loss_and_grad(self.w, self.b, self.x[idx], self.y[idx])
+        self.mw = MOMENTUM * self.mw + gw
+        self.mb = MOMENTUM * self.mb + gb
+        self.w -= lr * self.mw
+        self.b -= lr * self.mb
+        return float(np.sqrt(np.sum(gw * gw) + np.sum(gb * gb)))
+
+    def val_loss(self) -> float:
+        return float(loss_and_grad(self.w, self.b, self.vx, self.vy)[0])
+
+    def save(self, path: Path) -> None:
+        np.savez(path, w=self.w, b=self.b, mw=self.mw, mb=self.mb,
+                 rng=np.array(json.dumps(self.rng.bit_generator.state)))
+
+    def load(self, path: Path) -> None:
+        z = np.load(path)
+        self.w, self.b, self.mw, self.mb = z["w"], z["b"], z["mw"], z["mb"]
+        self.rng = np.random.default_rng()
+        self.rng.bit_generator.state = json.loads(str(z["rng"]))
+
+
+# -- the runs -----------------------------------------------------------------------------
+
+
+def run_schedule(data, spec) -> dict:
+    """Trains under a schedule spec; returns the per-step LRs, norms and the validation curve."""
+    schedule = pace.Schedule(spec)
+    lrs = schedule.values(0, STEPS)
+    t = Trainer(data)
+    norms = np.empty(STEPS)
+    curve = []
+    for step in range(STEPS):
+        norms[step] = t.step(float(lrs[step]))
+        if (step + 1) % EVAL_EVERY == 0:
+            curve.append((step + 1, t.val_loss()))
+    return {"lrs": lrs, "norms": norms, "curve": curve, "final": t.val_loss()}
+
+
+WSD_CONFIG = {"channels": {"lr": {"peak": PEAK, "phases": [
+    {"shape": "linear", "steps": WARMUP, "from": 0, "to": 1}, {"shape": "constant"}]}}}
+
+
+def wsd_by_event(data, start_step: int = 0, trainer: Trainer | None = None,
+                 runtime: pace.Runtime | None = None, checkpoint: Path | None = None) -> dict:
+    """WSD through a runtime: the stable phase has no end; at STEPS - COOLDOWN
+    the trainer starts the cooldown (begin_decay). With `checkpoint`, saves
+    the runtime and the trainer at CHECKPOINT_AT."""
+    rt = runtime or pace.Runtime(WSD_CONFIG)
+    t = trainer or Trainer(data)
+    lr = float(rt.values()[0, 0])
+    lrs, curve = [], []
+    for step in range(start_step, STEPS):
+        if step == STEPS - COOLDOWN:
+            rt.begin_decay(COOLDOWN, "linear", 0.0)  # the event: "we stop at STEPS"
+            lr = float(rt.values()[0, 0])
+        if checkpoint is not None and step == CHECKPOINT_AT:
+            rt.save_file(str(checkpoint) + ".runtime")
+            t.save(Path(str(checkpoint) + ".npz"))
+        lrs.append(lr)
+        norm = t.step(lr)
+        lr = float(rt.step(norm)[0, 0])
+        if (step + 1) % EVAL_EVERY == 0:
+            curve.append((step + 1, t.val_loss()))
+    return {"lrs": np.array(lrs), "curve": curve, "final": t.val_loss(), "trainer": t}
+
+
+def resume(data, checkpoint: Path) -> dict:
+    """A fresh process's view: the runtime and the model from the files."""
+    rt = pace.Runtime.load_file(str(checkpoint) + ".runtime")
+    t = Trainer(data, seed=12345)  # a different seed: the file's random state must win
+    t.load(Path(str(checkpoint) + ".npz"))
+    assert rt.step_count == CHECKPOINT_AT
+    return wsd_by_event(data, start_step=CHECKPOINT_AT, trainer=t, runtime=rt)
+
+
+# -- output -------------------------------------------------------------------------------
+
+
+def write_csv(path: Path, lrs, curve) -> None:
+    lines = ["step,lr,loss"]
+    losses = dict(curve)
+    for step in range(STEPS):
+        loss = losses.get(step)
+        lines.append("%d,%r,%s" % (step, float(lrs[step]), "" if loss is None else repr(loss)))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def table_spec(lrs) -> dict:
+    """The schedule a run played, as a spec (a table of multipliers)."""
+    peak = float(np.max(lrs))
+    return {"peak": peak, "phases": [{"shape": "table", "values": [float(v) / peak for v in lrs]}]}
+
+
+def plot(pace_cli: str, args, out: Path) -> None:
+    r = subprocess.run([pace_cli, "plot", *map(str, args), "-o", str(out)], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit("pace plot failed: " + r.stderr)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--output", default="build/demo")
+    ap.add_argument("--pace", default="build/bin/pace", help="the pace CLI")
+    args = ap.parse_args()
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    data = make_data()
+
+    print("4. A softmax regression (%d features, %d classes, numpy) trained %d steps under each schedule:"
+          % (FEATURES, CLASSES, STEPS))
+    cosine_spec = {"peak": PEAK, "total_steps": STEPS, "phases": [
+        {"shape": "linear", "steps": WARMUP, "from": 0, "to": 1}, {"shape": "cosine", "from": 1, "to": 0.1}]}
+    runs = {"cosine": run_schedule(data, cosine_spec)}
+
+    checkpoint = out / "wsd-checkpoint"
+    wsd = wsd_by_event(data, checkpoint=checkpoint)
+    resumed = resume(data, checkpoint)
+    same_lrs = np.array_equal(resumed["lrs"], wsd["lrs"][CHECKPOINT_AT:])
+    same_model = np.array_equal(resumed["trainer"].w, wsd["trainer"].w)
+    if not (same_lrs and same_model):
+        sys.exit("the run resumed from the checkpoint differs from the uninterrupted run")
+    runs["wsd (cooldown by event)"] = wsd
+
+    law_path = out / "law.json"
+    searched_note = ""
+    if law_path.is_file():
+        law = pace.laws.Law.load(str(law_path))
+        # The law speaks the 25M runs' units (peak 3e-4): search there, then
+        # play the best shape at this model's peak.
+        best = law.search(STEPS, 3e-4, warmup=WARMUP, families=["wsd", "cosine", "rex", "uba"])
+        spec = dict(best["spec"], peak=PEAK)
+        runs["searched by the law"] = run_schedule(data, spec)
+        searched_note = " (%d candidates)" % best["evaluated"]
+
+    multipliers, _ = pace.refine(runs["cosine"]["norms"], norm="l2", smoothing=0.1)
+    refined = pace.refine_spec(multipliers, PEAK, warmup_steps=WARMUP)
+    runs["refined from cosine's norms"] = run_schedule(data, refined)
+
+    summary = ["", "Softmax regression, %d steps of SGD with momentum (validation loss at the end):" % STEPS]
+    files = []
+    for name, r in runs.items():
+        slug = name.split(" ")[0]
+        csv = out / ("train-%s.csv" % slug)
+        write_csv(csv, r["lrs"], r["curve"])
+        spec_file = out / ("played-%s.json" % slug)
+        spec_file.write_text(json.dumps(table_spec(r["lrs"])))
+        files.append((name, csv, spec_file))
+        line = "  %-32s %.5f" % (name, r["final"])
+        print("  " + line)
+        summary.append(line)
+    summary.append("  the WSD run resumed from its step-%d checkpoint: LRs and weights bit-identical" % CHECKPOINT_AT)
+    print("   the WSD run resumed from its step-%d checkpoint: LRs and weights bit-identical" % CHECKPOINT_AT)
+
+    labels = ",".join(name for name, _, _ in files)
+    plot(args.pace, [*[f for _, _, f in files], "--labels", labels, "--title", "Schedules played (LR per step)"],
+         out / "train-lr.svg")
+    plot(args.pace, [*[a for _, c, _ in files for a in ("--observed", c)], "--title",
+                     "Validation loss of the small model"], out / "train-loss.svg")
+    entries = [
+        ("train-lr.svg", "The schedules a real training run played",
+         "Cosine, WSD whose cooldown the trainer started by an event, the law's searched shape%s and the "
+         "schedule refined from the cosine run's gradient norms." % searched_note),
+        ("train-loss.svg", "What they did to a small model",
+         "Validation loss of a numpy softmax regression under each schedule; the WSD run was stopped at step "
+         "%d, resumed from its checkpoint files and continued bit for bit." % CHECKPOINT_AT),
+    ]
+    with open(out / "manifest.tsv", "a") as f:
+        for e in entries:
+            f.write("\t".join(e) + "\n")
+    with open(out / "summary.txt", "a") as f:
+        f.write("\n".join(summary) + "\n")
+    r = subprocess.run([args.pace, "demo", "--page-only", "--output", str(out)], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit("pace demo --page-only failed: " + r.stderr)
+    print("   (%.1f s)\n\n%s" % (time.perf_counter() - started, r.stdout.strip()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
