@@ -16,7 +16,7 @@ struct PaceTool: ParsableCommand {
       exits with status 1.
       """,
     version: "0.1.0 (\(BuildInfo.fields))",
-    subcommands: [Show.self, Plot.self, Validate.self, Demo.self, Kernels.self, Fit.self, Predict.self, Search.self]
+    subcommands: [Show.self, Plot.self, Validate.self, Demo.self, Kernels.self, Fit.self, Predict.self, Search.self, DataCommand.self]
   )
 }
 
