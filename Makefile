@@ -10,6 +10,7 @@
 #   make install PREFIX=/usr/local
 #   make test            every test (Swift, C ABI, symbols, valgrind, Python)
 #   make demo            the end-to-end demo (README's main job)
+#   make sanitize        C tests on address/UB- and thread-sanitized builds, fuzzing (scripts/sanitize)
 
 PREFIX  ?= /usr/local
 BUILD   := build
@@ -39,7 +40,7 @@ BASELINE_FLAGS := -c release --scratch-path $(BASELINE_SCRATCH) -Xswiftc -static
 
 SWIFT_SOURCES := $(shell find Sources include -type f) Package.swift
 
-.PHONY: all lib baseline cli install test test-swift test-c test-python demo bench clean
+.PHONY: all lib baseline cli install test test-swift test-c test-python demo bench sanitize clean
 
 all: lib baseline cli
 
@@ -106,6 +107,11 @@ demo: lib cli
 
 bench: lib baseline
 	Benchmarks/run $(BENCH_ARGS)
+
+# The C tests against address+UB- and thread-sanitized debug builds of the
+# library, and the fuzz targets on the instrumented one (scripts/sanitize).
+sanitize:
+	scripts/sanitize
 
 clean:
 	rm -rf $(BUILD) $(SCRATCH) $(BASELINE_SCRATCH)

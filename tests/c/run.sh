@@ -15,7 +15,7 @@
 #    the runtime and refinement, checkpoints resumed in fresh processes,
 #    SIGKILLed writers of atomic files (it re-executes itself for those)
 # 7. runs the runtime test under valgrind (its child processes run natively)
-# 8. runs each fuzz target of tests/fuzz for 3 s (tests/fuzz/run.sh quick)
+# 9. runs each fuzz target of tests/fuzz for 3 s (tests/fuzz/run.sh quick)
 # 8. the batch engine's and the data sampler's tests (batch_test.c,
 #    sampler_test.c), each also under valgrind; the C++ Sampler example
 # Valgrind cannot decode AVX-512, so where the host library is x86-64-v4 the

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh - libFuzzer targets against a built libpace.so.
 #
-#   tests/fuzz/run.sh quick          each target a few seconds (tests/c/run.sh runs this)
+#   tests/fuzz/run.sh quick          each target 3 s, or FUZZ_SECONDS (tests/c/run.sh runs this)
 #   tests/fuzz/run.sh runs N         each target N executions (the 10^6 campaign; see README.md)
 #   tests/fuzz/run.sh one TARGET N   one target
 #
@@ -68,7 +68,7 @@ run() {  # run TARGET ARGS...: one libFuzzer run; prints the executions done
 }
 
 case "${1:-quick}" in
-  quick) for t in "${targets[@]}"; do run "$t" -max_total_time=3; done ;;
+  quick) for t in "${targets[@]}"; do run "$t" -max_total_time="${FUZZ_SECONDS:-3}"; done ;;
   runs) for t in "${targets[@]}"; do run "$t" -runs="${2:?runs N}"; done ;;
   one) run "${2:?one TARGET N}" -runs="${3:?one TARGET N}" ;;
   *) echo "usage: $0 [quick | runs N | one TARGET N]" >&2; exit 2 ;;
