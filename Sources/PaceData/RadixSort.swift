@@ -1,90 +1,153 @@
 //===--- RadixSort.swift --------------------------------------------------===//
-// The sorted order of up to 2^32 - 1 keys: a stable parallel LSD radix sort
-// of (key, index) pairs, 11-bit digits, digits that never vary skipped.
+// The sorted order of up to 2^32 keys: one parallel most-significant-digit
+// pass into 2048 buckets, then each bucket sorted in cache by stable
+// least-significant-digit passes over its remaining bits.
 //===----------------------------------------------------------------------===//
 
-/// Stable least-significant-digit radix sort, parallel over a fixed split
-/// of the array (``Chunks``): each pass counts digits per part, lays the
-/// buckets out in (digit, part) order and scatters each part in order, so
-/// the output is the unique stable order whatever the thread count: indices
-/// sorted by (key, index).
+/// A stable radix sort of (key, index) pairs, giving the indices sorted by
+/// (key, index) — the unique answer, so the same whatever the thread count.
 ///
-/// - Complexity: O(n) per varying 11-bit digit (at most 6 passes; doubles
-///   of one sign and a narrow range of exponents skip the top digit). Peak
-///   memory: the n keys given plus 12 bytes per element (a second key
-///   buffer and two index buffers).
+/// 1. The highest bit in which the keys differ is found (one parallel
+///    pass); the 11 bits below and including it are the first digit.
+/// 2. Each part of a fixed split (``Chunks``) counts its digits; buckets
+///    are laid out in (digit, part) order and every part scatters its pairs
+///    in order (stable).
+/// 3. The buckets (2048 tasks, taken by the workers in turn) are each sorted
+///    by LSD passes of 11-bit digits over the bits below the first digit,
+///    skipping digits that do not vary within the bucket; a bucket of
+///    typical size (N / 2048) fits in cache.
+///
+/// - Complexity: O(N) per pass: two passes over the whole array, then at
+///   most five in-cache passes per bucket. Peak memory: the N keys given
+///   plus 12 bytes per element (a second key buffer, two index buffers).
 enum RadixSort {
   static let digitBits = 11
   static let buckets = 1 << digitBits
-  static let digitCount = 6  // 6 x 11 >= 64
 
   /// Indices `0 ..< keys.count` sorted by (key, index). `keys` is used as
   /// scratch: its contents are undefined afterwards.
   static func order(_ keys: UnsafeMutableBufferPointer<UInt64>, workers: Workers) -> [UInt32] {
     let n = keys.count
-    guard n > 0, let keyBase = keys.baseAddress else { return [] }
+    guard n > 0 else { return [] }
     let chunks = Chunks(count: n)
     let parts = chunks.parts
+    let first = keys[0]
+    // The bits in which any key differs from the first.
+    var differing = [UInt64](repeating: 0, count: parts)
+    differing.withUnsafeMutableBufferPointer { out in
+      workers.run(parts) { p in
+        var d: UInt64 = 0
+        for i in chunks.range(p) { d |= keys[i] ^ first }
+        out[p] = d
+      }
+    }
+    let varying = differing.reduce(0, |)
+    guard varying != 0 else { return (0..<n).map { UInt32(truncatingIfNeeded: $0) } }
+    let top = 63 - varying.leadingZeroBitCount  // highest varying bit
+    let shift = max(0, top - digitBits + 1)
     let otherKeys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
     let indices = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: n)
     let otherIndices = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: n)
-    defer { otherKeys.deallocate(); indices.deallocate(); otherIndices.deallocate() }
-    // Which digits vary (one counting pass over all digits).
-    let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: parts * buckets * digitCount)
+    defer { otherKeys.deallocate(); otherIndices.deallocate() }
+    // MSD pass: keys -> otherKeys, implicit indices -> otherIndices.
+    let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: parts * buckets)
     defer { counts.deallocate() }
     counts.initialize(repeating: 0)
+    let mask = UInt64(buckets - 1)
     workers.run(parts) { p in
-      let base = counts.baseAddress! + p * buckets * digitCount
-      for i in chunks.range(p) {
-        let k = keyBase[i]
-        indices[i] = UInt32(truncatingIfNeeded: i)
-        for d in 0..<digitCount { base[d * buckets + Int((k >> UInt64(d * digitBits)) & UInt64(buckets - 1))] += 1 }
-      }
+      let base = counts.baseAddress! + p * buckets
+      for i in chunks.range(p) { base[Int((keys[i] >> UInt64(shift)) & mask)] += 1 }
     }
-    var varying: [Int] = []
-    for d in 0..<digitCount {
-      var total = [Int](repeating: 0, count: buckets)
+    var bucketStart = [Int](repeating: 0, count: buckets + 1)
+    var running = 0
+    for b in 0..<buckets {
+      bucketStart[b] = running
       for p in 0..<parts {
-        for b in 0..<buckets { total[b] += counts[(p * digitCount + d) * buckets + b] }
+        let c = counts[p * buckets + b]
+        counts[p * buckets + b] = running
+        running += c
       }
-      if !total.contains(n) { varying.append(d) }
     }
-    var source = (keys: keys, indices: indices), target = (keys: otherKeys, indices: otherIndices)
-    for d in varying {
-      let shift = UInt64(d * digitBits)
-      let mask = UInt64(buckets - 1)
-      let src = source, dst = target
-      // Per-part counts of this digit, then (digit, part)-ordered offsets.
-      counts.update(repeating: 0)
-      workers.run(parts) { p in
-        let base = counts.baseAddress! + p * buckets
-        for i in chunks.range(p) { base[Int((src.keys[i] >> shift) & mask)] += 1 }
+    bucketStart[buckets] = n
+    workers.run(parts) { p in
+      let next = counts.baseAddress! + p * buckets
+      for i in chunks.range(p) {
+        let k = keys[i]
+        let b = Int((k >> UInt64(shift)) & mask)
+        let at = next[b]
+        next[b] = at + 1
+        otherKeys[at] = k
+        otherIndices[at] = UInt32(truncatingIfNeeded: i)
       }
-      var running = 0
-      for b in 0..<buckets {
-        for p in 0..<parts {
-          let c = counts[p * buckets + b]
-          counts[p * buckets + b] = running
-          running += c
-        }
-      }
-      workers.run(parts) { p in
-        let next = counts.baseAddress! + p * buckets
-        for i in chunks.range(p) {
-          let k = src.keys[i]
-          let b = Int((k >> shift) & mask)
-          let at = next[b]
-          next[b] = at + 1
-          dst.keys[at] = k
-          dst.indices[at] = src.indices[i]
-        }
-      }
-      swap(&source, &target)
     }
-    let sorted = source.indices
-    return [UInt32](unsafeUninitializedCapacity: n) { buffer, count in
-      _ = buffer.initialize(fromContentsOf: sorted)
+    // Per bucket: LSD over bits 0 ..< shift, ending in `indices`.
+    bucketStart.withUnsafeBufferPointer { starts in
+      workers.run(buckets) { b in
+        let lo = starts[b], hi = starts[b + 1]
+        guard hi > lo else { return }
+        sortBucket(lo..<hi, bits: shift, keys: (otherKeys, keys), indices: (otherIndices, indices))
+      }
+    }
+    let result = [UInt32](unsafeUninitializedCapacity: n) { out, count in
+      _ = out.initialize(fromContentsOf: indices)
       count = n
+    }
+    indices.deallocate()
+    return result
+  }
+
+  /// Sorts `range` of `keys.0` / `indices.0` stably by bits `0 ..< bits`
+  /// (the higher bits are equal within the range), using `keys.1` /
+  /// `indices.1` as scratch; the sorted indices end in `indices.1`.
+  static func sortBucket(_ range: Range<Int>, bits: Int,
+                         keys: (UnsafeMutableBufferPointer<UInt64>, UnsafeMutableBufferPointer<UInt64>),
+                         indices: (UnsafeMutableBufferPointer<UInt32>, UnsafeMutableBufferPointer<UInt32>)) {
+    if range.count <= 64 {
+      // Insertion sort (stable: the pairs arrive in index order).
+      for i in range {
+        let k = keys.0[i], x = indices.0[i]
+        var j = i
+        while j > range.lowerBound, keys.0[j - 1] > k {
+          keys.0[j] = keys.0[j - 1]
+          indices.0[j] = indices.0[j - 1]
+          j -= 1
+        }
+        keys.0[j] = k
+        indices.0[j] = x
+      }
+      for i in range { indices.1[i] = indices.0[i] }
+      return
+    }
+    var (srcKeys, dstKeys) = keys
+    var (srcIdx, dstIdx) = indices
+    var varying: UInt64 = 0
+    let first = srcKeys[range.lowerBound]
+    for i in range { varying |= srcKeys[i] ^ first }
+    if bits < 64 { varying &= (UInt64(1) << UInt64(bits)) - 1 }
+    var counts = [Int](repeating: 0, count: buckets)
+    var digit = 0
+    while digit * digitBits < bits {
+      let shift = UInt64(digit * digitBits)
+      digit += 1
+      guard (varying >> shift) & UInt64(buckets - 1) != 0 else { continue }
+      for b in 0..<buckets { counts[b] = 0 }
+      for i in range { counts[Int((srcKeys[i] >> shift) & UInt64(buckets - 1))] += 1 }
+      var running = range.lowerBound
+      for b in 0..<buckets { let c = counts[b]; counts[b] = running; running += c }
+      for i in range {
+        let k = srcKeys[i]
+        let b = Int((k >> shift) & UInt64(buckets - 1))
+        let at = counts[b]
+        counts[b] = at + 1
+        dstKeys[at] = k
+        dstIdx[at] = srcIdx[i]
+      }
+      swap(&srcKeys, &dstKeys)
+      swap(&srcIdx, &dstIdx)
+    }
+    // The sorted indices are in srcIdx; the result lives in indices.1.
+    if srcIdx.baseAddress != indices.1.baseAddress {
+      for i in range { indices.1[i] = srcIdx[i] }
     }
   }
 }

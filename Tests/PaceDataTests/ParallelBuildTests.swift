@@ -13,6 +13,11 @@ import PaceEngine
     let order = scores.withUnsafeBufferPointer { Sampler.sortedOrder($0, descending: false, workers: Workers(engine: nil)) }
     let reference = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] < scores[$1] : $0 < $1 }
     #expect(order.map(Int.init) == reference)
+    // Buckets large enough for the in-bucket LSD passes, keys sharing their
+    // top bits (all in [1, 2)), and ties.
+    let narrow = (0..<300_000).map { _ in 1 + (r.next() * 4096).rounded(.down) / 4096 }
+    let narrowOrder = narrow.withUnsafeBufferPointer { Sampler.sortedOrder($0, descending: true, workers: Workers(engine: nil)) }
+    #expect(narrowOrder.map(Int.init) == narrow.indices.sorted { narrow[$0] != narrow[$1] ? narrow[$0] > narrow[$1] : $0 < $1 })
     var keys = scores.map(OrderKey.descending)
     let top = keys.withUnsafeMutableBufferPointer { TopK.smallest(777, of: UnsafeBufferPointer($0), workers: Workers(engine: nil)) }
     let referenceTop = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(777).sorted()
