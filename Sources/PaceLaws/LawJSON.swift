@@ -10,7 +10,8 @@ import Pace
 /// BODY = {"kind":"multi_power","warmup":"raw","params":{"L0":...,...},"fit":{...}}
 /// ```
 /// `L` is BODY's length in bytes and `C` the CRC-32 (zlib's) of those bytes,
-/// both decimal. Everything before BODY is fixed once `L` and `C` are known,
+/// both decimal (JSON whitespace may follow the text, e.g. a file's final
+/// newline). Everything before BODY is fixed once `L` and `C` are known,
 /// so a reader checks the prefix, the length and the checksum before it
 /// looks at BODY: damage (one flipped bit anywhere) is `.state`, a newer
 /// version `.version`. `fit` is present when the law came from a fit, and is
@@ -84,7 +85,9 @@ extension LossLaw {
       crc >= 0, crc <= Double(UInt32.max), crc == crc.rounded()
     else { throw .state("saved law: \"length\" and \"crc32\" must be the body's size and checksum") }
     let prefix = Array(Self.savedPrefix(length: Int(length), crc: UInt32(crc)).utf8)
-    guard bytes.count == prefix.count + Int(length) + 1, bytes.starts(with: prefix), bytes.last == UInt8(ascii: "}") else {
+    var end = bytes.count  // a file's final newline (JSON whitespace after the object) is not part of the layout
+    while end > 0, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[end - 1]) { end -= 1 }
+    guard end == prefix.count + Int(length) + 1, bytes.starts(with: prefix), bytes[end - 1] == UInt8(ascii: "}") else {
       throw .state("saved law: damaged (the text does not have the layout its header declares)")
     }
     let body = Array(bytes[prefix.count..<(prefix.count + Int(length))])

@@ -37,6 +37,9 @@ import Pace
     let report2 = try #require(backReport)
     #expect(back.jsonText(report: report2) == text)
     #expect(report2.jsonText == report.jsonText)
+    // A file's final newline is accepted; other trailing bytes are not.
+    #expect(try LossLaw.load(savedText: text + "\n").law == law)
+    #expect(throws: LawError.self) { try LossLaw.load(savedText: text + "x") }
     // Without a report too.
     #expect(try LossLaw.load(savedText: law.jsonText()).law.jsonText() == law.jsonText())
   }
