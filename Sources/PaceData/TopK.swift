@@ -3,12 +3,14 @@
 //===----------------------------------------------------------------------===//
 
 /// Radix selection of the `k` smallest keys (ties by smaller index), among
-/// the elements a filter admits: four 16-bit counting passes find the k-th
-/// key exactly, one more pass gathers the indices in ascending order.
+/// the elements a filter admits: 16-bit counting passes narrow a region of
+/// keys (a prefix) holding the k-th smallest until the region is wanted
+/// whole or is one key value (at most four passes; two for spread-out
+/// keys), then one pass gathers the indices in ascending order.
 /// Per-part counts combined in part order: the same result whatever the
 /// thread count (it is the unique answer).
 ///
-/// - Complexity: 5 reads of the keys, O(n); extra memory 4 bytes per
+/// - Complexity: at most 5 reads of the keys (3 for spread-out keys), O(n); extra memory 4 bytes per
 ///   selected index plus 256 KiB of counts per part (at most 64 parts).
 enum TopK {
   static let digitBits = 16
@@ -25,6 +27,9 @@ enum TopK {
     let counts = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: parts * buckets)
     defer { counts.deallocate() }
     var prefix: UInt64 = 0, prefixMask: UInt64 = 0, wanted = k
+    // Per part: elements known to lie below the region, and in it.
+    var less = [Int](repeating: 0, count: parts), inRegion = [Int](repeating: 0, count: parts)
+    var takeWholeRegion = false
     for pass in 0..<4 {
       let shift = UInt64(64 - digitBits * (pass + 1))
       let (p0, m0) = (prefix, prefixMask)
@@ -36,50 +41,44 @@ enum TopK {
         }
       }
       // The bucket holding the wanted-th smallest (1-based) of this prefix.
-      var below = 0, bucket = 0
+      var below = 0, bucket = 0, total = 0
       while bucket < buckets {
-        var c = 0
-        for p in 0..<parts { c += Int(counts[p * buckets + bucket]) }
-        if below + c >= wanted { break }
-        below += c
+        total = 0
+        for p in 0..<parts { total += Int(counts[p * buckets + bucket]) }
+        if below + total >= wanted { break }
+        below += total
         bucket += 1
+      }
+      for p in 0..<parts {
+        for b in 0..<bucket { less[p] += Int(counts[p * buckets + b]) }
+        inRegion[p] = Int(counts[p * buckets + bucket])
       }
       wanted -= below
       prefix |= UInt64(bucket) << shift
       prefixMask |= 0xFFFF << shift
+      // The whole bucket is wanted: no need to look at lower digits.
+      if total == wanted { takeWholeRegion = true; break }
     }
-    // prefix is the k-th smallest key; take all keys below it and the first
-    // `wanted` equal to it (smallest indices first).
-    let threshold = prefix
-    var less = [Int](repeating: 0, count: parts), equal = [Int](repeating: 0, count: parts)
-    less.withUnsafeMutableBufferPointer { lessCounts in
-      equal.withUnsafeMutableBufferPointer { equalCounts in
-        workers.run(parts) { p in
-          var l = 0, e = 0
-          for i in chunks.range(p) where admit?(i) ?? true {
-            if keys[i] < threshold { l += 1 } else if keys[i] == threshold { e += 1 }
-          }
-          lessCounts[p] = l
-          equalCounts[p] = e
-        }
-      }
-    }
-    var starts = [Int](repeating: 0, count: parts), equalTaken = [Int](repeating: 0, count: parts)
-    var running = 0, equalLeft = wanted
+    // Take every key below the region [low, high], and from the region all
+    // of it or (a single key value) the first `wanted` by index.
+    let low = prefix, high = prefix | ~prefixMask
+    var starts = [Int](repeating: 0, count: parts), regionTaken = [Int](repeating: 0, count: parts)
+    var running = 0, regionLeft = wanted
     for p in 0..<parts {
       starts[p] = running
-      equalTaken[p] = min(equal[p], equalLeft)
-      equalLeft -= equalTaken[p]
-      running += less[p] + equalTaken[p]
+      regionTaken[p] = takeWholeRegion ? inRegion[p] : min(inRegion[p], regionLeft)
+      regionLeft -= takeWholeRegion ? 0 : regionTaken[p]
+      running += less[p] + regionTaken[p]
     }
     return [UInt32](unsafeUninitializedCapacity: running) { out, count in
+      let o = out
       workers.run(parts) { p in
-        var at = starts[p], equalsLeft = equalTaken[p]
+        var at = starts[p], regionLeft = regionTaken[p]
         for i in chunks.range(p) where admit?(i) ?? true {
           let key = keys[i]
-          if key < threshold || (key == threshold && equalsLeft > 0) {
-            if key == threshold { equalsLeft -= 1 }
-            out[at] = UInt32(truncatingIfNeeded: i)
+          if key < low || (key <= high && regionLeft > 0) {
+            if key >= low { regionLeft -= 1 }
+            o[at] = UInt32(truncatingIfNeeded: i)
             at += 1
           }
         }

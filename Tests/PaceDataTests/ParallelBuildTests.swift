@@ -22,6 +22,18 @@ import PaceEngine
     let top = keys.withUnsafeMutableBufferPointer { TopK.smallest(777, of: UnsafeBufferPointer($0), workers: Workers(engine: nil)) }
     let referenceTop = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(777).sorted()
     #expect(top.map(Int.init) == referenceTop)
+    // Spread-out keys (the selection stops early) and a filter.
+    let spread = (0..<40_000).map { _ in r.normal() }
+    let spreadKeys = spread.map(OrderKey.ascending)
+    for k in [1, 13, 4000] {
+      for filtered in [false, true] {
+        let admit: ((Int) -> Bool)? = filtered ? { $0 % 3 == 1 } : nil
+        let got = spreadKeys.withUnsafeBufferPointer { TopK.smallest(k, of: $0, admit: admit, workers: Workers(engine: nil)) }
+        let want = spread.indices.filter { admit?($0) ?? true }.sorted { spread[$0] != spread[$1] ? spread[$0] < spread[$1] : $0 < $1 }
+          .prefix(k).sorted()
+        #expect(got.map(Int.init) == Array(want), "k \(k), filtered \(filtered)")
+      }
+    }
   }
 
   @Test func largePoolsHaveTheSameBitsOnEveryThreadCount() throws {
