@@ -78,6 +78,8 @@ import Testing
       }
       return 0
     }
+    // total_steps is the number of steps torch takes (not T - 1).
+    #expect((try? Schedule.parse(spec))?.totalSteps == Int64(total))
   }
 
   @Test func pytorchWarmRestartsCyclicStep() {

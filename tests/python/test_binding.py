@@ -339,7 +339,7 @@ def test_repr_and_properties():
     assert open_ended.values(count=10).shape == (10,)
     assert pace.Schedule(RAW_SPEC).total_steps == 10000
     onecycle = pace.Schedule({"preset": "onecycle", "total_steps": 1001, "pct_start": 0.3})
-    assert onecycle.total_steps == 1000  # ceil of the last phase's end, T - 1
+    assert onecycle.total_steps == 1001  # the steps torch's OneCycleLR takes
 
 
 # ---------------------------------------------------------------------------
@@ -433,7 +433,7 @@ def test_stepper_stop_and_seek():
     assert [st.next() for _ in range(3)] == values[5:8].tolist()
     st.seek(990)
     assert list(st) == values[990:].tolist()
-    assert "step=999" in repr(st)
+    assert "step=1000" in repr(st)  # onecycle's total_steps: the 1000 steps given
     with pytest.raises(pace.ArgumentError):
         s.stepper(chunk=0)
 

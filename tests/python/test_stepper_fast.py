@@ -18,7 +18,7 @@ SPEC = {"preset": "onecycle", "peak": 0.1, "total_steps": 1000}
 @pytest.fixture
 def values():
     with pace.Schedule(SPEC) as s:
-        yield s.values(0, 1000).tolist()  # onecycle: total_steps is 999, step 999 holds the end
+        yield s.values(0, 1000).tolist()  # onecycle: total_steps is 1000
 
 
 def test_bound_next_survives_chunks_and_seeks(values):

@@ -4,7 +4,10 @@
 
 extension Preset {
   /// OneCycleLR: `peak` is `max_lr`; phases end at `pct_start * T - 1`
-  /// (and `2 * pct_start * T - 2` with `three_phase`) and `T - 1`.
+  /// (and `2 * pct_start * T - 2` with `three_phase`) and `T - 1`, where
+  /// torch reaches the final lr; a last one-step constant phase holds it at
+  /// step `T - 1`, so the schedule ends at `T` (`total_steps` reports the
+  /// `T` given, the number of steps torch takes).
   static func onecycle(_ p: inout PresetParameters) throws(SpecError) -> [JSONValue] {
     let t = Double(try p.totalSteps(above: 1, what: "1"))
     let pct = try p.number("pct_start", default: 0.3, "a number in (0, 1)", { $0 > 0 && $0 < 1 })
@@ -35,6 +38,7 @@ extension Preset {
       phases.append(rampJSON(shape, steps: length, from: values[i], to: values[i + 1], noMirror))
       start = end
     }
+    phases.append(phaseJSON("constant", [("steps", json(Int64(1))), ("from", json(values[values.count - 1]))]))
     return phases
   }
 
