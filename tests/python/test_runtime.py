@@ -529,7 +529,9 @@ def test_refine_spec_plays_the_multipliers():
 
 
 # ---------------------------------------------------------------------------
-# The torch adapter
+# The torch adapter (mode="absolute": these tests check that the runtime's
+# values are written as they are; the "auto" rule is tested in
+# test_torch_adapter_rules.py)
 
 
 def _torch():
@@ -563,7 +565,7 @@ def test_torch_scheduler_is_an_lr_scheduler_and_writes_lr_momentum_weight_decay(
     model = _model(torch)
     opt = torch.optim.SGD([{"params": model[0].parameters()}, {"params": model[2].parameters()}],
                           lr=1.0, momentum=0.5, weight_decay=0.0)
-    sched = pt.PaceRuntimeScheduler(opt, CONFIG, param_group_map=["embed", 2])
+    sched = pt.PaceRuntimeScheduler(opt, CONFIG, param_group_map=["embed", 2], mode="absolute")
     base = getattr(lr_scheduler, "LRScheduler", None) or lr_scheduler._LRScheduler
     assert isinstance(sched, base)
     assert sched.last_epoch == 0 and sched.channels == CONFIG_CHANNELS
@@ -594,7 +596,7 @@ def test_torch_scheduler_sets_betas(opt_name):
     config = {"channels": {"lr": COSINE, "beta1": b1, "beta2": b2, "weight_decay": WD}}
     model = _model(torch)
     opt = getattr(torch.optim, opt_name)(model.parameters(), lr=0.5, betas=(0.5, 0.5), weight_decay=0.3)
-    sched = pt.PaceRuntimeScheduler(opt, config)
+    sched = pt.PaceRuntimeScheduler(opt, config, mode="absolute")
     rows = []
     _train(torch, model, opt, sched, 15, seed=2, record=rows)
     s1, s2 = pace.Schedule(b1).values(0, 16), pace.Schedule(b2).values(0, 16)
@@ -605,7 +607,7 @@ def test_torch_scheduler_sets_betas(opt_name):
         assert grp["lr"] == lr[t] and grp["weight_decay"] == 0.1
     # A "momentum" channel drives betas[0] of Adam (as OneCycleLR does).
     opt = getattr(torch.optim, opt_name)(model.parameters(), lr=0.5, betas=(0.5, 0.7))
-    sched = pt.PaceRuntimeScheduler(opt, {"channels": {"lr": COSINE, "momentum": b1}})
+    sched = pt.PaceRuntimeScheduler(opt, {"channels": {"lr": COSINE, "momentum": b1}}, mode="absolute")
     _train(torch, model, opt, sched, 3, seed=3)
     assert opt.param_groups[0]["betas"] == (s1[3], 0.7)
 
@@ -617,19 +619,20 @@ def test_torch_scheduler_rejects_channels_the_optimizer_lacks():
     model = _model(torch)
     sgd = torch.optim.SGD(model.parameters(), lr=0.1)
     with pytest.raises(ValueError, match="beta2"):
-        pt.PaceRuntimeScheduler(sgd, {"channels": {"lr": COSINE, "beta2": WD}})
+        pt.PaceRuntimeScheduler(sgd, {"channels": {"lr": COSINE, "beta2": WD}}, mode="absolute")
     adam = torch.optim.Adam(model.parameters(), lr=0.1)
     with pytest.raises(ValueError, match="both"):
-        pt.PaceRuntimeScheduler(adam, {"channels": {"lr": COSINE, "momentum": WD, "beta1": WD}})
+        pt.PaceRuntimeScheduler(adam, {"channels": {"lr": COSINE, "momentum": WD, "beta1": WD}}, mode="absolute")
     two = torch.optim.SGD([{"params": model[0].parameters()}, {"params": model[2].parameters()}], lr=0.1)
     with pytest.raises(ValueError, match="param_group_map"):
-        pt.PaceRuntimeScheduler(two, CONFIG)  # 3 runtime groups, 2 param groups
+        pt.PaceRuntimeScheduler(two, CONFIG, mode="absolute")  # 3 runtime groups, 2 param groups
     with pytest.raises(ValueError, match="runtime group"):
-        pt.PaceRuntimeScheduler(two, CONFIG, param_group_map=[0, 3])
+        pt.PaceRuntimeScheduler(two, CONFIG, param_group_map=[0, 3], mode="absolute")
     with pytest.raises(ValueError, match="named"):
-        pt.PaceRuntimeScheduler(two, CONFIG, param_group_map=["embed", "nope"])
+        pt.PaceRuntimeScheduler(two, CONFIG, param_group_map=["embed", "nope"], mode="absolute")
     # Other channel names are computed, not written; None leaves a group alone.
-    sched = pt.PaceRuntimeScheduler(two, {"channels": {"lr": COSINE, "ema": WD}}, param_group_map={0: 0, 1: None})
+    sched = pt.PaceRuntimeScheduler(two, {"channels": {"lr": COSINE, "ema": WD}}, param_group_map={0: 0, 1: None},
+                                    mode="absolute")
     _train(torch, model, two, sched, 12, seed=4)
     assert two.param_groups[0]["lr"] == pace.Schedule(COSINE).at(12)
     assert two.param_groups[1]["lr"] == 0.1
@@ -643,7 +646,7 @@ def test_torch_scheduler_tensor_lr_and_grad_norm_kinds():
     model = _model(torch)
     lr = torch.tensor(0.5, dtype=torch.float64)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
-    sched = pt.PaceRuntimeScheduler(opt, {"channels": {"lr": COSINE}})
+    sched = pt.PaceRuntimeScheduler(opt, {"channels": {"lr": COSINE}}, mode="absolute")
     assert opt.param_groups[0]["lr"] is lr  # updated in place
     opt.step()
     for g in (torch.tensor(1.5), 2.0, None, float("nan"), np.float64(3.0)):
@@ -660,14 +663,14 @@ def _resume_case(torch, config, opt_factory, total=60, split=25):
 
     model = _model(torch, seed=7)
     opt = opt_factory(model)
-    sched = pt.PaceRuntimeScheduler(opt, config)
+    sched = pt.PaceRuntimeScheduler(opt, config, mode="absolute")
     full = []
     _train(torch, model, opt, sched, total, seed=11, record=full)
     reference_params = [p.detach().clone() for p in model.parameters()]
 
     model = _model(torch, seed=7)
     opt = opt_factory(model)
-    sched = pt.PaceRuntimeScheduler(opt, config)
+    sched = pt.PaceRuntimeScheduler(opt, config, mode="absolute")
     first = []
     # Same data stream: the generator is advanced through the first `split` steps.
     gen_seed = 11
@@ -689,7 +692,7 @@ def _resume_case(torch, config, opt_factory, total=60, split=25):
     model = _model(torch, seed=99)
     model.load_state_dict(ckpt["model"])
     opt = opt_factory(model)
-    sched = pt.PaceRuntimeScheduler(opt, config)
+    sched = pt.PaceRuntimeScheduler(opt, config, mode="absolute")
     opt.load_state_dict(ckpt["opt"])
     sched.load_state_dict(ckpt["sched"])
     assert sched.last_epoch == split
@@ -732,12 +735,12 @@ def test_torch_scheduler_load_state_dict_checks_the_channels():
 
     model = _model(torch)
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    a = pt.PaceRuntimeScheduler(opt, {"channels": {"lr": COSINE, "momentum": MOMENTUM}})
+    a = pt.PaceRuntimeScheduler(opt, {"channels": {"lr": COSINE, "momentum": MOMENTUM}}, mode="absolute")
     opt.step()
     a.step(1.0)
     state = a.state_dict()
     assert isinstance(state["runtime"], bytes)
-    b = pt.PaceRuntimeScheduler(opt, {"channels": {"lr": COSINE}})
+    b = pt.PaceRuntimeScheduler(opt, {"channels": {"lr": COSINE}}, mode="absolute")
     with pytest.raises(ValueError, match="strict"):
         b.load_state_dict(state)
     assert b.runtime.channels == ("lr",)
@@ -765,11 +768,11 @@ def test_torch_scheduler_warns_when_stepped_before_the_optimizer():
 
     model = _model(torch)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    sched = pt.PaceRuntimeScheduler(opt, {"channels": {"lr": COSINE}})
+    sched = pt.PaceRuntimeScheduler(opt, {"channels": {"lr": COSINE}}, mode="absolute")
     with pytest.warns(UserWarning, match="before"):
         sched.step(1.0)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    sched = pt.PaceRuntimeScheduler(opt, {"channels": {"lr": COSINE}})
+    sched = pt.PaceRuntimeScheduler(opt, {"channels": {"lr": COSINE}}, mode="absolute")
     model(torch.ones(1, 4, dtype=torch.float64)).sum().backward()
     opt.step()
     with warnings.catch_warnings():

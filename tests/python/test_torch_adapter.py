@@ -152,7 +152,7 @@ def test_param_groups_with_different_lrs(peak):
     lrs = [0.1, 0.01, 3e-4]
     ref, _, _ = run(lambda o: sched.CosineAnnealingLR(o, T_max=N), lrs, momentum=0.9)
     spec = {"peak": peak, "phases": [{"shape": "cosine", "steps": N, "from": 1, "to": 0}]}
-    ours, s, opt = run(lambda o: pace_torch.PaceLR(o, spec), lrs, momentum=0.9)
+    ours, s, opt = run(lambda o: pace_torch.PaceLR(o, spec, mode="relative"), lrs, momentum=0.9)
     assert s.base_lrs == lrs
     for i, lr in enumerate(lrs):
         assert_conforms(ours[:, i], ref[:, i], library=LIB, preset="CosineAnnealingLR, 3 groups (recursive)",
@@ -275,14 +275,14 @@ def test_resume_is_bit_identical(spec):
     lrs = [0.1, 0.02]
     # Run A: uninterrupted.
     params, opt = _fresh(spec, lrs)
-    s = pace_torch.PaceLR(opt, spec, chunk=256)
+    s = pace_torch.PaceLR(opt, spec, chunk=256, mode="relative")
     lrs_a = []
     _train(params, opt, s, N, lrs_a)
     final_a = [p.detach().clone() for p in params]
     # Run B: saved at step 337 (through torch.save / torch.load), resumed
     # with a new optimizer and a new PaceLR.
     params, opt = _fresh(spec, lrs)
-    s = pace_torch.PaceLR(opt, spec, chunk=256)
+    s = pace_torch.PaceLR(opt, spec, chunk=256, mode="relative")
     lrs_b = []
     _train(params, opt, s, 337, lrs_b)
     buf = io.BytesIO()
@@ -297,7 +297,9 @@ def test_resume_is_bit_identical(spec):
     with torch.no_grad():
         for p, saved in zip(params, ckpt["params"]):
             p.copy_(saved)
-    s = pace_torch.PaceLR(opt, pace.Schedule(spec).to_json())  # the canonical text is the same spec
+    # The canonical text is the same schedule; onecycle's momentum cycling needs the preset itself.
+    source = spec if spec.get("preset") == "onecycle" else pace.Schedule(spec).to_json()
+    s = pace_torch.PaceLR(opt, source, mode="relative")
     opt.load_state_dict(ckpt["opt"])
     s.load_state_dict(ckpt["sched"])
     assert s.last_epoch == 337 and s.base_lrs == lrs
@@ -343,8 +345,9 @@ def test_load_state_dict_checks_or_adopts_the_spec():
     for _ in range(30):
         opt.step(), s.step(), opt2.step(), s2.step()
         assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
+    assert state["mode"] == "absolute"  # auto: the spec's peak is the optimizer's lr
     with pytest.raises(ValueError, match="mode"):
-        pace_torch.PaceLR(opt2, a, mode="absolute").load_state_dict(state)
+        pace_torch.PaceLR(opt2, a, mode="relative").load_state_dict(state)
     with pytest.raises(ValueError, match="spec"):
         s2.load_state_dict({"last_epoch": 3})
 
@@ -460,7 +463,7 @@ def test_state_dict_holds_no_runtime_objects():
 def test_get_last_lr_follows_every_step_with_several_groups():
     lrs = [0.1, 0.05, 0.02, 0.01]
     spec = {"preset": "onecycle", "peak": 0.1, "total_steps": 500}
-    _, s, opt = run(lambda o: pace_torch.PaceLR(o, spec, chunk=64), lrs, n=300)
+    _, s, opt = run(lambda o: pace_torch.PaceLR(o, spec, chunk=64, mode="relative"), lrs, n=300)
     assert s.get_last_lr() == [g["lr"] for g in opt.param_groups]
     values = pace.Schedule(spec).values(0, 301)
     assert s.get_last_lr() == [values[300] * (lr / 0.1) for lr in lrs]

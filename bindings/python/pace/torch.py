@@ -13,18 +13,31 @@
         sched.step()
         opt.zero_grad()
 
-How the schedule sets each param group's lr (``mode``):
+How the schedule sets each param group's lr (``mode``; the same rule for
+``PaceLR`` and ``PaceRuntimeScheduler``, pace/_adapter_rules.py):
 
-- ``"relative"`` (default): the schedule gives the *shape*. With ``m(t) =
-  value(t) / peak`` (``peak`` the spec's ``peak`` field, 1.0 when absent),
-  group ``g`` gets ``lr_g(t) = initial_lr_g * m(t)``, ``initial_lr_g`` being
-  the group's lr when the scheduler was created (``group["initial_lr"]``, as
-  for every PyTorch scheduler). It is computed as ``value(t) * (initial_lr_g
-  / peak)``, so a group whose lr equals the spec's peak gets the schedule's
+- ``"auto"`` (default): a spec that gives a ``peak`` sets the lrs itself
+  (absolute), and every optimizer group's lr must equal that peak, else
+  ``ValueError`` explaining the two modes below (a spec's peak is never
+  ignored and an optimizer's lr never silently replaced); a spec without
+  ``peak`` is a multiplier of the optimizer's lrs (relative, peak 1). A
+  ``pace.Schedule`` passed in counts as giving a peak unless its peak is 1.
+- ``"relative"``: the schedule gives the *shape*. With ``m(t) = value(t) /
+  peak`` (``peak`` the spec's ``peak`` field, 1.0 when absent), group ``g``
+  gets ``lr_g(t) = initial_lr_g * m(t)``, ``initial_lr_g`` being the group's
+  lr when the scheduler was created (``group["initial_lr"]``, as for every
+  PyTorch scheduler). It is computed as ``value(t) * (initial_lr_g /
+  peak)``, so a group whose lr equals the spec's peak gets the schedule's
   values bit for bit. This is how PyTorch's own schedulers treat several
   groups with different lrs.
 - ``"absolute"``: every group gets the schedule's value ``value(t)`` itself
   (the groups' initial lrs are ignored).
+
+OneCycle momentum: with a ``{"preset": "onecycle", ...}`` spec (a dict, JSON
+text or path) the scheduler also cycles each group's ``momentum`` (or Adam's
+``betas[0]``) between ``max_momentum`` (0.95) and ``base_momentum`` (0.85)
+on the lr's phase boundaries, as ``torch.optim.lr_scheduler.OneCycleLR``
+does by default; ``cycle_momentum=False`` turns it off.
 
 ``t`` is ``last_epoch``: the constructor performs PyTorch's initial step and
 sets the lrs of step 0; each ``step()`` (call it after ``optimizer.step()``)
@@ -55,6 +68,7 @@ import numpy as np
 import torch
 from torch.optim import lr_scheduler as _lrs
 
+from . import _adapter_rules as _rules
 from . import _lib
 from .schedule import Schedule, SpecLike
 
@@ -63,7 +77,7 @@ __all__ = ["PaceLR"]
 _Tensor = torch.Tensor
 _LRSchedulerBase = getattr(_lrs, "LRScheduler", None) or _lrs._LRScheduler  # torch < 2.0: _LRScheduler
 
-_MODES = ("relative", "absolute")
+_MODES = ("relative", "absolute")  # the modes a scheduler runs in ("auto" resolves to one)
 
 # Attributes whose name starts with this are runtime-only (rebuilt from the
 # spec and the base lrs): never in state_dict().
@@ -75,6 +89,16 @@ def _as_schedule(schedule: Union[Schedule, SpecLike]) -> Schedule:
         schedule._h()  # raises on a closed schedule
         return schedule
     return Schedule(schedule)
+
+
+def _uses_beta1(optimizer: torch.optim.Optimizer, who: str) -> bool:
+    """Whether OneCycle's momentum goes to ``betas[0]`` (Adam-type) rather
+    than ``momentum``, decided as OneCycleLR does (from the defaults)."""
+    defaults = optimizer.defaults
+    if "momentum" not in defaults and "betas" not in defaults:
+        raise ValueError("%s: the onecycle preset cycles momentum like OneCycleLR, but %s has neither "
+                         "'momentum' nor 'betas'; pass cycle_momentum=False" % (who, type(optimizer).__name__))
+    return "betas" in defaults
 
 
 def _spec_peak(spec: Dict[str, Any]) -> float:
@@ -94,9 +118,14 @@ class PaceLR(_LRSchedulerBase):
         last_epoch: as for every PyTorch scheduler: ``-1`` starts a run (the
             constructor sets the lrs of step 0); ``k >= 0`` resumes after step
             ``k`` (needs ``initial_lr`` in the groups) and sets step ``k+1``.
-        mode: ``"relative"`` (default): ``lr_g(t) = initial_lr_g * value(t) /
-            peak``; ``"absolute"``: ``lr_g(t) = value(t)`` for every group.
+        mode: ``"auto"`` (default; see the module docs), ``"relative"``:
+            ``lr_g(t) = initial_lr_g * value(t) / peak``; ``"absolute"``:
+            ``lr_g(t) = value(t)`` for every group. :attr:`mode` is the
+            resolved one.
         chunk: how many steps the library fills at a time (default 4096).
+        cycle_momentum, base_momentum, max_momentum: OneCycleLR's momentum
+            cycling for a ``onecycle`` preset spec (same defaults: True,
+            0.85, 0.95); ignored for other specs.
     """
 
     # The attributes read or written by every step are slots: their access
@@ -110,18 +139,27 @@ class PaceLR(_LRSchedulerBase):
     _STATE_SLOTS = ("last_epoch", "_step_count")
 
     def __init__(self, optimizer: torch.optim.Optimizer, schedule: Union[Schedule, SpecLike],
-                 last_epoch: int = -1, mode: str = "relative", chunk: int = 4096):
-        if mode not in _MODES:
-            raise ValueError("mode must be 'relative' or 'absolute', got %r" % (mode,))
+                 last_epoch: int = -1, mode: str = "auto", chunk: int = 4096, cycle_momentum: bool = True,
+                 base_momentum: float = _rules.BASE_MOMENTUM, max_momentum: float = _rules.MAX_MOMENTUM):
+        _rules.check_mode(mode, "PaceLR")
         if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
             raise ValueError("chunk must be an integer >= 1, got %r" % (chunk,))
-        self.mode = mode
+        if not isinstance(optimizer, torch.optim.Optimizer):
+            raise TypeError("%s is not an Optimizer" % type(optimizer).__name__)
         self._pace_chunk = chunk
         self._pace_scales: List[float] = []
         self._pace_fast = False
         self._pace_last: Optional[list] = None
         self._pace_last_step = -2
+        written = None if isinstance(schedule, Schedule) else _rules.user_spec(schedule)
         self._set_schedule(_as_schedule(schedule))
+        peak_given = "peak" in written if written is not None else self._pace_peak != 1.0
+        self.mode = _rules.resolve_mode("PaceLR", mode, peak_given, self._pace_peak,
+                                        _rules.initial_lrs(optimizer.param_groups, last_epoch))
+        self._pace_momentum: Optional[Schedule] = None
+        if cycle_momentum and _rules.is_onecycle(written):
+            self._pace_momentum = Schedule(_rules.onecycle_momentum_spec(written, base_momentum, max_momentum))
+            self._pace_beta1 = _uses_beta1(optimizer, "PaceLR")
         # The base class records initial_lr / base_lrs, wraps optimizer.step
         # (to detect the step order) and performs the initial step, which
         # calls get_lr() for step last_epoch + 1.
@@ -315,7 +353,19 @@ class PaceLR(_LRSchedulerBase):
         if replaced:
             self._last_lr = [g["lr"].clone() if isinstance(g["lr"], _Tensor) else g["lr"] for g in groups]
         self._update_scales()
-        self._pace_fast = self._step_count >= 2
+        if self._pace_momentum is not None:
+            self._write_momentum(self.last_epoch)
+        self._pace_fast = self._step_count >= 2 and self._pace_momentum is None
+
+    def _write_momentum(self, step: int) -> None:
+        """OneCycle: each group's momentum (or betas[0]) at ``step``, as
+        OneCycleLR writes it."""
+        m = self._pace_momentum.at(max(step, 0))
+        for group in self.optimizer.param_groups:
+            if self._pace_beta1:
+                group["betas"] = (m, *group["betas"][1:])
+            else:
+                group["momentum"] = m
 
     def get_last_lr(self) -> List[Union[float, torch.Tensor]]:
         """The lrs set by the last step, one per param group (tensors as
@@ -333,6 +383,8 @@ class PaceLR(_LRSchedulerBase):
         state["_last_lr"] = list(self._last_lr)
         state["spec"] = self._pace_spec
         state["mode"] = self.mode
+        momentum = self._pace_momentum
+        state["momentum_spec"] = None if momentum is None else momentum.to_json()
         return state
 
     def load_state_dict(self, state_dict: Dict[str, Any], strict: bool = True) -> None:
@@ -346,6 +398,16 @@ class PaceLR(_LRSchedulerBase):
         state = dict(state_dict)
         spec = state.pop("spec", None)
         mode = state.pop("mode", self.mode)
+        momentum = self._pace_momentum
+        momentum_spec = state.pop("momentum_spec", None if momentum is None else momentum.to_json())
+        if momentum_spec != (None if momentum is None else momentum.to_json()):
+            if strict:
+                raise ValueError("PaceLR.load_state_dict: the saved momentum cycling (%s) differs from this "
+                                 "scheduler's (%s); pass strict=False to adopt it"
+                                 % (momentum_spec, None if momentum is None else momentum.to_json()))
+            momentum = None if momentum_spec is None else Schedule(momentum_spec)
+            if momentum is not None:
+                self._pace_beta1 = _uses_beta1(self.optimizer, "PaceLR.load_state_dict")
         if spec is None:
             raise ValueError("PaceLR.load_state_dict: the state has no 'spec' (not a PaceLR state_dict)")
         if mode not in _MODES:
@@ -369,6 +431,7 @@ class PaceLR(_LRSchedulerBase):
         for key in [k for k in state if k.startswith(_RUNTIME_PREFIX)]:
             del state[key]
         self.mode = mode
+        self._pace_momentum = momentum
         if new_schedule is not None:
             self._set_schedule(new_schedule)
             self._pace_scales = []
@@ -377,9 +440,11 @@ class PaceLR(_LRSchedulerBase):
         self._update_scales()
         if self.last_epoch >= 0:
             self._write(self._lrs_at(self.last_epoch))
+            if momentum is not None:
+                self._write_momentum(self.last_epoch)
         elif saved_last is not None:
             self._last_lr = saved_last
-        self._pace_fast = self._step_count >= 2
+        self._pace_fast = self._step_count >= 2 and momentum is None
 
     def __repr__(self) -> str:
         return "<pace.torch.PaceLR mode=%s step=%d %r>" % (self.mode, self.last_epoch, self._pace_schedule)
@@ -410,6 +475,38 @@ def _grad_norm_value(grad_norm: Any) -> float:
                              % (tuple(grad_norm.shape),))
         return float(grad_norm.item())
     return float(grad_norm)
+
+
+def _with_onecycle_momentum(optimizer: torch.optim.Optimizer, config: Dict[str, Any], base_momentum: float,
+                            max_momentum: float) -> Dict[str, Any]:
+    """``config`` with OneCycleLR's momentum channel added when its lr
+    channel is a onecycle preset and no momentum/beta1 channel is given."""
+    channels = config.get("channels")
+    if not isinstance(channels, dict) or not _rules.is_onecycle(channels.get("lr")):
+        return config
+    if "momentum" in channels or "beta1" in channels:
+        return config
+    _uses_beta1(optimizer, "PaceRuntimeScheduler")
+    momentum = _rules.onecycle_momentum_spec(channels["lr"], base_momentum, max_momentum)
+    return dict(config, channels=dict(channels, momentum=momentum))
+
+
+def _lr_channel(config: Optional[Dict[str, Any]], mapping: List[Optional[int]]):
+    """(peak, whether the spec gives it, per optimizer group the runtime
+    group's lr scale) of the config's lr channel; (1, False, None) when the
+    config is not visible or has no lr channel."""
+    channels = config.get("channels") if config is not None else None
+    spec = channels.get("lr") if isinstance(channels, dict) else None
+    if not isinstance(spec, dict):
+        return 1.0, False, None
+    peak = float(spec.get("peak", 1.0))
+    groups = config.get("groups") if isinstance(config.get("groups"), list) else [{}]
+    scales = []
+    for g in mapping:
+        entry = groups[g] if g is not None and g < len(groups) and isinstance(groups[g], dict) else {}
+        scale = entry.get("scale", {})
+        scales.append(float(scale.get("lr", 1.0)) if isinstance(scale, dict) else 1.0)
+    return peak, "peak" in spec, scales
 
 
 class PaceRuntimeScheduler(_LRSchedulerBase):
@@ -444,9 +541,23 @@ class PaceRuntimeScheduler(_LRSchedulerBase):
             Default: group ``i`` -> runtime group ``i`` when the counts are
             equal, every group -> runtime group 0 when the runtime has one.
 
-    Channels written into each driven param group (values are absolute: the
-    runtime's channel value times the group's scale; the optimizer's initial
-    lr is overwritten):
+        mode: how the ``lr`` channel and the optimizer's lrs combine, the
+            rule of :class:`PaceLR`: ``"auto"`` (default) plays an lr channel
+            that gives a ``peak`` as absolute values and requires every
+            driven group's lr to equal that peak (or the peak times the
+            runtime group's lr scale), else ``ValueError`` explaining the
+            modes; an lr channel without ``peak`` multiplies each group's
+            initial lr (relative). ``"absolute"``: the runtime's values;
+            ``"relative"``: ``initial_lr_g * value_g(t) / peak``. With a
+            ``pace.Runtime`` passed in (its config is not visible here)
+            ``"auto"`` means absolute and ``"relative"`` is refused.
+        cycle_momentum, base_momentum, max_momentum: when the ``lr`` channel
+            is a ``onecycle`` preset and the config has no ``momentum`` or
+            ``beta1`` channel, a ``momentum`` channel is added that cycles
+            like ``OneCycleLR``'s (same defaults: True, 0.85, 0.95).
+
+    Channels written into each driven param group (the runtime's channel
+    value times the group's scale; the lr as ``mode`` says):
 
     - ``lr`` -> ``group["lr"]`` (a tensor lr is updated in place);
     - ``momentum`` -> ``group["momentum"]`` (SGD, RMSprop), or ``betas[0]``
@@ -479,20 +590,35 @@ class PaceRuntimeScheduler(_LRSchedulerBase):
     """
 
     def __init__(self, optimizer: torch.optim.Optimizer, config: Union[_Runtime, _ConfigLike],
-                 param_group_map: Any = None):
+                 param_group_map: Any = None, mode: str = "auto", cycle_momentum: bool = True,
+                 base_momentum: float = _rules.BASE_MOMENTUM, max_momentum: float = _rules.MAX_MOMENTUM):
         if not isinstance(optimizer, torch.optim.Optimizer):
             raise TypeError("%s is not an Optimizer" % type(optimizer).__name__)
+        _rules.check_mode(mode, "PaceRuntimeScheduler")
+        written = None
         if isinstance(config, _Runtime):
             config._h()  # raises on a closed runtime
+            if mode == "relative":
+                raise ValueError("PaceRuntimeScheduler: mode='relative' needs the lr channel's peak: pass the "
+                                 "config (dict, JSON text or path) rather than a pace.Runtime")
             runtime, owns = config, False
         else:
+            written = _rules.user_spec(config)
+            if cycle_momentum and written is not None:
+                config = _with_onecycle_momentum(optimizer, written, base_momentum, max_momentum)
             runtime, owns = _Runtime(config), True
         self._pace_ready = False
         self._pace_owns = owns
         self._pace_runtime = runtime
         try:
             self._pace_map = self._resolve_map(optimizer, runtime, param_group_map)
-            self._pace_plan = self._make_plan(optimizer, runtime, self._pace_map)
+            self._pace_lr_peak, peak_given, scales = _lr_channel(written, self._pace_map)
+            self.mode = "absolute" if written is None else _rules.resolve_mode(
+                "PaceRuntimeScheduler", mode, peak_given, self._pace_lr_peak,
+                [None if g is None else lr for g, lr in zip(self._pace_map, _rules.initial_lrs(
+                    optimizer.param_groups, -1))], scales)
+            self._pace_plan = self._make_plan(optimizer, runtime, self._pace_map,
+                                              self._lr_factors([float(g["lr"]) for g in optimizer.param_groups]))
             # The base class records initial_lr / base_lrs, wraps
             # optimizer.step (to detect the call order) and performs the
             # initial step: our step() then writes the runtime's current
@@ -549,11 +675,17 @@ class PaceRuntimeScheduler(_LRSchedulerBase):
                 out.append(entry)
         return out
 
+    def _lr_factors(self, initial_lrs: List[float]) -> Optional[List[float]]:
+        """Relative mode: per optimizer group, ``initial_lr_g / peak``."""
+        if self.mode != "relative":
+            return None
+        return [float(lr) / self._pace_lr_peak for lr in initial_lrs]
+
     @staticmethod
     def _make_plan(optimizer: torch.optim.Optimizer, runtime: _Runtime,
-                   mapping: List[Optional[int]]) -> List[list]:
-        """Per optimizer group, the (key, value index, betas element or None)
-        to write from a flat group-major row of values."""
+                   mapping: List[Optional[int]], lr_factors: Optional[List[float]] = None) -> List[list]:
+        """Per optimizer group, the (key, value index, betas element or None,
+        factor or None) to write from a flat group-major row of values."""
         channels = runtime.channels
         nc = len(channels)
         plan = []
@@ -580,7 +712,8 @@ class PaceRuntimeScheduler(_LRSchedulerBase):
                                          % (targets[target], name, "betas[%d]" % target[1] if target[1] is not None
                                             else key, index))
                     targets[target] = name
-                    writes.append((key, g * nc + c, target[1]))
+                    factor = lr_factors[index] if lr_factors is not None and name == "lr" else None
+                    writes.append((key, g * nc + c, target[1], factor))
             plan.append(writes)
         return plan
 
@@ -593,8 +726,8 @@ class PaceRuntimeScheduler(_LRSchedulerBase):
             raise ValueError("PaceRuntimeScheduler: the optimizer has %d param groups but the scheduler was made "
                              "for %d" % (len(groups), len(plan)))
         for group, writes in zip(groups, plan):
-            for key, i, element in writes:
-                v = row[i]
+            for key, i, element, factor in writes:
+                v = row[i] if factor is None else row[i] * factor
                 if element is None:
                     current = group[key]
                     if type(current) is not float and isinstance(current, _Tensor):
@@ -640,7 +773,7 @@ class PaceRuntimeScheduler(_LRSchedulerBase):
         row = self._pace_runtime._values_list()
         out = []
         for group, writes in zip(self.optimizer.param_groups, self._pace_plan):
-            lr = [row[i] for key, i, _ in writes if key == "lr"]
+            lr = [row[i] if f is None else row[i] * f for key, i, _, f in writes if key == "lr"]
             out.append(lr[0] if lr else group["lr"])
         return out
 
@@ -672,6 +805,8 @@ class PaceRuntimeScheduler(_LRSchedulerBase):
             "param_group_map": list(self._pace_map),
             "channels": list(self._pace_runtime.channels),
             "groups": self._pace_runtime.groups,
+            "mode": self.mode,
+            "lr_peak": self._pace_lr_peak,
         }
 
     def load_state_dict(self, state_dict: Dict[str, Any], strict: bool = True) -> None:
@@ -692,10 +827,20 @@ class PaceRuntimeScheduler(_LRSchedulerBase):
                     "PaceRuntimeScheduler.load_state_dict: the saved runtime has channels [%s] and %d groups, "
                     "this scheduler's has [%s] and %d; pass strict=False to adopt it"
                     % (", ".join(runtime.channels), runtime.groups, ", ".join(old.channels), old.groups))
+            mode = state_dict.get("mode", "absolute")  # states saved before modes existed: absolute
+            if mode != self.mode and strict:
+                raise ValueError("PaceRuntimeScheduler.load_state_dict: the saved mode is %r, this scheduler's "
+                                 "is %r; pass strict=False to adopt it" % (mode, self.mode))
             mapping = self._pace_map
             if runtime.groups != old.groups:
                 mapping = self._resolve_map(self.optimizer, runtime, state_dict.get("param_group_map"))
-            plan = self._make_plan(self.optimizer, runtime, mapping)
+            base_lrs = list(state_dict.get("base_lrs", self.base_lrs))
+            if len(base_lrs) != len(self.optimizer.param_groups):
+                raise ValueError("PaceRuntimeScheduler.load_state_dict: the state has %d base_lrs but the "
+                                 "optimizer has %d param groups" % (len(base_lrs), len(self.optimizer.param_groups)))
+            saved_peak = float(state_dict.get("lr_peak", self._pace_lr_peak))
+            self.mode, self._pace_lr_peak = mode, saved_peak
+            plan = self._make_plan(self.optimizer, runtime, mapping, self._lr_factors(base_lrs))
         except BaseException:
             runtime.close()
             raise
@@ -703,8 +848,7 @@ class PaceRuntimeScheduler(_LRSchedulerBase):
         if self._pace_owns:
             old.close()
         self._pace_owns = True
-        if "base_lrs" in state_dict:
-            self.base_lrs = list(state_dict["base_lrs"])
+        self.base_lrs = base_lrs
         self._step_count = int(state_dict.get("_step_count", 2))
         self.last_epoch = runtime.step_count
         self._pace_ready = True
