@@ -19,6 +19,21 @@
  *
  * Thread safety: a pace_schedule is immutable once created and may be shared
  * by any number of threads. pace_last_error() is per thread.
+ *
+ * Handle checks: every handle carries a tag of its kind, checked at each
+ * entry (one load and one compare on the hot path of pace_schedule_at), and
+ * is poisoned when freed; freed handles stay poisoned in a quarantine of the
+ * last 4096 frees. NULL, a handle of another kind (a pace_runtime passed as
+ * a pace_schedule), a freed handle, a misaligned or small address, or a
+ * block of memory that holds no tag give PACE_E_ARGUMENT and a message; a
+ * *_free of such a pointer does nothing (the problem becomes the thread's
+ * pace_last_error). What cannot be detected: a pointer into unmapped memory
+ * (reading its tag faults), a handle freed more than 4096 frees ago whose
+ * memory now holds a new handle of the same kind (it is used as that
+ * handle), and two threads using one stateful handle (runtime, law search,
+ * sampler, tuner) at the same time. Error messages quote caller input cut
+ * to 200 characters; pace_last_error() is at most about 2 KB.
+ * docs/guarantees.md lists every promise and the test that backs it.
  */
 #ifndef PACE_H
 #define PACE_H
