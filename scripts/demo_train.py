@@ -11,8 +11,11 @@ noisy data, trained by SGD with momentum for STEPS steps of 64 samples:
    stop (the last 20%); mid-run the runtime, the weights and the data order
    are checkpointed and the run is resumed from the files in a fresh
    runtime, checked bit for bit against the uninterrupted run;
-3. the schedule the fitted law (build/demo/law.json, from `pace demo`)
-   predicts best for this budget, its shape rescaled to this model's peak;
+3. the schedule a multi-power law predicts best for this budget: the law
+   is fitted (`pace fit --curve CSV`, the CSVs' lr columns as schedules)
+   to runs 1 and 2 of this model, and its prediction of run 3, a curve it
+   never saw, is scored with `pace predict --observed` (when that fit
+   fails, the shape searched under the 25M law of `pace demo` is used);
 4. the schedule refined from run 1's gradient norms (pace.refine, Defazio
    et al. 2023).
 
@@ -39,7 +42,12 @@ import pace
 
 STEPS = 3000
 WARMUP = STEPS * 9 // 100
-PEAK = 0.5
+PEAK = 3e-4
+# Features are scaled by FEATURE_SCALE so that the step size that trains this
+# model well is 3e-4, the LR scale of the bundled 25M runs whose law fits
+# start from: for a linear model, features times s train exactly as the LR
+# times s^2 (here 0.5 on unscaled features).
+FEATURE_SCALE = (0.5 / PEAK) ** 0.5
 BATCH = 64
 FEATURES = 64
 CLASSES = 10
@@ -58,7 +66,7 @@ def make_data(seed: int = 0):
     means = rng.normal(0.0, 0.35, size=(CLASSES, FEATURES))
     def draw(n):
         y = rng.integers(0, CLASSES, size=n)
-        x = means[y] + rng.normal(0.0, 1.0, size=(n, FEATURES))
+        x = (means[y] + rng.normal(0.0, 1.0, size=(n, FEATURES))) * FEATURE_SCALE
         flip = rng.random(n) < 0.1
         y[flip] = rng.integers(0, CLASSES, size=int(flip.sum()))
         return x, y
@@ -217,16 +225,37 @@ def main() -> int:
         sys.exit("the run resumed from the checkpoint differs from the uninterrupted run")
     runs["wsd (cooldown by event)"] = wsd
 
-    law_path = out / "law.json"
-    searched_note = ""
-    if law_path.is_file():
-        law = pace.laws.Law.load(str(law_path))
-        # The law speaks the 25M runs' units (peak 3e-4): search there, then
-        # play the best shape at this model's peak.
-        best = law.search(STEPS, 3e-4, warmup=WARMUP, families=["wsd", "cosine", "rex", "uba"])
-        spec = dict(best["spec"], peak=PEAK)
-        runs["searched by the law"] = run_schedule(data, spec)
-        searched_note = " (%d candidates)" % best["evaluated"]
+    # A law of this model, fitted to its own two runs through the CLI.
+    for slug, r in (("cosine", runs["cosine"]), ("wsd", wsd)):
+        write_csv(out / ("train-%s.csv" % slug), r["lrs"], r["curve"])
+    model_law = out / "model-law.json"
+    fit = subprocess.run([args.pace, "fit", "--curve", str(out / "train-cosine.csv"), "--curve",
+                          str(out / "train-wsd.csv"), "--out", str(model_law)], capture_output=True, text=True)
+    searched_note, law_lines = "", []
+    if fit.returncode == 0:
+        law = pace.laws.Law.load(model_law.read_text().strip())  # the file ends with a newline
+        best = law.search(STEPS, PEAK, warmup=WARMUP, families=["wsd", "cosine", "rex", "uba"])
+        spec = best["spec"]
+        searched_note = " (law fitted to this model's cosine and WSD runs, %d candidates)" % best["evaluated"]
+        law_lines.append("  the law fitted to the cosine and WSD runs predicts final loss %.5f for the searched "
+                         "schedule" % best["final_loss"])
+    else:  # the 25M law of `pace demo`
+        law = pace.laws.Law.load((out / "law.json").read_text().strip())
+        best = law.search(STEPS, PEAK, warmup=WARMUP, families=["wsd", "cosine", "rex", "uba"])
+        spec = best["spec"]
+        searched_note = " (under the 25M law; the fit to this model failed: %s)" % fit.stderr.strip()[-200:]
+    runs["searched by the law"] = run_schedule(data, spec)
+    write_csv(out / "train-searched.csv", runs["searched by the law"]["lrs"], runs["searched by the law"]["curve"])
+    if fit.returncode == 0:
+        scored = subprocess.run([args.pace, "predict", str(model_law), "--observed", str(out / "train-searched.csv"),
+                                 "--json"], capture_output=True, text=True)
+        if scored.returncode != 0:
+            sys.exit("pace predict failed: " + scored.stderr)
+        score = json.loads(scored.stdout)
+        law_lines.append("  its prediction of the searched run, which it never saw: PredE %.5f, R2 %.4f"
+                         % (score["pred_e"], score["r2"]))
+        plot(args.pace, ["--observed", out / "train-searched.csv", "--law", model_law, "--title",
+                         "The searched run: observed vs predicted by the model's own law"], out / "train-law.svg")
 
     multipliers, _ = pace.refine(runs["cosine"]["norms"], norm="l2", smoothing=0.1)
     refined = pace.refine_spec(multipliers, PEAK, warmup_steps=WARMUP)
@@ -245,7 +274,10 @@ def main() -> int:
         print("  " + line)
         summary.append(line)
     summary.append("  the WSD run resumed from its step-%d checkpoint: LRs and weights bit-identical" % CHECKPOINT_AT)
-    print("   the WSD run resumed from its step-%d checkpoint: LRs and weights bit-identical" % CHECKPOINT_AT)
+    print("    the WSD run resumed from its step-%d checkpoint: LRs and weights bit-identical" % CHECKPOINT_AT)
+    for line in law_lines:
+        print("  " + line)
+        summary.append(line)
 
     labels = ",".join(name for name, _, _ in files)
     plot(args.pace, [*[f for _, _, f in files], "--labels", labels, "--title", "Schedules played (LR per step)"],
@@ -260,6 +292,10 @@ def main() -> int:
          "Validation loss of a numpy softmax regression under each schedule; the WSD run was stopped at step "
          "%d, resumed from its checkpoint files and continued bit for bit." % CHECKPOINT_AT),
     ]
+    if (out / "train-law.svg").is_file():
+        entries.append(("train-law.svg", "A law of this model predicts a run it never saw",
+                        "Fitted with pace fit to the cosine and WSD runs (their CSVs' lr columns are the schedules), "
+                        "the law predicts the searched run's loss before it is trained."))
     with open(out / "manifest.tsv", "a") as f:
         for e in entries:
             f.write("\t".join(e) + "\n")

@@ -62,7 +62,7 @@ enum PaceFile {
       }
     } else if format == "pace-law" || (keys.contains("law") && keys.contains("params")) {
       do throws(LawError) {
-        self = .law(try LossLaw(jsonText: String(decoding: bytes, as: UTF8.self)))
+        self = .law(try LossLaw(jsonText: savedLawText(bytes)))
       } catch {
         throw CommandError("\(label): saved law rejected: \(error.description)")
       }

@@ -5,14 +5,23 @@ import ArgumentParser
 import Pace
 import PaceLaws
 
-/// Reads a law saved by `pace fit --json` / `--out`.
+/// Reads a law saved by `pace fit --json` / `--out` (or `pace.laws.Law.save`).
 func loadLaw(_ path: String) throws(CommandError) -> LossLaw {
   let bytes = try readAll(path: path)
   do throws(LawError) {
-    return try LossLaw(jsonText: String(decoding: bytes, as: UTF8.self))
+    return try LossLaw(jsonText: savedLawText(bytes))
   } catch {
     throw CommandError("\(path): \(error.description)")
   }
+}
+
+/// A saved law's text without the trailing whitespace a file ends with
+/// (`pace fit --out` and `pace.laws.Law.save(path)` end it with a newline,
+/// which the library's loader, bounded by the declared length, refuses).
+func savedLawText(_ bytes: [UInt8]) -> String {
+  var end = bytes.count
+  while end > 0, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[end - 1]) { end -= 1 }
+  return String(decoding: bytes[..<end], as: UTF8.self)
 }
 
 /// Comma-separated steps.
