@@ -486,6 +486,8 @@ def test_library_errors_name_the_field():
                 scores=np.zeros(10))
     with pytest.raises(pace.PaceError):
         Sampler("{not json")
+    with pytest.raises(TypeError, match="config must be"):
+        Sampler(12)
     with pytest.raises(pace.SpecError):
         Sampler({"size": 10, "global_batch": 2, "seed": float("nan")})
 

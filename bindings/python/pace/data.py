@@ -39,10 +39,8 @@ from __future__ import annotations
 import ctypes
 import json
 import math
-import operator
 import os
 import threading
-from pathlib import Path
 from typing import Any, Dict, Optional, Tuple, Union
 
 import numpy as np
@@ -50,6 +48,8 @@ import numpy as np
 from . import _lib
 from ._handle import OwnedHandle
 from .errors import ArgumentError, SpecError, StateError, check
+from .laws import _integer
+from .schedule import _spec_bytes
 
 __all__ = ["Sampler", "irt_fit", "irt_ability", "STATE_FORMAT"]
 
@@ -65,22 +65,6 @@ _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 # Argument checks
 
 
-def _integer(value: Any, what: str, minimum: int = 0) -> int:
-    """An integer argument (Python or numpy int; no bool, no float) in
-    [minimum, INT64_MAX]: ctypes would wrap larger values silently."""
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError("%s must be an integer, got a bool" % what)
-    try:
-        n = operator.index(value)
-    except TypeError:
-        raise TypeError("%s must be an integer, got %s" % (what, type(value).__name__)) from None
-    if n < minimum:
-        raise ArgumentError("%s must be >= %d, got %d" % (what, minimum, n))
-    if n > _lib.INT64_MAX:
-        raise ArgumentError("%s must fit in int64, got %d" % (what, n))
-    return n
-
-
 def _finite(value: Any, what: str) -> float:
     if isinstance(value, (bool, np.bool_)):
         raise TypeError("%s must be a number, got a bool" % what)
@@ -94,27 +78,12 @@ def _finite(value: Any, what: str) -> float:
 
 
 def _config_bytes(config: Any) -> bytes:
-    """UTF-8 JSON text of a config: a dict, JSON text (str/bytes) or a path to a .json file."""
-    if isinstance(config, dict):
-        try:
-            text = json.dumps(config, allow_nan=False, ensure_ascii=False)
-        except ValueError as exc:
-            raise SpecError("the sampler config contains a non-finite number: %s" % exc) from None
-        except TypeError as exc:
-            raise TypeError("the sampler config dict is not JSON-serialisable: %s" % exc) from None
-        data = text.encode("utf-8")
-    elif isinstance(config, (bytes, bytearray, memoryview)):
-        data = bytes(config)
-    elif isinstance(config, str):
-        data = config.encode("utf-8") if config.lstrip()[:1] == "{" else Path(config).read_bytes()
-    elif isinstance(config, os.PathLike):
-        data = Path(config).read_bytes()
-    else:
-        raise TypeError("config must be a dict, JSON text, or a path to a .json file; got %s"
-                        % type(config).__name__)
-    if b"\0" in data:
-        raise SpecError("the sampler config text contains a NUL byte")
-    return data
+    """UTF-8 JSON text of a config: a dict, JSON text (str/bytes) or a path
+    to a .json file (pace.Schedule's reader, its messages naming the config)."""
+    try:
+        return _spec_bytes(config)
+    except (SpecError, TypeError) as exc:
+        raise type(exc)(str(exc).replace("the spec", "the sampler config").replace("spec must", "config must")) from None
 
 
 def _config_size(data: bytes) -> int:
