@@ -588,14 +588,25 @@ pace_status pace_autolrs_create(const char *config_json, pace_autolrs **out);
 void pace_autolrs_free(pace_autolrs *t);
 /**
  * The next action. After a TRAIN action whose report is not NONE, the
- * losses must be reported (pace_autolrs_report) before the next call.
+ * losses must be reported (pace_autolrs_report) before the next call
+ * (else PACE_E_ARGUMENT). Sequence: warmup_steps one-step TRAIN actions on
+ * the linear ramp to warmup_lr; then per stage CHECKPOINT, K trials of
+ * tau' steps (REPORT_TRAIN; REPORT_VAL once tau reached tau_max) separated
+ * by RESTORE, RESTORE, and tau steps at the LR of the lowest forecast
+ * (REPORT_NONE; in validation mode REPORT_VAL with every = steps: one
+ * validation loss at its end). The last stage shrinks so that the steps
+ * sum to total_steps exactly; then DONE, on every later call too.
  */
 pace_status pace_autolrs_next(pace_autolrs *t, pace_autolrs_action *action);
 /** The losses of the last TRAIN action (NaN or inf: treated as a very large loss). */
 pace_status pace_autolrs_report(pace_autolrs *t, const double *losses, int64_t n);
 /** Optimizer steps handed out so far, trials included. */
 pace_status pace_autolrs_steps_used(const pace_autolrs *t, int64_t *out);
-/** Per stage: the tried LRs, their forecasts and the chosen LR, as JSON. (buf, cap, *needed). */
+/**
+ * Per decided stage, a JSON array of {"stage", "start_step", "mode" ("train"
+ * | "val"), "trial_steps", "steps", "lrs": [...], "forecasts": [...], "lr"}
+ * (a stage without search: trial_steps 0, empty lists). (buf, cap, *needed).
+ */
 pace_status pace_autolrs_history(const pace_autolrs *t, char *buf, size_t cap, size_t *needed);
 /** Saves the tuner's state: versioned, checksummed. (buf, cap, *needed), in bytes. */
 pace_status pace_autolrs_save(const pace_autolrs *t, void *buf, size_t cap, size_t *needed);

@@ -5,7 +5,7 @@
 //   std::vector<double> all = lr.values(0, 1000);
 //
 // Classes: Schedule, Runtime, Law (with LRs, Curve), Engine, Sampler (and irt_fit,
-// irt_ability). Handles are
+// irt_ability), AutoLRS. Handles are
 // move-only and freed by their destructors. Every failure throws pace::Error
 // carrying the pace_status and the library's message (what() names the
 // status once). No raw pointer appears in the public surface.
@@ -684,6 +684,109 @@ inline double irt_ability(const std::vector<double>& difficulties, const std::ve
                                  static_cast<std::int64_t>(difficulties.size()), &theta));
   return theta;
 }
+
+// ---- AutoLRS: the learning rate tuned on the fly (docs/autolrs.md) --------
+
+/// The AutoLRS tuner (pace_autolrs): a state machine the training loop
+/// drives. Ask next(), do what it says, report() the losses a TRAIN action
+/// asks for; every step handed out counts against total_steps. Move-only.
+///
+///   pace::AutoLRS tuner(R"({"min_lr": 1e-4, "max_lr": 1, "total_steps": 100000})");
+///   for (auto a = tuner.next(); a.kind != pace::AutoLRS::Kind::done; a = tuner.next()) { ... }
+class AutoLRS {
+ public:
+  enum class Kind : std::uint32_t {
+    checkpoint = PACE_AUTOLRS_CHECKPOINT,  // save model + optimizer state
+    restore = PACE_AUTOLRS_RESTORE,        // load the state of the last checkpoint
+    train = PACE_AUTOLRS_TRAIN,            // train `steps` steps at constant `lr`
+    done = PACE_AUTOLRS_DONE,              // the budget is spent
+  };
+  enum class Report : std::uint32_t {
+    none = PACE_AUTOLRS_REPORT_NONE,
+    train = PACE_AUTOLRS_REPORT_TRAIN,  // each step's training loss
+    val = PACE_AUTOLRS_REPORT_VAL,      // a validation loss every `every` steps
+  };
+  /// One action of the protocol.
+  struct Action {
+    Kind kind;
+    double lr;           // train: the constant learning rate
+    std::int64_t steps;  // train: optimizer steps
+    Report report;       // train: which losses to report
+    std::int64_t every;  // Report::val: steps between validation losses
+    /// How many losses report() expects after this action.
+    std::int64_t report_count() const noexcept {
+      if (kind != Kind::train || report == Report::none) return 0;
+      return report == Report::train ? steps : (every > 0 ? steps / every : 0);
+    }
+  };
+
+  /// config_json: min_lr, max_lr, total_steps (required), tau, tau_prime,
+  /// candidates, tau_max, seed, warmup_steps, warmup_lr, val_every.
+  explicit AutoLRS(std::string_view config_json) {
+    std::string text(config_json);
+    pace_autolrs* handle = nullptr;
+    detail::check(pace_autolrs_create(text.c_str(), &handle));
+    handle_ = handle;
+  }
+  ~AutoLRS() { pace_autolrs_free(handle_); }
+  AutoLRS(AutoLRS&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  AutoLRS& operator=(AutoLRS&& other) noexcept {
+    if (this != &other) {
+      pace_autolrs_free(handle_);
+      handle_ = std::exchange(other.handle_, nullptr);
+    }
+    return *this;
+  }
+  AutoLRS(const AutoLRS&) = delete;
+  AutoLRS& operator=(const AutoLRS&) = delete;
+
+  /// Restores a tuner saved by save() (it continues exactly where it was).
+  static AutoLRS load(const std::vector<std::uint8_t>& state) {
+    pace_autolrs* handle = nullptr;
+    detail::check(pace_autolrs_load(state.data(), state.size(), &handle));
+    return AutoLRS(handle);
+  }
+
+  /// The next action; throws while the last TRAIN action's losses are awaited.
+  Action next() {
+    pace_autolrs_action a{};
+    detail::check(pace_autolrs_next(get(), &a));
+    return Action{static_cast<Kind>(a.kind), a.lr, a.steps, static_cast<Report>(a.report), a.every};
+  }
+  /// The losses of the last TRAIN action (NaN or inf: a diverged trial).
+  void report(const std::vector<double>& losses) {
+    detail::check(pace_autolrs_report(get(), losses.data(), static_cast<std::int64_t>(losses.size())));
+  }
+  /// Optimizer steps handed out so far, trials included.
+  std::int64_t steps_used() const {
+    std::int64_t out = 0;
+    detail::check(pace_autolrs_steps_used(get(), &out));
+    return out;
+  }
+  /// Per decided stage: tried LRs, forecasts, chosen LR (a JSON array).
+  std::string history() const {
+    return detail::read_text([this](char* buf, std::size_t cap, std::size_t* needed) {
+      return pace_autolrs_history(get(), buf, cap, needed);
+    });
+  }
+  /// The saved state (versioned, checksummed).
+  std::vector<std::uint8_t> save() const {
+    std::size_t needed = 0;
+    pace_status status = pace_autolrs_save(get(), nullptr, 0, &needed);
+    if (status != PACE_E_BUFFER_TOO_SMALL) detail::check(status);
+    std::vector<std::uint8_t> out(needed);
+    detail::check(pace_autolrs_save(get(), out.data(), out.size(), &needed));
+    return out;
+  }
+
+ private:
+  explicit AutoLRS(pace_autolrs* handle) : handle_(handle) {}
+  pace_autolrs* get() const {
+    if (!handle_) throw Error(PACE_E_ARGUMENT, "pace::AutoLRS used after being moved from");
+    return handle_;
+  }
+  pace_autolrs* handle_ = nullptr;
+};
 
 }  // namespace pace
 

@@ -18,6 +18,8 @@
 # 9. runs each fuzz target of tests/fuzz for 3 s (tests/fuzz/run.sh quick)
 # 8. the batch engine's and the data sampler's tests (batch_test.c,
 #    sampler_test.c), each also under valgrind; the C++ Sampler example
+# 10. the AutoLRS tests (autolrs_test.c, also under valgrind), the C example
+#    trainer examples/c/autolrs_trainer.c and the C++ pace::AutoLRS example
 # Valgrind cannot decode AVX-512, so where the host library is x86-64-v4 the
 # valgrind runs use build/lib/baseline/libpace.so (same sources).
 # Every step runs even when an earlier one fails; exits 1 if any failed.
@@ -236,6 +238,28 @@ build_and_run_cxx_sampler() {
   "$out/cxx_sampler"
 }
 run_step "C++ Sampler example bindings/cpp/examples/sampler.cpp" build_and_run_cxx_sampler
+
+# tests/c/autolrs_test.c: the AutoLRS tuner (pace_autolrs_*): every function,
+# error paths, save/load/damage, full protocol loops on a synthetic loss; then
+# under valgrind; the C example trainer and the C++ pace::AutoLRS example.
+run_step "build autolrs_test (C11, -Wall -Wextra -Werror)" build_test autolrs_test
+if [[ -x "$out/autolrs_test" ]]; then
+  run_step "autolrs_test" run_test autolrs_test
+  run_step "autolrs_test under valgrind" run_valgrind autolrs_test
+fi
+build_and_run_autolrs_trainer() {
+  # shellcheck disable=SC2046
+  "$CC" -std=c11 -Wall -Wextra -Werror examples/c/autolrs_trainer.c $(pace_flags) -lm -o "$out/autolrs_trainer"
+  "$out/autolrs_trainer"
+}
+run_step "AutoLRS example examples/c/autolrs_trainer.c" build_and_run_autolrs_trainer
+build_and_run_cxx_autolrs() {
+  # shellcheck disable=SC2046
+  "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -Ibindings/cpp bindings/cpp/examples/autolrs.cpp $(pace_flags) \
+    -o "$out/cxx_autolrs"
+  "$out/cxx_autolrs"
+}
+run_step "C++ AutoLRS example bindings/cpp/examples/autolrs.cpp" build_and_run_cxx_autolrs
 
 echo
 echo "== C ABI summary: ${#passed[@]} steps passed, ${#failed[@]} failed"
