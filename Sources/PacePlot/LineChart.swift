@@ -13,6 +13,9 @@ public struct LineChart: Sendable {
   public var series: [Series]
   public var width = 860.0
   public var height = 500.0
+  /// Whether a linear value axis starts at 0 (true: schedules). Loss
+  /// curves set it to false: the axis spans the data (plus 4% each side).
+  public var yFromZero = true
 
   public init(title: String, xLabel: String = "step", yLabel: String = "value", logY: Bool = false,
               series: [Series]) {
@@ -44,11 +47,15 @@ public struct LineChart: Sendable {
     }
     var xMin = xs.min() ?? 0, xMax = xs.max() ?? 1
     var yMin = ys.min() ?? 0, yMax = ys.max() ?? 1
-    if !logY { yMin = Swift.min(yMin, 0) }
+    if !logY && yFromZero { yMin = Swift.min(yMin, 0) }
     if xMax <= xMin { xMax = xMin + 1 }
     if yMax <= yMin { yMax = yMin == 0 ? 1 : yMin * (logY ? 10 : 2); if yMax <= yMin { yMin -= 1 } }
     if logY { yMin = Double.pow(10, Double.log10(yMin).rounded(.down)); yMax = Double.pow(10, Double.log10(yMax).rounded(.up)) }
-    else { yMax += (yMax - yMin) * 0.04 }
+    else {
+      let pad = (yMax - yMin) * 0.04
+      yMax += pad
+      if !yFromZero { yMin -= pad }
+    }
     if xMin > 0 && xMin < xMax * 0.2 { xMin = 0 }
     func px(_ x: Double) -> Double { left + (x - xMin) / (xMax - xMin) * plotW }
     func py(_ y: Double) -> Double {

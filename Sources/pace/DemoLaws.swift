@@ -68,10 +68,10 @@ struct DemoLaws {
     }
     try chart("laws-heldout-24000.svg", "Unseen 24000-step WSD runs: observed vs predicted",
               "The law, fitted on three other runs, predicts the loss of two WSD cooldowns it never saw.",
-              LineChart(title: "Unseen WSD runs (24000 steps): observed vs predicted", yLabel: "loss", series: series24))
+              lossChart("Unseen WSD runs (24000 steps): observed vs predicted", series24))
     try chart("laws-heldout-72000.svg", "Unseen 72000-step runs: observed vs predicted",
               "Runs three times longer than any fitted one: the law extrapolates cosine and constant schedules to 72000 steps.",
-              LineChart(title: "Unseen 72000-step runs: observed vs predicted", yLabel: "loss", series: series72))
+              lossChart("Unseen 72000-step runs: observed vs predicted", series72))
     return law
   }
 
@@ -121,7 +121,14 @@ struct DemoLaws {
               LineChart(title: "Searched schedule vs cosine and WSD (\(budget) steps)", yLabel: "learning rate", series: lrSeries))
     try chart("search-loss.svg", "Their predicted loss curves",
               "The law's predicted loss under each: the cooldown buys the final drop, and the searched one ends lowest.",
-              LineChart(title: "Predicted loss under each schedule", yLabel: "loss", series: lossSeries))
+              lossChart("Predicted loss under each schedule", lossSeries))
+  }
+
+  /// A loss chart: the value axis spans the losses, not 0 ... max.
+  func lossChart(_ title: String, _ series: [Series]) -> LineChart {
+    var chart = LineChart(title: title, yLabel: "loss", series: series)
+    chart.yFromZero = false
+    return chart
   }
 
   mutating func chart(_ file: String, _ title: String, _ sentence: String, _ chart: LineChart) throws(CommandError) {

@@ -104,6 +104,9 @@ struct LossTable {
     }
   }
 
-  /// A short name: the file name without its folder.
-  var name: String { path.split(separator: "/").last.map(String.init) ?? path }
+  /// A short name: the file name without its folder and `.csv`.
+  var name: String {
+    let file = path.split(separator: "/").last.map(String.init) ?? path
+    return file.hasSuffix(".csv") ? String(file.dropLast(4)) : file
+  }
 }

@@ -48,7 +48,7 @@ struct ObservedCurve {
 
   /// The observed losses as a chart line.
   var observedSeries: Series {
-    Series(label: "observed: \(table.name)", points: zip(table.steps, table.losses).map { (Double($0), $1) })
+    Series(label: "\(table.name) observed", points: zip(table.steps, table.losses).map { (Double($0), $1) })
   }
 
   /// The law's curve from the first logged step to the last, at about 600
@@ -68,6 +68,6 @@ struct ObservedCurve {
     } catch {
       throw CommandError("\(table.path): \(error.description)")
     }
-    return Series(label: "predicted: \(table.name)", points: zip(chosen, values).map { (Double($0), $1) })
+    return Series(label: "\(table.name) predicted", points: zip(chosen, values).map { (Double($0), $1) })
   }
 }

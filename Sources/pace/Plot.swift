@@ -82,11 +82,12 @@ struct Plot: ParsableCommand {
         scores.append("\(curve.table.name): PredE \(short(m.predE)), R2 \(Format.sci(m.r2, digits: 5))")
       } else {
         let table = try LossTable(path: csv)
-        series.append(Series(label: "observed: \(table.name)", points: zip(table.steps, table.losses).map { (Double($0), $1) }))
+        series.append(Series(label: "\(table.name) observed", points: zip(table.steps, table.losses).map { (Double($0), $1) }))
       }
     }
-    let chart = LineChart(title: title ?? (loaded == nil ? "Loss curves" : "Observed and predicted loss"),
+    var chart = LineChart(title: title ?? (loaded == nil ? "Loss curves" : "Observed and predicted loss"),
                           yLabel: "loss", logY: log, series: series)
+    chart.yFromZero = false
     try writeAll(chart.svg(), to: output)
     print("wrote \(output) (\(observed.count) observed curve(s)\(loaded == nil ? "" : " and their predictions"))")
     for line in scores { print("  " + line) }

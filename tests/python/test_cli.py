@@ -629,9 +629,14 @@ def test_plot_draws_observed_and_predicted_losses(tmp_path):
     out = tmp_path / "loss.svg"
     r = run("plot", "--observed", path, "--law", law_path, "-o", out)
     assert r.returncode == 0, r.stderr
-    assert re.search(r"run\.csv: PredE [0-9.e+-]+, R2 ", r.stdout), r.stdout
+    assert re.search(r"run: PredE [0-9.e+-]+, R2 ", r.stdout), r.stdout
     root = parse_svg(out)
     texts = [t.text for t in root.iter(SVG + "text")]
-    assert "observed: run.csv" in texts and "predicted: run.csv" in texts, texts
+    assert "run observed" in texts and "run predicted" in texts, texts
+    # The loss axis spans the losses (not 0 ... max): every tick within 10% of the data's range.
+    _, ys = ticks(root)
+    table = np.genfromtxt(path, delimiter=",", names=True)
+    lo, hi = np.nanmin(table["loss"]), np.nanmax(table["loss"])
+    assert min(tick_value(label) for _, label in ys) >= lo - 0.1 * (hi - lo), ys
     r = run("plot", "--law", law_path, "-o", out)
     assert r.returncode == 1 and "--observed" in r.stderr
