@@ -8,6 +8,8 @@
 #   make baseline        build/lib/baseline/libpace.so only
 #   make bench           the benchmark table (Benchmarks/run; BENCH_ARGS="--quick" etc.)
 #   make install PREFIX=/usr/local
+#   make strip           build/dist/lib/libpace.so stripped (+ libpace.so.debug), from WHEEL_LIB
+#   make wheel           build/dist/pace-VERSION-py3-none-PLATFORM.whl (the binding + stripped library)
 #   make test            every test (Swift, C ABI, symbols, valgrind, Python)
 #   make demo            the end-to-end demo (README's main job)
 #   make sanitize        C tests on address/UB- and thread-sanitized builds, fuzzing (scripts/sanitize)
@@ -40,7 +42,7 @@ BASELINE_FLAGS := -c release --scratch-path $(BASELINE_SCRATCH) -Xswiftc -static
 
 SWIFT_SOURCES := $(shell find Sources include -type f) Package.swift
 
-.PHONY: all lib baseline cli install test test-swift test-c test-python demo bench sanitize clean
+.PHONY: all lib baseline cli install strip wheel test test-swift test-c test-python demo bench sanitize clean
 
 all: lib baseline cli
 
@@ -98,6 +100,24 @@ install: lib cli
 	if [ -f $(BUILD)/bin/pace ]; then install -d $(DESTDIR)$(PREFIX)/bin && install -m 755 $(BUILD)/bin/pace $(DESTDIR)$(PREFIX)/bin/pace; fi
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' scripts/pace.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pace.pc
+
+# Distribution: the library stripped, its debug info kept in a separate file
+# that debuggers find through the debuglink; the wheel bundles the stripped
+# copy. WHEEL_LIB: the portable baseline build by default (a wheel must run
+# on any x86-64); WHEEL_LIB=build/lib/libpace.so bundles the host-ISA build.
+WHEEL_LIB ?= $(BUILD)/lib/baseline/libpace.so
+DIST := $(BUILD)/dist
+
+strip: $(DIST)/lib/libpace.so
+
+$(DIST)/lib/libpace.so: $(WHEEL_LIB)
+	mkdir -p $(DIST)/lib
+	objcopy --only-keep-debug $< $(DIST)/lib/libpace.so.debug
+	objcopy --strip-unneeded --add-gnu-debuglink=$(DIST)/lib/libpace.so.debug $< $@.tmp && mv -f $@.tmp $@
+	@echo "strip: $< $$(stat -c %s $<) bytes -> $@ $$(stat -c %s $@) bytes (debug info in $(DIST)/lib/libpace.so.debug)"
+
+wheel: $(DIST)/lib/libpace.so
+	scripts/build-wheel $< $(DIST)
 
 test: lib baseline cli
 	scripts/run-tests

@@ -479,7 +479,7 @@ pace_status pace_batch_reduce(pace_engine *engine, const pace_schedule *const *s
 /* ---- data pacing: which samples go into each batch (docs/data.md) ------- */
 
 /**
- * A batch sampler (../design/data-pacing.md): for every optimizer step, the
+ * A batch sampler (docs/data.md): for every optimizer step, the
  * global batch of sample indices in [0, N) and each data-parallel rank's
  * contiguous slice of it, as a pure function of (config, scores, domains,
  * step) plus, for the "ability" policy, the abilities reported so far.

@@ -5,10 +5,17 @@ Search order (the first existing file is used; nothing is loaded twice):
 1. ``PACE_LIBRARY`` (environment): the path of the shared library. When it is
    set, it is the only place looked at: a wrong path is an error rather than a
    silent fallback to another copy.
-2. A copy inside this package: ``pace/libpace.so``.
+2. A copy inside this package: ``pace/libpace.so`` (what the wheel ships,
+   with the libraries it links that not every system has in ``pace/_libs/``,
+   loaded first).
 3. The repository build: ``build/lib/libpace.so`` in the directory of this
    package file or any parent of it, then in the current working directory or
    any parent of it.
+4. A system install (``make install PREFIX=...``): the directories of
+   ``LD_LIBRARY_PATH``, ``<sys.prefix>/lib`` (a virtual environment or conda
+   prefix), ``~/.local/lib``, ``/usr/local/lib``, ``/usr/lib/<multiarch>``,
+   ``/usr/lib``, ``/lib``; then whatever the dynamic loader's cache knows
+   (``ctypes.util.find_library("pace")``, i.e. ``ldconfig -p``).
 
 At import the library's ``pace_version_number()`` is compared with
 ``EXPECTED_VERSION``; an incompatible or unloadable library raises
@@ -21,8 +28,10 @@ here (``FUNCTIONS`` lists them; a test compares the list with the header).
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import os
 import sys
+import sysconfig
 from pathlib import Path
 from typing import List, Optional, Tuple
 
@@ -40,6 +49,8 @@ else:
     LIBRARY_NAME = "libpace.so"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+BUNDLED_DIR = PACKAGE_DIR / "_libs"
+_bundled: List[ctypes.CDLL] = []  # kept loaded for the life of the process
 
 
 def version_tuple(number: int) -> Tuple[int, int, int]:
@@ -77,6 +88,50 @@ def _walk_up(start: Path) -> List[Path]:
     return out
 
 
+def _system_dirs() -> List[Tuple[str, Path]]:
+    """Where ``make install PREFIX=...`` puts the library, as (how, dir), in
+    search order (see the module docs)."""
+    dirs: List[Tuple[str, Path]] = []
+    for entry in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep):
+        if entry:
+            dirs.append(("LD_LIBRARY_PATH", Path(entry)))
+    dirs.append(("sys.prefix", Path(sys.prefix) / "lib"))
+    dirs.append(("user install", Path("~/.local/lib").expanduser()))
+    dirs.append(("system install", Path("/usr/local/lib")))
+    multiarch = sysconfig.get_config_var("MULTIARCH")
+    if multiarch:
+        dirs.append(("system install", Path("/usr/lib") / multiarch))
+    dirs += [("system install", Path("/usr/lib")), ("system install", Path("/lib"))]
+    return dirs
+
+
+def _loader_cache() -> Optional[Path]:
+    """The library the dynamic loader's cache names (``ldconfig -p``), if
+    any, as a path."""
+    try:
+        name = ctypes.util.find_library("pace")
+    except (OSError, ValueError):  # no ldconfig/gcc on this machine
+        return None
+    if not name:
+        return None
+    path = Path(name)
+    if path.is_absolute():
+        return path
+    for how, directory in _system_dirs():
+        if (directory / name).is_file():
+            return directory / name
+    try:
+        import subprocess
+
+        listing = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for line in listing.splitlines():
+        if line.strip().startswith(name + " ") and "=>" in line:
+            return Path(line.split("=>", 1)[1].strip())
+    return None
+
+
 def candidates() -> Tuple[List[Tuple[str, Path]], Optional[str]]:
     """The places to look, in order, as (how, path), and the value of
     PACE_LIBRARY (None when unset)."""
@@ -90,6 +145,11 @@ def candidates() -> Tuple[List[Tuple[str, Path]], Optional[str]]:
             if path not in seen:
                 seen.add(path)
                 places.append((how, path))
+    for how, directory in _system_dirs():
+        path = directory / LIBRARY_NAME
+        if path not in seen:
+            seen.add(path)
+            places.append((how, path))
     return places, None
 
 
@@ -97,18 +157,48 @@ def _describe(places: List[Tuple[str, Path]]) -> str:
     return "\n".join("  - %s (%s)" % (path, how) for how, path in places)
 
 
+def _load_bundled_dependencies() -> None:
+    """Loads the libraries the wheel ships in ``pace/_libs`` (OpenBLAS,
+    LAPACKE, libnuma, ...: scripts/build-wheel), in the order of its
+    ``ORDER`` file (what a library needs first), so that the dynamic linker
+    finds them by soname when it loads the package's libpace.so. One that
+    fails is retried after the others until a round loads none; what is
+    still missing then is reported by the load of libpace.so itself."""
+    if not BUNDLED_DIR.is_dir():
+        return
+    order = BUNDLED_DIR / "ORDER"
+    names = order.read_text().split() if order.is_file() else sorted(p.name for p in BUNDLED_DIR.iterdir())
+    pending = [BUNDLED_DIR / name for name in names if (BUNDLED_DIR / name).is_file()]
+    while pending:
+        failed = []
+        for path in pending:
+            try:
+                _bundled.append(ctypes.CDLL(str(path)))
+            except OSError:
+                failed.append(path)
+        if len(failed) == len(pending):
+            return
+        pending = failed
+
+
 def find_and_load() -> Tuple[ctypes.CDLL, Path, int]:
     """Finds, loads and version-checks the library; ImportError otherwise."""
     places, env = candidates()
     hint = (
-        "Build it with `make lib` in the Pace repository, copy it into the package "
-        "directory (%s), or set %s to its path." % (PACKAGE_DIR, ENV_VAR)
+        "Install the wheel (`make wheel`, then `pip install build/dist/pace-*.whl`), build it with "
+        "`make lib` in the Pace repository, install it with `make install PREFIX=...`, or set %s to "
+        "its path." % (ENV_VAR,)
     )
     found = None
     for how, path in places:
         if path.is_file():
             found = (how, path)
             break
+    if found is None and env is None:
+        cached = _loader_cache()
+        if cached is not None and cached.is_file():
+            found = ("the dynamic loader's cache (ldconfig -p)", cached)
+            places.append(found)
     if found is None:
         if env is not None:
             raise ImportError(
@@ -123,6 +213,8 @@ def find_and_load() -> Tuple[ctypes.CDLL, Path, int]:
     how, path = found
     searched = "Searched, in order:\n%s" % _describe(places[: places.index(found) + 1])
     try:
+        if path == PACKAGE_DIR / LIBRARY_NAME:
+            _load_bundled_dependencies()
         lib = ctypes.CDLL(str(path))
     except OSError as exc:
         raise ImportError(
