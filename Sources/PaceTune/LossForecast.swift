@@ -33,10 +33,8 @@ enum LossForecast {
     for _ in 0..<rounds {
       guard let smooth = RegressionSpline.smoothing(xs, ys) else { break }
       let drop = series == .training ? max(1, Int((0.03 * Double(xs.count)).rounded())) : 1
-      let order = xs.indices.sorted { i, j in
-        let ri = abs(ys[i] - smooth(xs[i])), rj = abs(ys[j] - smooth(xs[j]))
-        return ri != rj ? ri > rj : i < j
-      }
+      let residuals = xs.indices.map { abs(ys[$0] - smooth(xs[$0])) }
+      let order = xs.indices.sorted { i, j in residuals[i] != residuals[j] ? residuals[i] > residuals[j] : i < j }
       let outliers = Set(order.prefix(drop).filter { xs[$0] < bound })
       guard !outliers.isEmpty, xs.count - outliers.count >= 8 else { break }
       let keep = xs.indices.filter { !outliers.contains($0) }

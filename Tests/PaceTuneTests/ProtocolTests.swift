@@ -8,7 +8,7 @@ import Pace
 
 @Suite struct ProtocolTests {
   static let configs = [
-    #"{"min_lr": 1e-4, "max_lr": 1, "total_steps": 30000}"#,
+    #"{"min_lr": 1e-4, "max_lr": 1, "total_steps": 16000}"#,
     #"{"min_lr": 1e-4, "max_lr": 1, "total_steps": 12345, "tau": 200, "tau_prime": 20, "candidates": 5, "tau_max": 800}"#,
     #"{"min_lr": 1e-3, "max_lr": 0.1, "total_steps": 1000, "warmup_steps": 37, "warmup_lr": 0.05}"#,
     #"{"min_lr": 1e-3, "max_lr": 0.1, "total_steps": 99, "tau": 50, "tau_prime": 16, "candidates": 3}"#,
@@ -49,7 +49,7 @@ import Pace
   }
 
   @Test func defaultStagesDoubleThenForecastValidationLoss() throws {
-    let tuner = try AutoLRS(configText: #"{"min_lr": 1e-4, "max_lr": 1, "total_steps": 200000}"#)
+    let tuner = try AutoLRS(configText: #"{"min_lr": 1e-4, "max_lr": 1, "total_steps": 50000}"#)
     var trainer = SyntheticTrainer()
     try drive(tuner, &trainer)
     let sizes = tuner.history.map { [$0.trialSteps, $0.steps] }
@@ -89,11 +89,11 @@ import Pace
   }
 
   @Test func divergedTrialsForecastAVeryLargeLoss() throws {
-    let tuner = try AutoLRS(configText: #"{"min_lr": 1e-4, "max_lr": 1, "total_steps": 40000}"#)
+    let tuner = try AutoLRS(configText: #"{"min_lr": 1e-4, "max_lr": 1, "total_steps": 12000}"#)
     var trainer = SyntheticTrainer()
     trainer.divergeAbove = 0.05
     try drive(tuner, &trainer)
-    #expect(tuner.stepsUsed == 40000)
+    #expect(tuner.stepsUsed == 12000)
     for stage in tuner.history {
       for (lr, f) in zip(stage.lrs, stage.forecasts) where lr > 0.05 { #expect(f == LossForecast.divergedLoss) }
       #expect(stage.lr <= 0.05, "a diverged LR is never chosen while one converges")
@@ -102,7 +102,7 @@ import Pace
 
   @Test func sameSeedSameRunOtherSeedOtherFirstCandidate() throws {
     func run(_ seed: Int) throws -> [TuneAction] {
-      let tuner = try AutoLRS(configText: #"{"min_lr": 1e-4, "max_lr": 1, "total_steps": 20000, "seed": \#(seed)}"#)
+      let tuner = try AutoLRS(configText: #"{"min_lr": 1e-4, "max_lr": 1, "total_steps": 3000, "tau": 300, "tau_prime": 32, "candidates": 5, "seed": \#(seed)}"#)
       var trainer = SyntheticTrainer()
       return try drive(tuner, &trainer)
     }
