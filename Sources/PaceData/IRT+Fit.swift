@@ -20,7 +20,7 @@ extension IRT {
   /// Items per block of the accumulation (the M x block weights fit in cache).
   static let itemBlock = 256
   /// The most models (or items, whichever is fewer) the joint solve takes.
-  public static let maximumSmallerSide = 4096
+  public static let maximumSmallerSide = 2048
 
   /// Fits 1PL (Rasch) by MAP: maximises
   /// `sum_{m,i} log P(y_mi | theta_m - b_i) - |theta|^2/2 - |b|^2/2`
@@ -42,7 +42,7 @@ extension IRT {
   ///     the shared engine from 2^20 cells).
   /// - Complexity: per iteration O(M I min(M, I)) time (two logistic passes
   ///   over the matrix, one rank-1 update of the system per item); memory
-  ///   O(I + min(M, I)^2 x parts).
+  ///   O(I + min(M, I)^2 x parts), the parts' systems at most 256 MiB.
   public static func fit(responses: UnsafeBufferPointer<UInt8>, models: Int, items: Int,
                          engine: BatchEngine? = nil) throws(DataError) -> Fit {
     guard models >= 1 else { throw .argument("models must be >= 1, got \(models)") }
@@ -102,7 +102,8 @@ extension IRT {
     }
     var theta = [Double](repeating: 0, count: m), b = [Double](repeating: 0, count: n)
     var gb = [Double](repeating: 0, count: n), d = [Double](repeating: 0, count: n)
-    let chunks = Chunks(count: n, minimum: max(itemBlock, (1 << 16) / m))
+    // Each part keeps an m x m partial system: at most 2^25 doubles in all.
+    let chunks = Chunks(count: n, minimum: max(itemBlock, (1 << 16) / m), maximumParts: max(1, min(64, (1 << 25) / (m * m + 3 * m))))
     let parts = chunks.parts
     // Per part: S (m x m, upper), rhs (m), a (m), g_theta (m).
     let stride = m * m + 3 * m

@@ -21,7 +21,8 @@ import Synchronization
 /// up to the step asked, at most `constantFrom / 1024` entries), so a query
 /// costs O(1024 D log D) once the table reaches it; the first query at step
 /// t costs O(t D log D) once. From `constantFrom` on a query is O(D),
-/// whatever t.
+/// whatever t. Steps beyond ``stepwiseLimit`` while weights still change
+/// (an open-ended weight schedule) are refused with an error.
 final class MixturePlan: @unchecked Sendable {
   static let checkpointSpacing: Int64 = 1024
   let weights: [MixtureWeight]
@@ -82,6 +83,10 @@ final class MixturePlan: @unchecked Sendable {
     }
   }
 
+  /// The furthest step whose counts are integrated step by step (weights
+  /// that still change beyond it are refused rather than taking minutes).
+  static let stepwiseLimit: Int64 = 1 << 27
+
   /// Each domain's samples consumed by steps `0 ..< step` (step >= 0).
   func consumed(before step: Int64) throws(DataError) -> [Int64] {
     let d = weights.count
@@ -108,6 +113,9 @@ final class MixturePlan: @unchecked Sendable {
 
   /// The running counts and errors before `step` (<= constantFrom).
   private func runningBefore(_ step: Int64) throws(DataError) -> Running {
+    guard step <= MixturePlan.stepwiseLimit else {
+      throw .argument("step \(step): the mixture weights still change there (up to step \(constantFrom)), and their integral is summed step by step, which is limited to \(MixturePlan.stepwiseLimit) steps (give the weight schedules an end)")
+    }
     let d = weights.count
     let spacing = MixturePlan.checkpointSpacing
     let slot = Int(step / spacing)

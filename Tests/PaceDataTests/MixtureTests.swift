@@ -60,6 +60,13 @@ import Testing
     #expect(consumed.map { Int($0) } == perDomain.map(\.count))
   }
 
+  @Test func openEndedWeightSchedulesAreRefusedFarOut() throws {
+    let open = #"{"phases": [{"shape": "linear", "steps": 10, "from": 0, "to": 1}, {"shape": "inverse_sqrt", "timescale": 10}]}"#
+    let s = try sampler(#"{"size": 1000, "global_batch": 8, "mixture": {"weights": [1, \#(open), 1]}}"#, domains: domains)
+    #expect(try globalBatch(s, 100).count == 8)
+    #expect(names(dataError { _ = try globalBatch(s, 1 << 40) }, "limited to"))
+  }
+
   @Test func constantWeightsInClosedFormFarIntoTheRun() throws {
     let dom = domains
     let s = try sampler(#"{"size": 1000, "global_batch": 30, "mixture": {"weights": [3, 1, 6]}}"#, domains: dom)
