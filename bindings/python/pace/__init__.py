@@ -42,6 +42,7 @@ from .schedule import Schedule, Stepper
 from .batch import BatchReduction, Engine, batch, batch_reduce  # the batch engine (pace.batch)
 from .runtime import Runtime, refine, refine_spec  # training-loop runtime, refinement (pace.runtime)
 from . import laws  # loss-curve laws (pace.laws)
+from . import tune  # AutoLRS, the learning rate tuned on the fly (pace.tune)
 
 __version__ = "0.1.0"
 

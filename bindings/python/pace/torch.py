@@ -866,3 +866,5 @@ class PaceRuntimeScheduler(_LRSchedulerBase):
 
 from .torch_data import PaceBatchSampler  # noqa: E402,F401  (pace.data in a DataLoader; pace/torch_data.py)
 __all__.append("PaceBatchSampler")
+from .torch_tune import train_with_autolrs  # noqa: E402,F401  (AutoLRS in a torch loop; pace/torch_tune.py)
+__all__.append("train_with_autolrs")
