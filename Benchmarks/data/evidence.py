@@ -20,7 +20,7 @@ each batch:
   ability     PUDF: IRT difficulties from an artificial crowd (18 small MLPs
               trained on random halves of the training set for 1, 2, 3, 5, 8
               or 13 epochs, their 0/1 answers on train + probe items ->
-              pace.data.irt_fit); every 31 steps (about one epoch) the model's
+              pace.data.irt_fit); every 32 steps (one pass over the training set) the model's
               answers on the probe items give its ability
               (pace.data.irt_ability), reported to the sampler
               (report_ability), which trains on {b_i <= cap}, at least 100.
