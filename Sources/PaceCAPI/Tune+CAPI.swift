@@ -83,7 +83,11 @@ public func pace_autolrs_report(_ t: OpaquePointer?, _ losses: UnsafePointer<Dou
   guard n >= 0, n <= Int64(Int.max / 8) else { return fail(PACE_E_ARGUMENT, "pace_autolrs_report: n must be >= 0, got \(n)") }
   guard losses != nil || n == 0 else { return fail(PACE_E_ARGUMENT, "pace_autolrs_report: losses is NULL") }
   return withTuner(t) { tuner in
-    let values = losses.map { Array(UnsafeBufferPointer(start: $0, count: Int(n))) } ?? []
+    // A count other than the awaited one is refused before the buffer is read.
+    guard !tuner.awaitsReport || n == tuner.expectedReportCount else {
+      return fail(PACE_E_ARGUMENT, "pace_autolrs_report: expected \(tuner.expectedReportCount) losses, got \(n)")
+    }
+    let values = tuner.awaitsReport ? losses.map { Array(UnsafeBufferPointer(start: $0, count: Int(n))) } ?? [] : []
     do throws(TuneError) {
       try tuner.report(values)
       return PACE_OK

@@ -72,7 +72,7 @@ extension AutoLRS {
       stageStartLoss = losses[0]
       pending = .none
     case .trial:
-      let expected = plan.validation ? plan.trialSteps / plan.every : plan.trialSteps
+      let expected = expectedReportCount
       guard Int64(losses.count) == expected else {
         throw .argument("expected \(expected) \(plan.validation ? "validation" : "training") losses, got \(losses.count)")
       }

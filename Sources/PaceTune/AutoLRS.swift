@@ -109,4 +109,13 @@ public final class AutoLRS {
 
   /// True while a train action's losses are awaited.
   public var awaitsReport: Bool { pending != .none }
+
+  /// How many losses ``report(_:)`` expects now (0 when none is awaited).
+  public var expectedReportCount: Int64 {
+    switch pending {
+    case .none: return 0
+    case .stageStartLoss: return 1
+    case .trial: return plan.validation ? plan.trialSteps / plan.every : plan.trialSteps
+    }
+  }
 }
