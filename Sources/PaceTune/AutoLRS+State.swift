@@ -143,6 +143,9 @@ extension AutoLRS {
   var inconsistency: String? {
     let total = config.totalSteps, limit = TuneConfig.maximumSteps
     guard (0...total).contains(stepsUsed), (0...config.warmupSteps).contains(warmupTaken) else { return "step counts" }
+    if cursor == .warmup { guard stepsUsed == warmupTaken else { return "warmup steps" } }
+    guard history.allSatisfy({ ($0.lrs + $0.forecasts + [$0.lr]).allSatisfy(\.isFinite) && $0.steps >= 0 && $0.trialSteps >= 0 })
+    else { return "history values" }
     guard (1...config.tauMax).contains(tau), (TuneConfig.minimumTrialSteps...limit).contains(tauPrime) else { return "τ or τ′" }
     guard stageCount >= 0, stageCount <= total else { return "stage count" }
     guard (0...total).contains(plan.trialSteps), (0...total).contains(plan.exploitSteps), plan.every >= 1 else {
