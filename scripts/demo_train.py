@@ -17,7 +17,10 @@ noisy data, trained by SGD with momentum for STEPS steps of 64 samples:
    never saw, is scored with `pace predict --observed` (when that fit
    fails, the shape searched under the 25M law of `pace demo` is used);
 4. the schedule refined from run 1's gradient norms (pace.refine, Defazio
-   et al. 2023).
+   et al. 2023);
+5. AutoLRS (pace.tune, when the library has it): the tuner picks each
+   stage's LR by Bayesian optimisation over short trials, which count
+   against the same STEPS-step budget.
 
 It writes each run's validation loss as a CSV (step, lr, loss), the played
 schedules as specs, charts through `pace plot`, appends them to the demo's
@@ -101,7 +104,7 @@ class Trainer:
     def step(self, lr: float) -> float:
         """One optimizer step at `lr`; returns the gradient's L2 norm."""
         idx = self.rng.integers(0, self.x.shape[0], size=BATCH)
-        _, gw, gb = loss_and_grad(self.w, self.b, self.x[idx], self.y[idx])
+        self.batch_loss, gw, gb = loss_and_grad(self.w, self.b, self.x[idx], self.y[idx])
         self.mw = MOMENTUM * self.mw + gw
         self.mb = MOMENTUM * self.mb + gb
         self.w -= lr * self.mw
@@ -110,6 +113,14 @@ class Trainer:
 
     def val_loss(self) -> float:
         return float(loss_and_grad(self.w, self.b, self.vx, self.vy)[0])
+
+    def snapshot(self) -> dict:
+        return {"w": self.w.copy(), "b": self.b.copy(), "mw": self.mw.copy(), "mb": self.mb.copy(),
+                "rng": json.dumps(self.rng.bit_generator.state)}
+
+    def restore(self, snap: dict) -> None:
+        self.w, self.b, self.mw, self.mb = (snap[k].copy() for k in ("w", "b", "mw", "mb"))
+        self.rng.bit_generator.state = json.loads(snap["rng"])
 
     def save(self, path: Path) -> None:
         np.savez(path, w=self.w, b=self.b, mw=self.mw, mb=self.mb,
@@ -174,6 +185,43 @@ def resume(data, checkpoint: Path) -> dict:
     t.load(Path(str(checkpoint) + ".npz"))
     assert rt.step_count == CHECKPOINT_AT
     return wsd_by_event(data, start_step=CHECKPOINT_AT, trainer=t, runtime=rt)
+
+
+def autolrs(data) -> dict | None:
+    """The AutoLRS protocol (docs/autolrs.md) driving the same trainer: every
+    optimizer step, trials included, counts against STEPS."""
+    try:
+        import pace.tune
+        tuner = pace.tune.AutoLRS({"min_lr": 1e-6, "max_lr": 1e-3, "total_steps": STEPS, "tau": 300,
+                                   "tau_prime": 30, "candidates": 6, "tau_max": 2400, "seed": 0})
+    except (ImportError, AttributeError, OSError) as e:  # a library without the tuner
+        print("   (AutoLRS skipped: %s)" % e)
+        return None
+    t = Trainer(data)
+    saved, lrs, taken = None, [], 0
+    with tuner:
+        while True:
+            a = tuner.next()
+            if a["action"] == "done":
+                break
+            if a["action"] == "checkpoint":
+                saved = t.snapshot()
+            elif a["action"] == "restore":
+                t.restore(saved)
+            else:
+                losses = []
+                for i in range(1, a["steps"] + 1):
+                    t.step(a["lr"])
+                    lrs.append(a["lr"])
+                    if a["report"] == "train":
+                        losses.append(float(t.batch_loss))  # the training loss of this step's batch
+                    elif a["report"] == "val" and i % a["every"] == 0:
+                        losses.append(t.val_loss())
+                taken += a["steps"]
+                if a["report"] != "none":
+                    tuner.report(losses)
+        stages = [h["lr"] for h in tuner.history]
+    return {"final": t.val_loss(), "steps": taken, "stages": stages}
 
 
 # -- output -------------------------------------------------------------------------------
@@ -261,6 +309,7 @@ def main() -> int:
     refined = pace.refine_spec(multipliers, PEAK, warmup_steps=WARMUP)
     runs["refined from cosine's norms"] = run_schedule(data, refined)
 
+    tuned = autolrs(data)
     summary = ["", "Softmax regression, %d steps of SGD with momentum (validation loss at the end):" % STEPS]
     files = []
     for name, r in runs.items():
@@ -273,6 +322,14 @@ def main() -> int:
         line = "  %-32s %.5f" % (name, r["final"])
         print("  " + line)
         summary.append(line)
+    if tuned is not None:
+        line = "  %-32s %.5f" % ("AutoLRS (trials in the budget)", tuned["final"])
+        print("  " + line)
+        summary.append(line)
+        detail = "  AutoLRS: %d optimizer steps, stage LRs %s" % (
+            tuned["steps"], ", ".join("%.2e" % lr for lr in tuned["stages"] if isinstance(lr, float)))
+        print("  " + detail)
+        summary.append(detail)
     summary.append("  the WSD run resumed from its step-%d checkpoint: LRs and weights bit-identical" % CHECKPOINT_AT)
     print("    the WSD run resumed from its step-%d checkpoint: LRs and weights bit-identical" % CHECKPOINT_AT)
     for line in law_lines:

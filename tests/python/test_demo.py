@@ -126,6 +126,8 @@ def test_the_story_is_told(demo):
     assert "cosine to 0.1" in text and "WSD, 20% linear cooldown" in text and "searched: " in text
     assert "bit-identical" in text
     assert "refined from cosine's norms" in text
+    assert "its prediction of the searched run, which it never saw: PredE" in text
+    assert "AutoLRS (trials in the budget)" in text or "AutoLRS skipped" in text
     assert (out / "law.json").is_file() and (out / "searched.json").is_file()
     summary = (out / "summary.txt").read_text()
     assert "Search over" in summary and "Softmax regression" in summary
