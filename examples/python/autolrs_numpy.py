@@ -121,8 +121,8 @@ def run(config: dict, seed: int = 0, verbose: bool = True) -> dict:
     if verbose:
         print("AutoLRS on softmax regression (SGD + momentum), %d optimizer steps (trials included)"
               % steps_taken)
-        for i, stage in enumerate(history):
-            print("  stage %d: %s" % (i, {k: v for k, v in stage.items()}))
+        for stage in history:
+            print("  " + pace.tune.describe_stage(stage))
         print("final training loss %.4f, held-out loss %.4f" % (result["train_loss"], result["test_loss"]))
     return result
 

@@ -73,8 +73,8 @@ def main(argv=None) -> int:
     tuner = pace.torch.train_with_autolrs(model, optimizer, train_step, args.steps, config, val_loss=val_loss)
     print("AutoLRS with Adam on a 32-64-4 MLP: %d optimizer steps (tuner: %d, trials included)"
           % (steps_taken, tuner.steps_used))
-    for i, stage in enumerate(tuner.history):
-        print("  stage %d: %s" % (i, stage))
+    for stage in tuner.history:
+        print("  " + pace.tune.describe_stage(stage))
     with torch.no_grad():
         train = float(loss_fn(model(x), y))
         val = float(val_loss())

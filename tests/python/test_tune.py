@@ -335,3 +335,4 @@ def test_numpy_example_runs():
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert "1200 optimizer steps" in r.stdout and "final training loss" in r.stdout
+    assert "stage 0 at step 0: 4 train trials of 16 steps" in r.stdout

@@ -40,7 +40,7 @@ from ._handle import OwnedHandle
 from .errors import ArgumentError, SpecError, StateError, check
 from .runtime import _read
 
-__all__ = ["AutoLRS", "ACTIONS", "REPORTS", "CONFIG_KEYS", "STATE_FORMAT"]
+__all__ = ["AutoLRS", "describe_stage", "ACTIONS", "REPORTS", "CONFIG_KEYS", "STATE_FORMAT"]
 
 
 class AutoLRSStruct(ctypes.Structure):
@@ -144,6 +144,19 @@ def _config_text(config: ConfigLike) -> bytes:
     if checked["min_lr"] >= checked["max_lr"]:
         raise SpecError("max_lr: must be > min_lr (%r), got %r" % (checked["min_lr"], checked["max_lr"]))
     return json.dumps(checked, allow_nan=False).encode("utf-8")
+
+
+def describe_stage(stage: Mapping[str, Any]) -> str:
+    """One line for a stage of :attr:`AutoLRS.history`, e.g. ``stage 1 at
+    step 640: 6 trials of 80 steps (lr -> forecast 3e-4 -> 0.49, ...);
+    800 steps at lr 0.0135``."""
+    head = "stage %d at step %d: " % (stage["stage"], stage["start_step"])
+    tail = "%d steps at lr %.3g" % (stage["steps"], stage["lr"])
+    if not stage["trial_steps"]:
+        return head + "no search; " + tail
+    tried = ", ".join("%.2g -> %.3g" % (lr, f) for lr, f in zip(stage["lrs"], stage["forecasts"]))
+    return head + "%d %s trials of %d steps (lr -> forecast %s); %s" % (
+        len(stage["lrs"]), stage["mode"], stage["trial_steps"], tried, tail)
 
 
 def _load_state(state: bytes) -> "AutoLRS":
