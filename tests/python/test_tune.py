@@ -55,10 +55,11 @@ class Surface:
         self.rng = copy.deepcopy(rng)
 
 
-def drive(tuner, surface, limit=None):
-    """Runs the protocol (at most ``limit`` actions); returns the actions."""
+def drive(tuner, surface, limit=None, saved=None):
+    """Runs the protocol (at most ``limit`` actions; ``saved``: the stage's
+    checkpoint when starting mid-stage); returns the actions and the
+    checkpoint."""
     actions = []
-    saved = None
     while limit is None or len(actions) < limit:
         a = tuner.next()
         actions.append(a)
@@ -216,30 +217,11 @@ def test_state_dict_mid_stage_continues_identically():
             assert twin.steps_used == t.steps_used
             assert twin.history == t.history
             # the restore target (the stage's checkpoint) is the trainer's, not the tuner's
-            rest_a = _drive_from(t, surface, saved)
-            rest_b = _drive_from(twin, twin_surface, saved)
+            rest_a = drive(t, surface, saved=saved)[0]
+            rest_b = drive(twin, twin_surface, saved=saved)[0]
             assert rest_a == rest_b
             assert t.history == twin.history
             assert t.save() == twin.save()
-
-
-def _drive_from(tuner, surface, saved):
-    actions = []
-    while True:
-        a = tuner.next()
-        actions.append(a)
-        if a["action"] == "done":
-            return actions
-        if a["action"] == "checkpoint":
-            saved = surface.snapshot()
-        elif a["action"] == "restore":
-            surface.load(saved)
-        else:
-            losses = [surface.step(a["lr"]) for _ in range(a["steps"])]
-            if a["report"] == "train":
-                tuner.report(losses)
-            elif a["report"] == "val":
-                tuner.report(losses[a["every"] - 1::a["every"]])
 
 
 def test_save_load_save_is_byte_identical_and_damage_is_rejected():
