@@ -31,7 +31,9 @@ extension IRT {
   /// at 4 in any coordinate; it stops when every step is below 1e-10.
   ///
   /// When there are more models than items the transposed problem is
-  /// solved (theta and -b swap roles): the system is over the smaller side.
+  /// solved: with answers `1 - y`, `P = sigma(b_i - theta_m)`, so items
+  /// play the models (ability b_i) and models the items (difficulty
+  /// theta_m); the system is over the smaller side.
   ///
   /// Every sum runs over a split of the items that depends on their count
   /// only, combined in part order: the same bits whatever the engine.
@@ -63,7 +65,7 @@ extension IRT {
       return Fit(difficulties: f.columns, abilities: f.rows, iterations: f.iterations)
     }
     let f = try newton(responses, rows: items, columns: models, transposed: true, workers: workers)
-    return Fit(difficulties: f.rows.map { -$0 }, abilities: f.columns.map { -$0 }, iterations: f.iterations)
+    return Fit(difficulties: f.rows, abilities: f.columns, iterations: f.iterations)
   }
 
   /// ``fit(responses:models:items:engine:)`` over an array.
@@ -92,9 +94,9 @@ extension IRT {
   }
 
   /// Newton on abilities of `rows` and difficulties of `columns`: the cell
-  /// (r, c) is `y[r * columns + c]`, or `y[c * rows + r]` when transposed
-  /// (then the row parameters are -b and the column parameters -theta,
-  /// and the answer is `1 - y`).
+  /// (r, c) is `y[r * columns + c]`, or `1 - y[c * rows + r]` when
+  /// transposed (then the row parameters are the items' difficulties and
+  /// the column parameters the models' abilities).
   private static func newton(_ y: UnsafeBufferPointer<UInt8>, rows m: Int, columns n: Int, transposed: Bool,
                              workers: Workers) throws(DataError) -> (rows: [Double], columns: [Double], iterations: Int) {
     @inline(__always) func answer(_ r: Int, _ c: Int) -> Double {

@@ -42,7 +42,15 @@ func raschResponses(_ theta: [Double], _ b: [Double], seed: UInt64) -> [UInt8] {
     var flipped = [UInt8](repeating: 0, count: 400 * 200)  // items x models, 1 - y
     for m in 0..<200 { for i in 0..<400 { flipped[i * 200 + m] = 1 - y[m * 400 + i] } }
     let swapped = try IRT.fit(responses: flipped, models: 400, items: 200)
-    for i in 0..<400 { #expect(abs(swapped.abilities[i] + fit.difficulties[i]) < 1e-8) }
+    // Items answered wrongly by models are models answering items: theta'
+    // of the swapped problem is b, and b' is theta.
+    #expect(zip(swapped.abilities, fit.difficulties).allSatisfy { abs($0 - $1) < 1e-8 })
+    #expect(zip(swapped.difficulties, fit.abilities).allSatisfy { abs($0 - $1) < 1e-8 })
+    // More models than items (the solve over the items): known values again.
+    let wide = (0..<300).map { _ in r.normal() }, few = (0..<40).map { _ in r.normal() }
+    let wideFit = try IRT.fit(responses: raschResponses(wide, few, seed: 8), models: 300, items: 40)
+    #expect(correlation(wideFit.difficulties, few) > 0.95 && rmse(wideFit.difficulties, few) < 0.3)
+    #expect(correlation(wideFit.abilities, wide) > 0.8)
   }
 
   @Test func fitIsTheStationaryPointOfThePosterior() throws {
@@ -55,6 +63,20 @@ func raschResponses(_ theta: [Double], _ b: [Double], seed: UInt64) -> [UInt8] {
       for m in 0..<6 { g += 1 / (1 + exp(fit.difficulties[i] - fit.abilities[m])) - Double(y[m * 50 + i]) }
       #expect(abs(g) < 1e-8)
     }
+  }
+
+  @Test func fitConvergesOnSeparableData() throws {
+    // Every answer right, or an item nobody answers: the priors keep the
+    // MAP finite, and Newton gets there.
+    let allRight = try IRT.fit(responses: [UInt8](repeating: 1, count: 30 * 20), models: 30, items: 20)
+    #expect(allRight.difficulties.allSatisfy { $0.isFinite && $0 < 0 })
+    #expect(allRight.abilities.allSatisfy { $0.isFinite && $0 > 0 })
+    var y = [UInt8](repeating: 1, count: 5 * 8)
+    for m in 0..<5 { y[m * 8 + 3] = 0 }
+    let hard = try IRT.fit(responses: y, models: 5, items: 8)
+    #expect(hard.difficulties[3] > hard.difficulties[0] + 1)
+    let theta = try IRT.ability(difficulties: [Double](repeating: 0, count: 50), responses: [Int8](repeating: 1, count: 50))
+    #expect(theta.isFinite && theta > 1)
   }
 
   @Test func fitIsTheSameOnEveryThreadCount() throws {
