@@ -106,6 +106,27 @@ import Testing
     #expect(best > 4 * max(worst, 1))
   }
 
+  @Test func weightedPicksWithSoftmaxProbabilitiesOfTheZScores() throws {
+    // Gumbel-top-1 is a draw from softmax(z / temperature): over seeds, each
+    // rating's frequency matches it (within 4 standard errors).
+    let ratings = [0.0, 1, 2, 3, 5]
+    let mean = ratings.reduce(0, +) / 5
+    let std = (ratings.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 5).squareRoot()
+    let temperature = 0.7
+    let weights = ratings.map { exp(($0 - mean) / std / temperature) }
+    let p = weights.map { $0 / weights.reduce(0, +) }
+    let draws = 3000
+    var hits = [Int](repeating: 0, count: 5)
+    for seed in 0..<draws {
+      let s = try sampler(#"{"size": 5, "global_batch": 1, "seed": \#(seed), "policy": {"kind": "weighted", "budget": 1, "temperature": 0.7}}"#, scores: ratings)
+      hits[Int(try globalBatch(s, 0)[0])] += 1
+    }
+    for i in 0..<5 {
+      let sigma = (p[i] * (1 - p[i]) / Double(draws)).squareRoot()
+      #expect(abs(Double(hits[i]) / Double(draws) - p[i]) < 4 * sigma + 1e-3, "rating \(i): \(hits[i]) of \(draws), p \(p[i])")
+    }
+  }
+
   @Test func weightedPerDomainBudgetsFollowDomainSizes() throws {
     let ratings = difficulties
     let domains = (0..<n).map { Int32($0 < 1500 ? 0 : ($0 < 1900 ? 1 : 2)) }
