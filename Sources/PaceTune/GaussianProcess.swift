@@ -68,32 +68,26 @@ struct GaussianProcess {
   }
 
   /// Posterior mean and variance of the latent function at `points`, in
-  /// the units of the original outputs.
+  /// the units of the original outputs: μ = k*ᵀ w and σ² = k(x, x) − |L⁻¹k*|²
+  /// (forward substitution with the Cholesky factor; no BLAS call, so
+  /// OpenBLAS never starts its threads for these small solves).
   ///
-  /// - Complexity: O(n^2 · m) for m points (one LAPACKE solve for all).
+  /// - Complexity: O(n^2 · m) for m points.
   func posterior(at points: [Double]) -> (mean: [Double], variance: [Double]) {
     let n = inputs.count, m = points.count
-    guard m > 0 else { return ([], []) }
-    var cross = [Double](repeating: 0, count: n * m)  // column j: k(inputs, points[j])
-    let inverseLength = 1 / hyper.lengthScale
-    for j in 0..<m {
-      for i in 0..<n {
-        cross[j * n + i] = hyper.amplitude * MaternKernel.correlation(abs(points[j] - inputs[i]) * inverseLength)
-      }
-    }
-    var solved = cross
-    factor.solve(&solved, columns: m)
     var mean = [Double](repeating: 0, count: m)
     var variance = [Double](repeating: 0, count: m)
+    var cross = [Double](repeating: 0, count: n)
+    let inverseLength = 1 / hyper.lengthScale
     let scale2 = outputScale * outputScale
     for j in 0..<m {
-      var mu = 0.0, reduction = 0.0
+      var mu = 0.0
       for i in 0..<n {
-        mu += cross[j * n + i] * weights[i]
-        reduction += cross[j * n + i] * solved[j * n + i]
+        cross[i] = hyper.amplitude * MaternKernel.correlation(abs(points[j] - inputs[i]) * inverseLength)
+        mu += cross[i] * weights[i]
       }
       mean[j] = mu * outputScale + outputMean
-      variance[j] = max(hyper.amplitude - reduction, 0) * scale2
+      variance[j] = max(hyper.amplitude - factor.inverseQuadraticForm(cross), 0) * scale2
     }
     return (mean, variance)
   }
