@@ -47,7 +47,14 @@ def exact_multiplier(spec: dict, t: int):
     canonical = pace.Schedule(spec).to_dict()
     start = mpmath.mpf(0)
     previous = mpmath.mpf(1)
-    phases = canonical["phases"]
+    phases = []
+    for item in canonical["phases"]:
+        # A repeat block played once, unscaled (timm_cosine with cycle_limit 1), is its phases.
+        once = {"cycles": 1, "period_mult": 1, "decay": 1, "floor": 0, "decay_per_step": 1}
+        if "repeat" in item and all(item.get(k, v) == v for k, v in once.items()):
+            phases += item["repeat"]
+        else:
+            phases.append(item)
     for i, ph in enumerate(phases):
         if "repeat" in ph:
             return None
