@@ -13,6 +13,7 @@ import Pace
     #"{"min_lr": 1e-3, "max_lr": 0.1, "total_steps": 1000, "warmup_steps": 37, "warmup_lr": 0.05}"#,
     #"{"min_lr": 1e-3, "max_lr": 0.1, "total_steps": 99, "tau": 50, "tau_prime": 16, "candidates": 3}"#,
     #"{"min_lr": 1e-3, "max_lr": 0.1, "total_steps": 7}"#,
+    #"{"min_lr": 1e-3, "max_lr": 0.1, "total_steps": 3000, "candidates": 1, "tau": 200, "tau_prime": 20}"#,
     #"{"min_lr": 1e-3, "max_lr": 0.1, "total_steps": 5000, "tau": 100, "tau_prime": 16, "candidates": 4, "tau_max": 100, "val_every": 3}"#,
   ]
 
@@ -108,6 +109,46 @@ import Pace
     }
     #expect(try run(7) == run(7))
     #expect(try run(7)[1] != run(8)[1])
+  }
+
+  @Test func validationModeScoresATrialThatClimbsBackByItsLastLoss() throws {
+    let tuner = try AutoLRS(configText: #"{"min_lr": 1e-3, "max_lr": 0.1, "total_steps": 1000, "tau": 100, "tau_prime": 16, "candidates": 2, "tau_max": 100}"#)
+    // Stage 1 (training losses); its exploitation asks for the next stage's initial validation loss.
+    #expect(try tuner.next() == .checkpoint)
+    for k in 0..<2 {
+      if k > 0 { #expect(try tuner.next() == .restore) }
+      guard case .train(_, 16, .training, _) = try tuner.next() else { Issue.record("expected a trial"); return }
+      try tuner.report((0..<16).map { 2 * exp(-0.1 * Double($0)) + 1 })
+    }
+    #expect(try tuner.next() == .restore)
+    #expect(try tuner.next().reportCount == 1)
+    #expect(tuner.expectedReportCount == 1)
+    try tuner.report([1.0])
+    // Stage 2: trials report validation losses every step (16 / 16).
+    #expect(try tuner.next() == .checkpoint)
+    guard case .train(_, 16, .validation, 1) = try tuner.next() else { Issue.record("expected a validation trial"); return }
+    let climbing = (0..<16).map { 0.9 + 0.02 * Double($0) }  // reaches the initial loss 1.0
+    try tuner.report(climbing)
+    #expect(try tuner.next() == .restore)
+    _ = try tuner.next()
+    let falling = (0..<16).map { 0.5 * exp(-0.2 * Double($0)) + 0.4 }
+    try tuner.report(falling)
+    #expect(try tuner.next() == .restore)
+    _ = try tuner.next()
+    let stage = try #require(tuner.history.last)
+    #expect(stage.validation)
+    #expect(stage.forecasts[0] == climbing.last!)
+    #expect(abs(stage.forecasts[1] - 0.4) < 0.01, "the falling trial is forecast by its fit: \(stage.forecasts[1])")
+    #expect(stage.lr == stage.lrs[1])
+  }
+
+  @Test func stepsUpToTwoToThe53DoNotOverflow() throws {
+    let tuner = try AutoLRS(configText: #"{"min_lr": 1e-3, "max_lr": 0.1, "total_steps": 9007199254740992, "tau": 9007199254740992, "tau_prime": 9007199254740992, "tau_max": 9007199254740992, "candidates": 100}"#)
+    // The first stage does not fit: it shrinks to 100 trials of ⌊2^53 · 2^53 / (101 · 2^53)⌋ steps.
+    #expect(try tuner.next() == .checkpoint)
+    guard case .train(_, let steps, .training, _) = try tuner.next() else { Issue.record("expected a trial"); return }
+    #expect(steps == 9007199254740992 / 101)
+    #expect(tuner.stepsUsed == steps)
   }
 
   @Test func historyIsJSON() throws {
