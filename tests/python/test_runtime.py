@@ -408,7 +408,8 @@ def test_corrupted_or_truncated_state_raises_state_error():
 
 def test_newer_format_raises_version_error():
     blob = bytearray(events_runtime().save())
-    struct.pack_into("<I", blob, 8, 2)  # format version 2, with a valid CRC
+    assert struct.unpack_from("<I", blob, 8)[0] == 2  # the current format (issue 15: bounded norm history)
+    struct.pack_into("<I", blob, 8, 3)  # format version 3, with a valid CRC
     body = bytes(blob[:-4])
     newer = body + struct.pack("<I", zlib.crc32(body) & 0xFFFFFFFF)
     with pytest.raises(pace.VersionError):
@@ -779,3 +780,35 @@ def test_torch_scheduler_warns_when_stepped_before_the_optimizer():
         warnings.simplefilter("error")
         sched.step(1.0)
         sched.step(1.0)
+
+
+# ---------------------------------------------------------------------------
+# Issue 15: norms beyond the double range; files that lie about their size
+
+
+@pytest.mark.parametrize("norms, norm", [
+    ([1, 1e-200, 1e-200, 1], "l2"), ([1, 1e-200, 1e-200, 1], "l1"),
+    ([3e150, 1.0, 2e-160, 5.0, 1e-300, 7.0], "l2"), ([1e300, 1e-300, 1, 1e-10, 2], "l2"),
+])
+def test_refine_of_norms_spanning_beyond_the_double_range(norms, norm):
+    """The closed form in 200-digit arithmetic (mpmath) is the reference:
+    max 1, last 0, every value finite and equal to it to 1e-13."""
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 200
+    p = 2 if norm == "l2" else 1
+    w = [mpmath.mpf(g) ** -p for g in norms]
+    eta = [w[t] * sum(w[t + 1:], mpmath.mpf(0)) for t in range(len(w))]
+    top = max(eta)
+    want = np.array([float(e / top) for e in eta])
+    got, skipped = pace.refine(norms, norm=norm, smoothing=0)
+    assert skipped == 0 and np.all(np.isfinite(got)) and got.max() == 1.0 and got[-1] == 0.0
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-300)
+
+
+def test_load_file_of_an_endless_or_lying_file_is_a_state_error(tmp_path):
+    with pytest.raises(pace.StateError):
+        pace.Runtime.load_file("/dev/zero")
+    lying = tmp_path / "lying.pace"
+    lying.write_bytes(b"PACE\0RT\0" + struct.pack("<IQ", 2, 1 << 40) + b"\0" * 100)
+    with pytest.raises(pace.StateError):
+        pace.Runtime.load_file(lying)
