@@ -4,11 +4,11 @@
 //   double rate = lr.at(step);                 // throws pace::Error on failure
 //   std::vector<double> all = lr.values(0, 1000);
 //
-// Classes: Schedule, Runtime, Law (with LRs, Curve), Engine, Sampler (and irt_fit,
-// irt_ability), AutoLRS. Handles are
-// move-only and freed by their destructors. Every failure throws pace::Error
-// carrying the pace_status and the library's message (what() names the
-// status once). No raw pointer appears in the public surface.
+// Classes: Schedule, Runtime, Law (with LRs, Curve), Engine, Sampler (and
+// irt_fit, irt_ability), AutoLRS. Handles are move-only and freed by their
+// destructors. Every failure throws pace::Error carrying the pace_status and
+// the library's message (what() names the status once). No raw pointer
+// appears in the public surface.
 #ifndef PACE_HPP
 #define PACE_HPP
 
