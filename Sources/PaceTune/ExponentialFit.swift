@@ -59,22 +59,9 @@ struct ExponentialFit: Equatable {
       let r = residual(betaLow + Double(i) * stepSize)
       if r < bestValue { bestValue = r; bestIndex = i }
     }
-    var lower = betaLow + Double(max(bestIndex - 1, 0)) * stepSize
-    var upper = betaLow + Double(min(bestIndex + 1, count - 1)) * stepSize
-    let ratio = 0.6180339887498949
-    var x1 = upper - ratio * (upper - lower), x2 = lower + ratio * (upper - lower)
-    var f1 = residual(x1), f2 = residual(x2)
-    for _ in 0..<60 {
-      if f1 <= f2 {
-        upper = x2; x2 = x1; f2 = f1
-        x1 = upper - ratio * (upper - lower); f1 = residual(x1)
-      } else {
-        lower = x1; x1 = x2; f1 = f2
-        x2 = lower + ratio * (upper - lower); f2 = residual(x2)
-      }
-    }
-    var beta = f1 <= f2 ? x1 : x2
-    if min(f1, f2) > bestValue { beta = betaLow + Double(bestIndex) * stepSize }
+    let refined = GoldenSection.minimise(residual, betaLow + Double(max(bestIndex - 1, 0)) * stepSize,
+                                         betaLow + Double(min(bestIndex + 1, count - 1)) * stepSize, iterations: 60)
+    let beta = refined.value <= bestValue ? refined.x : betaLow + Double(bestIndex) * stepSize
     let b = -exp(beta)
     let linear = linearPart(xs, ys, rate: b)
     let fit = ExponentialFit(a: linear.a, b: b, c: linear.c)

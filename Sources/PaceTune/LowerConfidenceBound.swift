@@ -39,21 +39,8 @@ enum LowerConfidenceBound {
       bestIndex = i
     }
     guard bestIndex >= 0 else { return 0.5 }
-    var lo = grid[max(bestIndex - 1, 0)], hi = grid[min(bestIndex + 1, gridSize - 1)]
-    let ratio = 0.6180339887498949
-    var x1 = hi - ratio * (hi - lo), x2 = lo + ratio * (hi - lo)
-    var f1 = values(gp, at: [x1])[0], f2 = values(gp, at: [x2])[0]
-    for _ in 0..<refinementIterations {
-      if f1 <= f2 {
-        hi = x2; x2 = x1; f2 = f1
-        x1 = hi - ratio * (hi - lo); f1 = values(gp, at: [x1])[0]
-      } else {
-        lo = x1; x1 = x2; f1 = f2
-        x2 = lo + ratio * (hi - lo); f2 = values(gp, at: [x2])[0]
-      }
-    }
-    let refined = f1 <= f2 ? x1 : x2
-    let refinedValue = min(f1, f2)
-    return refinedValue <= acquisition[bestIndex] && isFree(refined) ? refined : grid[bestIndex]
+    let refined = GoldenSection.minimise({ values(gp, at: [$0])[0] }, grid[max(bestIndex - 1, 0)],
+                                         grid[min(bestIndex + 1, gridSize - 1)], iterations: refinementIterations)
+    return refined.value <= acquisition[bestIndex] && isFree(refined.x) ? refined.x : grid[bestIndex]
   }
 }
