@@ -152,7 +152,7 @@ def case_torch_cosine(groups):
 
 def case_pacelr(groups):
     import pace.torch
-    return scheduler_case(lambda o: pace.torch.PaceLR(o, COSINE_SPEC), groups)
+    return scheduler_case(lambda o: pace.torch.PaceLR(o, COSINE_SPEC, mode="relative"), groups)
 
 
 def case_hf_cosine():

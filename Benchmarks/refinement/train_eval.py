@@ -275,7 +275,7 @@ def train(task, data, seed, config, steps, torch):
         opt = torch.optim.SGD(params, lr=1.0)
     else:
         opt = torch.optim.Adam(params, lr=1.0)
-    sched = pt.PaceRuntimeScheduler(opt, config)
+    sched = pt.PaceRuntimeScheduler(opt, config, mode="absolute")  # the runtime's lrs (the optimizer's 1.0 is a placeholder)
     l2 = np.empty(steps)
     l1 = np.empty(steps)
     lrs = np.empty(steps)
