@@ -14,8 +14,10 @@
 ///    in order (stable).
 /// 3. The buckets (2048 tasks, taken by the workers in turn) are each sorted
 ///    by LSD passes of 11-bit digits over the bits below the first digit,
-///    skipping digits that do not vary within the bucket; a bucket of
-///    typical size (N / 2048) fits in cache.
+///    skipping digits that do not vary within the bucket; a bucket larger
+///    than ``inCacheLimit`` (doubles share their sign and exponent bits, so
+///    the first digit may spread them over few buckets) first takes more
+///    MSD passes on its own highest varying bits.
 ///
 /// - Complexity: O(N) per pass: two passes over the whole array, then at
 ///   most five in-cache passes per bucket. Peak memory: the N keys given
@@ -85,7 +87,7 @@ enum RadixSort {
       workers.run(buckets) { b in
         let lo = starts[b], hi = starts[b + 1]
         guard hi > lo else { return }
-        sortBucket(lo..<hi, bits: shift, keys: (otherKeys, keys), indices: (otherIndices, indices))
+        sortBucket(lo..<hi, bits: shift, keys: (otherKeys, keys), indices: (otherIndices, indices), into: indices)
       }
     }
     let result = [UInt32](unsafeUninitializedCapacity: n) { out, count in
@@ -96,12 +98,18 @@ enum RadixSort {
     return result
   }
 
+  /// Elements a bucket may have to be sorted by LSD passes (2 x 12 bytes
+  /// each in L2); larger buckets take another MSD pass first.
+  static let inCacheLimit = 1 << 16
+
   /// Sorts `range` of `keys.0` / `indices.0` stably by bits `0 ..< bits`
   /// (the higher bits are equal within the range), using `keys.1` /
-  /// `indices.1` as scratch; the sorted indices end in `indices.1`.
+  /// `indices.1` as scratch; the sorted indices end in `result` (one of the
+  /// two index buffers).
   static func sortBucket(_ range: Range<Int>, bits: Int,
                          keys: (UnsafeMutableBufferPointer<UInt64>, UnsafeMutableBufferPointer<UInt64>),
-                         indices: (UnsafeMutableBufferPointer<UInt32>, UnsafeMutableBufferPointer<UInt32>)) {
+                         indices: (UnsafeMutableBufferPointer<UInt32>, UnsafeMutableBufferPointer<UInt32>),
+                         into result: UnsafeMutableBufferPointer<UInt32>) {
     if range.count <= 64 {
       // Insertion sort (stable: the pairs arrive in index order).
       for i in range {
@@ -115,7 +123,7 @@ enum RadixSort {
         keys.0[j] = k
         indices.0[j] = x
       }
-      for i in range { indices.1[i] = indices.0[i] }
+      if indices.0.baseAddress != result.baseAddress { for i in range { result[i] = indices.0[i] } }
       return
     }
     var (srcKeys, dstKeys) = keys
@@ -125,6 +133,31 @@ enum RadixSort {
     for i in range { varying |= srcKeys[i] ^ first }
     if bits < 64 { varying &= (UInt64(1) << UInt64(bits)) - 1 }
     var counts = [Int](repeating: 0, count: buckets)
+    let topVarying = 63 - varying.leadingZeroBitCount
+    if range.count > inCacheLimit, topVarying >= digitBits {
+      // Too large for cache: one more stable MSD pass on the highest
+      // varying 11 bits (keys.0 -> keys.1), then each part recursively
+      // (keys.1 -> keys.0), every result landing in indices.1.
+      let shift = UInt64(topVarying - digitBits + 1)
+      for i in range { counts[Int((srcKeys[i] >> shift) & UInt64(buckets - 1))] += 1 }
+      var starts = [Int](repeating: 0, count: buckets + 1)
+      var running = range.lowerBound
+      for b in 0..<buckets { starts[b] = running; running += counts[b]; counts[b] = starts[b] }
+      starts[buckets] = range.upperBound
+      for i in range {
+        let k = srcKeys[i]
+        let b = Int((k >> shift) & UInt64(buckets - 1))
+        let at = counts[b]
+        counts[b] = at + 1
+        dstKeys[at] = k
+        dstIdx[at] = srcIdx[i]
+      }
+      for b in 0..<buckets where starts[b + 1] > starts[b] {
+        sortBucket(starts[b]..<starts[b + 1], bits: Int(shift), keys: (dstKeys, srcKeys), indices: (dstIdx, srcIdx),
+                   into: result)
+      }
+      return
+    }
     var digit = 0
     while digit * digitBits < bits {
       let shift = UInt64(digit * digitBits)
@@ -145,9 +178,9 @@ enum RadixSort {
       swap(&srcKeys, &dstKeys)
       swap(&srcIdx, &dstIdx)
     }
-    // The sorted indices are in srcIdx; the result lives in indices.1.
-    if srcIdx.baseAddress != indices.1.baseAddress {
-      for i in range { indices.1[i] = srcIdx[i] }
+    // The sorted indices are in srcIdx; the result lives in `result`.
+    if srcIdx.baseAddress != result.baseAddress {
+      for i in range { result[i] = srcIdx[i] }
     }
   }
 }
