@@ -121,7 +121,7 @@ extension AutoLRS {
       t.trials.append(Trial(position: try r.double(), lr: try r.double(), forecast: try r.double()))
     }
     let stageTotal = try r.uint64()
-    guard stageTotal <= UInt64(r.remaining / 45) else { throw .state("saved tuner holds an invalid stage count") }
+    guard stageTotal <= UInt64(r.remaining / StageRecord.minimumSavedBytes) else { throw .state("saved tuner holds an invalid stage count") }
     for _ in 0..<Int(stageTotal) {
       let start = try r.int64(), validation = try r.bool(), trialSteps = try r.int64(), steps = try r.int64()
       let count = try r.uint32()
@@ -176,4 +176,11 @@ extension AutoLRS {
     guard toHand <= total - stepsUsed else { return "plan exceeds the budget" }
     return nil
   }
+}
+
+extension AutoLRS.StageRecord {
+  /// Bytes of the smallest saved stage record (no trials): start (i64),
+  /// validation (u8), trial steps (i64), steps (i64), trial count (u32), LR
+  /// (f64). Bounds the stage count a load accepts by the bytes left.
+  static let minimumSavedBytes = 8 + 1 + 8 + 8 + 4 + 8
 }
