@@ -267,7 +267,15 @@ def analyse(results, seeds):
             base = rows[best_baseline[s]]["reach"][i]
             mine = rows["autolrs"]["reach"][i]
             speedups.append(None if (base is None or mine is None) else base / mine)
+        held_out = {}
+        for method in BASELINES:  # each baseline at its peak with the lowest mean held-out loss
+            means = {peak: float(np.mean([v[s]["test"] for s in seeds]))
+                     for (t, m, peak), v in runs.items() if m == method}
+            peak = min(means, key=lambda p: means[p] if math.isfinite(means[p]) else math.inf)
+            held_out[method] = (peak, [by[(task, method, peak)][s]["test"] for s in seeds])
+        held_out["autolrs"] = (None, rows["autolrs"]["test"])
         out[task] = {"chosen": chosen, "grid": grid_table, "rows": rows, "target": per_seed_target,
+                     "held_out": held_out,
                      "curves": [picked["autolrs"][s]["curve"] for s in seeds],
                      "best_baseline": best_baseline, "speedup": speedups,
                      "history": {s: picked["autolrs"][s]["history"] for s in seeds}}
@@ -278,6 +286,8 @@ def _stats(xs):
     a = np.array([x for x in xs if x is not None and math.isfinite(x)], dtype=float)
     if a.size == 0:
         return "-"
+    if abs(a.mean()) < 0.01:
+        return "%.2e ± %.1e" % (a.mean(), a.std())
     return "%.4f ± %.4f" % (a.mean(), a.std())
 
 
@@ -296,7 +306,7 @@ def report(analysis, seeds, steps_note=True):
             cfg["grid"], ", ".join("%s %.0e" % (m, p) for m, p in a["chosen"].items())))
         for m in BASELINES:
             lines.append("    %-8s grid mean final train loss: %s" % (
-                m, "  ".join("%.0e: %.4f" % (p, v) for p, v in sorted(a["grid"][m].items()))))
+                m, "  ".join("%.0e: %.3g" % (p, v) for p, v in sorted(a["grid"][m].items()))))
         lines.append("  %-9s %-20s %-20s %s" % ("method", "final train loss", "held-out loss",
                                                 "steps to reach the best baseline's final train loss "
                                                 "(per seed)"))
@@ -311,6 +321,9 @@ def report(analysis, seeds, steps_note=True):
                      "the run kept %s of its %d steps" % (
                          ", ".join("-" if x is None else str(x) for x in kept),
                          "/".join(str(c[-1][1]) for c in a["curves"]), cfg["steps"]))
+        lines.append("  held-out loss with each baseline's peak tuned for it instead: %s" % "; ".join(
+            "%s %s%s" % (m, _stats(v), "" if p is None else " (peak %.0e)" % p)
+            for m, (p, v) in a["held_out"].items()))
         for s in seeds:
             lines.append("  seed %d: best baseline %s; AutoLRS stage LRs: %s" % (
                 s, a["best_baseline"][s], ", ".join("%.2e" % x for x in _chosen_lrs(a["history"][s])) or "-"))
