@@ -269,6 +269,25 @@ pace_status pace_runtime_save_file(const pace_runtime *rt, const char *path);
 /** Loads a file written by pace_runtime_save_file. */
 pace_status pace_runtime_load_file(const char *path, pace_runtime **out);
 
+/*
+ * Introspection (docs/runtime.md, "Introspection"): the events applied so far
+ * (begin_decay, rewarm, set_total_steps, with their steps; online re-plans are
+ * not events) survive save and load.
+ */
+/** Number of events applied so far. */
+pace_status pace_runtime_event_count(const pace_runtime *rt, int64_t *out);
+/**
+ * The events as a JSON array, in order: {"kind", "step", "channel" (name, or
+ * null for set_total_steps), then "decay_steps", "shape", "to" | "spec" |
+ * "total_steps"}. (buf, cap, *needed) pattern.
+ */
+pace_status pace_runtime_events_json(const pace_runtime *rt, char *buf, size_t cap, size_t *needed);
+/**
+ * *out = 1 when a begin_decay of the channel (NULL: "lr" or the first) was
+ * applied and no rewarm of it came later, else 0.
+ */
+pace_status pace_runtime_cooldown_started(const pace_runtime *rt, const char *channel, int *out);
+
 /* ---- loss-curve laws: annealing (Tissue et al.), multi-power (Luo et al.) */
 
 /**

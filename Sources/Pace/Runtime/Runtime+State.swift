@@ -7,7 +7,7 @@
 /// ```
 /// offset  size  field
 ///      0     8  magic "PACE\0RT\0"
-///      8     4  format version (2; version 1 is still read)
+///      8     4  format version (3; versions 1 and 2 are still read)
 ///     12     8  payload length L
 ///     20     L  payload
 ///   20+L     4  CRC-32 of bytes 0 ..< 20+L
@@ -16,7 +16,9 @@
 ///          segment: start (i64), origin (f64 bits), rate (f64 bits),
 ///          canonical spec text (u64 length + UTF-8);
 ///          the norm history (see `NormHistory.write(to:)`; version 1:
-///          norm count (u64) = step and every norm (f64 bits)).
+///          norm count (u64) = step and every norm (f64 bits));
+///          from version 3: the event log (see `Runtime.writeEvents(to:)`;
+///          versions 1 and 2 load with an empty log).
 /// ```
 /// A checkpoint's size is bounded whatever the run's length: the norm
 /// history keeps at most `NormHistory.capacity` samples, and a refined
@@ -28,7 +30,7 @@
 /// so a loaded runtime continues bit for bit.
 extension Runtime {
   static let magic: [UInt8] = Array("PACE\u{0}RT\u{0}".utf8)
-  public static let stateFormatVersion: UInt32 = 2
+  public static let stateFormatVersion: UInt32 = 3
   /// Bytes before the payload: magic, version, payload length.
   public static let headerSize = 20
 
@@ -67,6 +69,7 @@ extension Runtime {
       }
     }
     history.write(to: &payload)
+    writeEvents(to: &payload)
     var out = ByteWriter()
     out.bytes.append(contentsOf: Self.magic)
     out.uint32(Self.stateFormatVersion)
@@ -94,7 +97,7 @@ extension Runtime {
       | UInt32(bytes[bytes.count - 2]) << 16 | UInt32(bytes[bytes.count - 1]) << 24
     let computed = bytes.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - 4)])) }
     guard stored == computed else { throw .state("saved state is corrupted (checksum mismatch)") }
-    guard version == stateFormatVersion || version == 1 else {
+    guard version >= 1 && version <= stateFormatVersion else {
       throw .version("saved state has format version \(version); this library reads versions 1 to \(stateFormatVersion)")
     }
     var reader = ByteReader(bytes, from: headerSize, end: bytes.count - 4)
@@ -148,10 +151,12 @@ extension Runtime {
     } else {
       history = try NormHistory.read(from: &reader, step: step)
     }
+    let events = version >= 3 ? try readEvents(from: &reader, channelCount: runtime.channels.count, step: step) : []
     guard reader.remaining == 0 else { throw .state("saved state has \(reader.remaining) unread bytes") }
     runtime.step = step
     runtime.lastReplan = lastReplan
     runtime.history = history
+    runtime.events = events
     return runtime
   }
 }

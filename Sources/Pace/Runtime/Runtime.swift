@@ -42,6 +42,9 @@ public final class Runtime {
   @exclusivity(unchecked) public internal(set) var history = NormHistory()
   /// Step of the last online re-plan (or -1).
   @exclusivity(unchecked) public internal(set) var lastReplan: Int64 = -1
+  /// The events applied so far, in order (see `RuntimeEvent`; re-plans are
+  /// not events). O(calls) entries; saved in checkpoints from format 3.
+  public internal(set) var events: [RuntimeEvent] = []
   /// Group scales, group-major (`groupCount x channelCount`).
   @usableFromInline let scales: [Double]
 

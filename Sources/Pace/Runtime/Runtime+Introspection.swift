@@ -1,0 +1,144 @@
+//===--- Runtime+Introspection.swift --------------------------------------===//
+// What a run did: its event log, whether a cooldown has begun.
+//===----------------------------------------------------------------------===//
+
+/// One event of a run, as the caller asked for it.
+///
+/// Events are the caller's calls (`beginDecay`, `rewarm`, `setTotalSteps`),
+/// so the log holds O(calls) entries. Online re-plans are NOT events: they
+/// are the runtime's own, happen every `refine.every` steps (a log of them
+/// would grow with the run's length), and `Runtime.lastReplan` reports the
+/// latest.
+public struct RuntimeEvent: Sendable, Equatable {
+  /// The kind of call; the raw value is stored in checkpoints.
+  public enum Kind: UInt32, Sendable {
+    case beginDecay = 1, rewarm = 2, setTotalSteps = 3
+
+    /// The name used in JSON and the docs.
+    public var name: String {
+      switch self {
+      case .beginDecay: "begin_decay"
+      case .rewarm: "rewarm"
+      case .setTotalSteps: "set_total_steps"
+      }
+    }
+  }
+
+  public var kind: Kind
+  /// The step the event took effect at (the runtime's step when called).
+  public var step: Int64
+  /// The channel index, or -1 for every channel (`setTotalSteps`).
+  public var channel: Int32
+  /// `beginDecay`: decay steps; `setTotalSteps`: the new total; else 0.
+  public var steps: Int64
+  /// `beginDecay`: the final multiplier `to`; else 0.
+  public var to: Double
+  /// `beginDecay`: the shape; `rewarm`: the spec as given; else empty.
+  public var text: String
+
+  public init(kind: Kind, step: Int64, channel: Int32, steps: Int64 = 0, to: Double = 0, text: String = "") {
+    self.kind = kind
+    self.step = step
+    self.channel = channel
+    self.steps = steps
+    self.to = to
+    self.text = text
+  }
+}
+
+extension Runtime {
+  /// Whether channel `c` is in a cooldown started by `beginDecay`: true once
+  /// a `beginDecay` on it was applied and no `rewarm` of it came later (a
+  /// rewarm starts a new cycle). A cooldown planned in the base schedule
+  /// (a WSD preset's decay phase) is not an event and does not count.
+  ///
+  /// - Complexity: O(events).
+  public func cooldownStarted(channel c: Int) -> Bool {
+    for event in events.reversed() where Int(event.channel) == c {
+      switch event.kind {
+      case .beginDecay: return true
+      case .rewarm: return false
+      case .setTotalSteps: continue
+      }
+    }
+    return false
+  }
+
+  /// `cooldownStarted(channel:)` by name (`nil`: the `lr` channel, or the first).
+  public func cooldownStarted(channel name: String?) throws(RuntimeError) -> Bool {
+    cooldownStarted(channel: try channelIndex(name))
+  }
+
+  /// The event log as JSON: `[{"kind": "begin_decay", "step": 1200,
+  /// "channel": "lr", "decay_steps": 300, "shape": "sqrt", "to": 0}, ...]`,
+  /// in the order applied (rewarm: `"spec"`, the spec text as given;
+  /// set_total_steps: `"total_steps"` and `"channel": null`).
+  ///
+  /// - Complexity: O(events + their texts).
+  public var eventsJSON: String {
+    let items: [JSONValue] = events.map { event in
+      var fields: [(key: String, value: JSONValue)] = [("kind", .string(event.kind.name)), ("step", json(event.step))]
+      let c = Int(event.channel)
+      fields.append(("channel", c >= 0 && c < channels.count ? .string(channels[c].name) : .null))
+      switch event.kind {
+      case .beginDecay:
+        fields += [("decay_steps", json(event.steps)), ("shape", .string(event.text)), ("to", json(event.to))]
+      case .rewarm:
+        fields.append(("spec", .string(event.text)))
+      case .setTotalSteps:
+        fields.append(("total_steps", json(event.steps)))
+      }
+      return .object(fields)
+    }
+    return JSONWriter.render(.array(items))
+  }
+
+  /// Appends an applied event to the log.
+  func record(_ event: RuntimeEvent) { events.append(event) }
+
+  /// Writes the event log (format version 3 on): count (u32), per event:
+  /// kind (u32), channel (u32, two's complement), step (i64), steps (i64),
+  /// to (f64 bits), text (u64 length + UTF-8).
+  func writeEvents(to writer: inout ByteWriter) {
+    writer.uint32(UInt32(events.count))
+    for event in events {
+      writer.uint32(event.kind.rawValue)
+      writer.uint32(UInt32(bitPattern: event.channel))
+      writer.int64(event.step)
+      writer.int64(event.steps)
+      writer.uint64(event.to.bitPattern)
+      writer.text(event.text)
+    }
+  }
+
+  /// Smallest saved event: 4 + 4 + 8 + 8 + 8 + 8 bytes.
+  static let savedEventMinimumSize = 40
+
+  /// Reads an event log written by `writeEvents(to:)`, checking every field
+  /// against the runtime's channels and `step`; reads are bounded by the
+  /// reader's end.
+  static func readEvents(from reader: inout ByteReader, channelCount: Int, step: Int64) throws(RuntimeError) -> [RuntimeEvent] {
+    let count = try reader.uint32()
+    guard Int(count) <= reader.remaining / savedEventMinimumSize else {
+      throw .state("saved state declares \(count) events, more than its bytes can hold")
+    }
+    var events: [RuntimeEvent] = []
+    events.reserveCapacity(Int(count))
+    var previous: Int64 = 0
+    for _ in 0..<Int(count) {
+      guard let kind = RuntimeEvent.Kind(rawValue: try reader.uint32()) else { throw .state("saved state has an event of unknown kind") }
+      let channel = Int32(bitPattern: try reader.uint32())
+      let at = try reader.int64()
+      let steps = try reader.int64()
+      let to = Double(bitPattern: try reader.uint64())
+      let text = try reader.text()
+      let channelValid = kind == .setTotalSteps ? channel == -1 : (channel >= 0 && Int(channel) < channelCount)
+      guard channelValid, at >= previous, at <= step, steps >= 0, steps <= SpecObject.maximumStepCount, to.isFinite else {
+        throw .state("saved state has an invalid event")
+      }
+      previous = at
+      events.append(RuntimeEvent(kind: kind, step: at, channel: channel, steps: steps, to: to, text: text))
+    }
+    return events
+  }
+}
