@@ -35,7 +35,7 @@ baseline's final training loss (the paper's speedup measure; the training
 loss is evaluated every `eval_every` steps on a fixed sample, and for
 AutoLRS only on the model that continues, i.e. during exploitation).
 
-  python3 Benchmarks/autolrs/evidence.py                  # everything (~10 min on 2 idle cores)
+  python3 Benchmarks/autolrs/evidence.py                  # everything (~510 s of CPU: ~4.5 min on 2 idle cores)
   python3 Benchmarks/autolrs/evidence.py --tasks mlp --seeds 1
   python3 Benchmarks/autolrs/evidence.py --json out.json; ... --report out.json
   python3 Benchmarks/autolrs/evidence.py --methods cosine,linear,constant --json out.json  # baselines first;
