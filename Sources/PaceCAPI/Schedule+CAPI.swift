@@ -135,18 +135,13 @@ let firstInexactStep: Int64 = 1 << 53
 
 extension Schedule {
   /// Rewrites the values of steps >= 2^53 of a fill from `start` with
-  /// `value(at:)` (scalar; no run of a real training loop gets there).
+  /// `value(at:)` (scalar; no run of a real training loop gets there);
+  /// float32 fills round each value once, as the fill does.
   ///
   /// - Complexity: O(steps of the fill at or past 2^53).
-  func refillBeyondExactSteps(from start: Int64, into out: UnsafeMutableBufferPointer<Double>) {
+  func refillBeyondExactSteps<E: BinaryFloatingPoint>(from start: Int64, into out: UnsafeMutableBufferPointer<E>) {
     guard start &+ Int64(out.count) > firstInexactStep else { return }
-    for k in Int(Swift.max(0, firstInexactStep - start))..<out.count { out[k] = value(at: start + Int64(k)) }
-  }
-
-  /// As above for a float32 fill (each value rounded once, as the fill does).
-  func refillBeyondExactSteps(from start: Int64, into out: UnsafeMutableBufferPointer<Float>) {
-    guard start &+ Int64(out.count) > firstInexactStep else { return }
-    for k in Int(Swift.max(0, firstInexactStep - start))..<out.count { out[k] = Float(value(at: start + Int64(k))) }
+    for k in Int(Swift.max(0, firstInexactStep - start))..<out.count { out[k] = E(value(at: start + Int64(k))) }
   }
 }
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import ctypes
 import json
 import math
-import operator
 import os
 import threading
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
@@ -28,27 +27,16 @@ import numpy as np
 
 from . import _lib
 from .errors import ArgumentError, check
-from .schedule import _spec_bytes
+from .schedule import _spec_bytes, _step_index
 
 __all__ = ["Law", "s1", "s2", "loss_drop", "KINDS", "WARMUP_MODES", "FAMILIES"]
 
 _lib_handle = _lib.lib
 
 
-def _integer(value: Any, what: str, minimum: int = 0) -> int:
-    """An integer argument (no bools, no floats), range-checked here because
-    ctypes would wrap values beyond int64 silently (as pace.Schedule does)."""
-    if isinstance(value, bool):
-        raise TypeError("%s must be an integer, got a bool" % what)
-    try:
-        n = operator.index(value)
-    except TypeError:
-        raise TypeError("%s must be an integer, got %s" % (what, type(value).__name__)) from None
-    if n < minimum:
-        raise ArgumentError("%s must be >= %d, got %d" % (what, minimum, n))
-    if n > _lib.INT64_MAX:
-        raise ArgumentError("%s must fit in int64, got %d" % (what, n))
-    return n
+# Integer arguments: no bools, no floats, range-checked here because ctypes
+# would wrap values beyond int64 silently (the check pace.Schedule uses).
+_integer = _step_index
 
 
 def _real(value: Any, what: str) -> float:
@@ -77,7 +65,7 @@ def _integer_array(values: Any, what: str) -> np.ndarray:
         if arr.size and (arr.max() >= 2.0**63 or arr.min() < -(2.0**63)):
             raise ArgumentError("%s must fit in int64" % what)
     elif arr.dtype.kind == "O":
-        return np.ascontiguousarray([_integer(v, what + " item", minimum=-(2**63)) for v in arr.ravel()],
+        return np.ascontiguousarray([_integer(v, what + " item") for v in arr.ravel()],
                                     dtype=np.int64).reshape(arr.shape)
     elif arr.dtype.kind != "i":
         raise TypeError("%s must be integers, got %s" % (what, arr.dtype))
