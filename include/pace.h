@@ -287,6 +287,16 @@ pace_status pace_runtime_events_json(const pace_runtime *rt, char *buf, size_t c
  * applied and no rewarm of it came later, else 0.
  */
 pace_status pace_runtime_cooldown_started(const pace_runtime *rt, const char *channel, int *out);
+/**
+ * The values the channel (NULL: "lr" or the first) played, before group
+ * scales, at steps first_step .. first_step + count - 1 (all <= the current
+ * step), bit-identical to what pace_runtime_step returned: the base schedule
+ * and every event are replayed (O(events) memory). For a channel refined
+ * online, steps between the first possible re-plan and the segment in force
+ * are not kept: PACE_E_ARGUMENT.
+ */
+pace_status pace_runtime_played_values(const pace_runtime *rt, const char *channel, int64_t first_step,
+                                       size_t count, double *out);
 
 /* ---- loss-curve laws: annealing (Tissue et al.), multi-power (Luo et al.) */
 

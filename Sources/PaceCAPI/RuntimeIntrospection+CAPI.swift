@@ -35,3 +35,22 @@ public func pace_runtime_cooldown_started(_ rt: OpaquePointer?, _ channel: Unsaf
     }
   }
 }
+
+@c @implementation
+public func pace_runtime_played_values(_ rt: OpaquePointer?, _ channel: UnsafePointer<CChar>?, _ firstStep: Int64,
+                                       _ count: Int, _ out: UnsafeMutablePointer<Double>?) -> pace_status {
+  withHandle(rt, .runtime, "runtime", as: Runtime.self) { r in
+    guard count >= 0 else { return fail(PACE_E_ARGUMENT, "count \(UInt(bitPattern: count)) exceeds the steps played") }
+    guard let out else {
+      if count == 0 { return PACE_OK }
+      return fail(PACE_E_ARGUMENT, "out is NULL")
+    }
+    do throws(RuntimeError) {
+      try r.playedValues(channel: channel.map { String(cString: $0) }, from: firstStep,
+                         into: UnsafeMutableBufferPointer(start: out, count: count))
+      return PACE_OK
+    } catch {
+      return fail(PACE_E_ARGUMENT, "pace_runtime_played_values: \(error.description)")
+    }
+  }
+}

@@ -2047,9 +2047,9 @@ static void test_damaged_state(void) {
     group_end();
     return;
   }
-  /* the documented layout: magic, version 2 (issue 15: bounded norm history), payload length, CRC-32 (zlib) */
+  /* the documented layout: magic, version 3 (issue 16: the event log), payload length, CRC-32 (zlib) */
   CHECK(n >= 24 && memcmp(blob, "PACE\0RT\0", 8) == 0, "blob does not start with the magic \"PACE\\0RT\\0\"");
-  CHECK(get_u32le(blob + 8) == 2, "format version field %u, want 2", get_u32le(blob + 8));
+  CHECK(get_u32le(blob + 8) == 3, "format version field %u, want 3", get_u32le(blob + 8));
   CHECK(get_u64le(blob + 12) == n - 24, "payload length field %llu, want %zu", (unsigned long long)get_u64le(blob + 12),
         n - 24);
   CHECK(get_u32le(blob + n - 4) == crc32_zlib(blob, n - 4), "stored CRC %08x, zlib crc32 of the rest %08x",
@@ -2099,16 +2099,16 @@ static void test_damaged_state(void) {
          r.status_state);
   }
 
-  /* format version 3 (newer), CRC recomputed: PACE_E_VERSION */
+  /* format version 4 (newer), CRC recomputed: PACE_E_VERSION */
   unsigned char *copy = malloc(n);
   pace_runtime *out;
   memcpy(copy, blob, n);
-  put_u32le(copy + 8, 3);
+  put_u32le(copy + 8, 4);
   fix_crc(copy, n);
   out = (pace_runtime *)(uintptr_t)0x1;
-  EXPECT_FAIL("load(version 3, CRC recomputed)", pace_runtime_load(copy, n, &out), PACE_E_VERSION);
-  CHECK(out == NULL, "version 3: *out not NULL");
-  CHECK(strstr(last_error(), "3") != NULL, "version 3: message \"%s\" does not give the version", last_error());
+  EXPECT_FAIL("load(version 4, CRC recomputed)", pace_runtime_load(copy, n, &out), PACE_E_VERSION);
+  CHECK(out == NULL, "version 4: *out not NULL");
+  CHECK(strstr(last_error(), "4") != NULL, "version 4: message \"%s\" does not give the version", last_error());
   put_u32le(copy + 8, 0xFFFFFFFFu);
   fix_crc(copy, n);
   EXPECT_FAIL("load(version 2^32-1, CRC recomputed)", pace_runtime_load(copy, n, &out), PACE_E_VERSION);

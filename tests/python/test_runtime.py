@@ -408,8 +408,8 @@ def test_corrupted_or_truncated_state_raises_state_error():
 
 def test_newer_format_raises_version_error():
     blob = bytearray(events_runtime().save())
-    assert struct.unpack_from("<I", blob, 8)[0] == 2  # the current format (issue 15: bounded norm history)
-    struct.pack_into("<I", blob, 8, 3)  # format version 3, with a valid CRC
+    assert struct.unpack_from("<I", blob, 8)[0] == 3  # the current format (issue 16: the event log)
+    struct.pack_into("<I", blob, 8, 4)  # format version 4, with a valid CRC
     body = bytes(blob[:-4])
     newer = body + struct.pack("<I", zlib.crc32(body) & 0xFFFFFFFF)
     with pytest.raises(pace.VersionError):

@@ -142,3 +142,87 @@ extension Runtime {
     return events
   }
 }
+
+/// The schedule actually played, step by step.
+///
+/// A channel's played timeline is its base schedule, then one segment per
+/// event on it (`Channel` keeps only the base and the segment in force).
+/// The timeline is rebuilt on demand by replaying the event log on a fresh
+/// runtime of the same config: events are deterministic functions of the
+/// segments before them, so the replay gives the same segments and the same
+/// bits. Memory stays O(events); nothing grows with the run's length.
+///
+/// Online re-plans are not replayed (they depend on the norms): for the
+/// refined channel, once a re-plan happened, the values before the first
+/// possible re-plan (`max(refine.every, refine.min_history)`) and from the
+/// start of the segment in force on are exact; steps in between are
+/// refused (`RuntimeError.argument`).
+extension Runtime {
+  /// The played segments of every channel, in increasing `start`.
+  ///
+  /// - Complexity: O(events x (config parse + phases)).
+  func playedTimelines() throws(RuntimeError) -> [[Segment]] {
+    let scratch = try Runtime(config: config)
+    var timelines = scratch.channels.map { $0.segments }
+    for event in events {
+      scratch.step = event.step
+      let name = event.channel >= 0 && Int(event.channel) < channels.count ? channels[Int(event.channel)].name : nil
+      do throws(RuntimeError) {
+        switch event.kind {
+        case .beginDecay: try scratch.beginDecay(channel: name, steps: event.steps, shape: event.text, to: event.to)
+        case .rewarm: try scratch.rewarm(channel: name, spec: event.text)
+        case .setTotalSteps: try scratch.setTotalSteps(event.steps)
+        }
+      } catch {
+        throw .argument("the event log cannot be replayed at step \(event.step): \(error)")
+      }
+      for j in timelines.indices {
+        let last = scratch.channels[j].segments[scratch.channels[j].segments.count - 1]
+        let known = timelines[j][timelines[j].count - 1]
+        guard last.start == event.step,
+          !(last.schedule === known.schedule && last.start == known.start && last.origin == known.origin && last.rate == known.rate)
+        else { continue }
+        if known.start == last.start { timelines[j][timelines[j].count - 1] = last } else { timelines[j].append(last) }
+      }
+    }
+    return timelines
+  }
+
+  /// ``playedValues(channel:from:into:)`` by name (`nil`: `lr`, or the first).
+  public func playedValues(channel name: String?, from first: Int64, into out: UnsafeMutableBufferPointer<Double>) throws(RuntimeError) {
+    try playedValues(channel: try channelIndex(name), from: first, into: out)
+  }
+
+  /// Writes the value channel `c` played (before group scales) at steps
+  /// `first ..< first + out.count`, all at or before the current step.
+  ///
+  /// - Complexity: O(events x (config parse + phases) + count x phases).
+  public func playedValues(channel c: Int, from first: Int64, into out: UnsafeMutableBufferPointer<Double>) throws(RuntimeError) {
+    guard c >= 0, c < channels.count else { throw .argument("channel index \(c) is out of range [0, \(channels.count))") }
+    guard first >= 0, first <= step, Int64(out.count) <= step - first + 1 else {
+      throw .argument("steps \(first) ..< \(first) + \(out.count) are not all in [0, current step \(step)]")
+    }
+    if out.isEmpty { return }
+    let last = first + Int64(out.count) - 1
+    let current = channels[c].segments[channels[c].segments.count - 1]
+    var replayedEnd = last + 1  // steps below this come from the replay
+    if let refine = config.refine, refine.channel == channels[c].name, lastReplan >= 0 {
+      let firstReplan = Swift.max(refine.every, refine.minHistory)
+      replayedEnd = Swift.min(replayedEnd, firstReplan)
+      if first < current.start && last >= firstReplan {
+        throw .argument("channel \(quotedExcerpt(channels[c].name)) was re-planned online: its played values are kept before step \(firstReplan) and from step \(current.start) on, not at steps \(Swift.max(first, firstReplan)) ..< \(current.start)")
+      }
+    }
+    let timeline = first < replayedEnd ? try playedTimelines()[c] : [current]
+    var piece = 0
+    for k in 0..<out.count {
+      let t = first + Int64(k)
+      if t >= replayedEnd {
+        out[k] = current.value(at: t)
+        continue
+      }
+      while piece + 1 < timeline.count && timeline[piece + 1].start <= t { piece += 1 }
+      out[k] = timeline[piece].value(at: t)
+    }
+  }
+}
