@@ -437,6 +437,31 @@ class Runtime {
   }
   /// Stretches the rest of every finite channel to end at total_steps.
   void set_total_steps(std::int64_t total_steps) { detail::check(pace_runtime_set_total_steps(get(), total_steps)); }
+  /// Number of events applied so far (re-plans are not events).
+  std::int64_t event_count() const {
+    std::int64_t out = 0;
+    detail::check(pace_runtime_event_count(get(), &out));
+    return out;
+  }
+  /// The events as a JSON array (kind, step, channel, parameters; docs/runtime.md).
+  std::string events_json() const {
+    return detail::read_text([&](char* b, std::size_t c, std::size_t* n) { return pace_runtime_events_json(get(), b, c, n); });
+  }
+  /// Whether a begin_decay of the channel (empty: "lr" or the first) was applied and no rewarm came later.
+  bool cooldown_started(const std::string& channel = "") const {
+    int out = 0;
+    detail::check(pace_runtime_cooldown_started(get(), channel.empty() ? nullptr : channel.c_str(), &out));
+    return out != 0;
+  }
+  /// The values the channel played (before group scales) at steps first_step ..
+  /// first_step + count - 1, all at or before the current step, bit-identical
+  /// to what step() returned (at an event's step: the value after the event).
+  std::vector<double> played_values(const std::string& channel, std::int64_t first_step, std::size_t count) const {
+    std::vector<double> out(count);
+    detail::check(pace_runtime_played_values(get(), channel.empty() ? nullptr : channel.c_str(), first_step, count,
+                                             out.data()));
+    return out;
+  }
   /// The state: versioned, checksummed, exact.
   std::vector<std::uint8_t> save() const {
     std::size_t needed = 0;

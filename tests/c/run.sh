@@ -15,6 +15,8 @@
 #    the runtime and refinement, checkpoints resumed in fresh processes,
 #    SIGKILLed writers of atomic files (it re-executes itself for those)
 # 7. runs the runtime test under valgrind (its child processes run natively)
+# 7b. tests/c/introspection_test.c (also under valgrind) and the C++
+#    runtime introspection example
 # 9. runs each fuzz target of tests/fuzz for 3 s (tests/fuzz/run.sh quick)
 # 8. the batch engine's and the data sampler's tests (batch_test.c,
 #    sampler_test.c), each also under valgrind; the C++ Sampler example
@@ -208,6 +210,22 @@ if [[ -x "$out/runtime_test" ]]; then
   run_step "runtime_test" run_test runtime_test
   run_step "runtime_test under valgrind" run_valgrind runtime_test
 fi
+
+# tests/c/introspection_test.c: the runtime's event log, cooldown state and
+# played values (bit-identical to the run, across save/load), then under
+# valgrind; the C++ example bindings/cpp/examples/runtime_introspection.cpp.
+run_step "build introspection_test (C11, -Wall -Wextra -Werror)" build_test introspection_test
+if [[ -x "$out/introspection_test" ]]; then
+  run_step "introspection_test" run_test introspection_test
+  run_step "introspection_test under valgrind" run_valgrind introspection_test
+fi
+build_and_run_cxx_introspection() {
+  # shellcheck disable=SC2046
+  "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -Ibindings/cpp bindings/cpp/examples/runtime_introspection.cpp \
+    $(pace_flags) -o "$out/cxx_runtime_introspection"
+  "$out/cxx_runtime_introspection"
+}
+run_step "C++ runtime introspection example bindings/cpp/examples/runtime_introspection.cpp" build_and_run_cxx_introspection
 
 # tests/fuzz: each libFuzzer target (spec, config, checkpoint, law, sampler,
 # autolrs) for 3 s from its seed corpus (skipped without a libFuzzer clang);

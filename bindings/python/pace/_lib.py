@@ -312,6 +312,10 @@ FUNCTIONS = {
     "pace_runtime_load": (c_status, [ctypes.c_void_p, c_size_t, ctypes.POINTER(RUNTIME_P)]),
     "pace_runtime_save_file": (c_status, [RUNTIME_P, ctypes.c_char_p]),
     "pace_runtime_load_file": (c_status, [ctypes.c_char_p, ctypes.POINTER(RUNTIME_P)]),
+    "pace_runtime_event_count": (c_status, [RUNTIME_P, ctypes.POINTER(c_int64)]),
+    "pace_runtime_events_json": (c_status, [RUNTIME_P, ctypes.c_char_p, c_size_t, ctypes.POINTER(c_size_t)]),
+    "pace_runtime_cooldown_started": (c_status, [RUNTIME_P, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]),
+    "pace_runtime_played_values": (c_status, [RUNTIME_P, ctypes.c_char_p, c_int64, c_size_t, c_double_p]),
 }
 
 

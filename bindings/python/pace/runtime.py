@@ -293,6 +293,40 @@ class Runtime(OwnedHandle):
         the current value never change; open-ended channels are unchanged."""
         check(_lib.lib.pace_runtime_set_total_steps(self._h(), _step_index(total_steps, "total_steps")))
 
+    # -- introspection (docs/runtime.md, "Introspection") ---------------------------
+
+    def events(self) -> List[Dict[str, Any]]:
+        """The events applied so far, in order, as dicts: ``kind``
+        (``begin_decay``, ``rewarm``, ``set_total_steps``), ``step``,
+        ``channel`` (name; None for set_total_steps) and the call's parameters
+        (``decay_steps``, ``shape``, ``to`` | ``spec`` | ``total_steps``).
+        Online re-plans are not events. The log survives save and load."""
+        return json.loads(_text(_lib.lib.pace_runtime_events_json, self._h()).decode("utf-8"))
+
+    def cooldown_started(self, channel: Optional[str] = None) -> bool:
+        """Whether a :meth:`begin_decay` of the channel (default ``lr``, or
+        the first) was applied and no :meth:`rewarm` of it came later."""
+        out = ctypes.c_int(0)
+        check(_lib.lib.pace_runtime_cooldown_started(self._h(), _channel_arg(channel), ctypes.byref(out)))
+        return bool(out.value)
+
+    def played_values(self, channel: Optional[str] = None, start: int = 0,
+                      stop: Optional[int] = None) -> np.ndarray:
+        """The values the channel (default ``lr``, or the first) played,
+        before group scales, at steps ``start .. stop - 1`` (``stop`` default:
+        the current step + 1), bit-identical to what :meth:`step` returned
+        (at an event's step: the value after the event). A channel refined
+        online keeps the values before its first possible re-plan and from
+        its segment in force on; other steps raise ArgumentError."""
+        first = _step_index(start, "start")
+        end = self.step_count + 1 if stop is None else _step_index(stop, "stop")
+        if end < first:
+            raise ArgumentError("stop %d is before start %d" % (end, first))
+        out = np.empty(end - first, dtype=np.float64)
+        check(_lib.lib.pace_runtime_played_values(self._h(), _channel_arg(channel), first, end - first,
+                                                  out.ctypes.data_as(_lib.c_double_p)))
+        return out
+
     # -- checkpoints --------------------------------------------------------------
 
     def save(self) -> bytes:
