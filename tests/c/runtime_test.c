@@ -2115,10 +2115,10 @@ static void test_damaged_state(void) {
   put_u32le(copy + 8, 0);
   fix_crc(copy, n);
   EXPECT_FAIL2("load(version 0, CRC recomputed)", pace_runtime_load(copy, n, &out), PACE_E_VERSION, PACE_E_STATE);
-  /* version 3 with a stale CRC: damaged first */
+  /* version 4 with a stale CRC: damaged first */
   memcpy(copy, blob, n);
-  put_u32le(copy + 8, 3);
-  EXPECT_FAIL("load(version 3, CRC stale)", pace_runtime_load(copy, n, &out), PACE_E_STATE);
+  put_u32le(copy + 8, 4);
+  EXPECT_FAIL("load(version 4, CRC stale)", pace_runtime_load(copy, n, &out), PACE_E_STATE);
   /* magic changed, CRC recomputed: another kind */
   memcpy(copy, blob, n);
   copy[0] = 'p';
@@ -2137,12 +2137,12 @@ static void test_damaged_state(void) {
   /* a blob of another version written as a file */
   {
     char path[320];
-    tmp_path(path, sizeof path, "v3.ckpt");
+    tmp_path(path, sizeof path, "v4.ckpt");
     memcpy(copy, blob, n);
-    put_u32le(copy + 8, 3);
+    put_u32le(copy + 8, 4);
     fix_crc(copy, n);
     write_file(path, copy, n);
-    EXPECT_FAIL("load_file(version 3)", pace_runtime_load_file(path, &out), PACE_E_VERSION);
+    EXPECT_FAIL("load_file(version 4)", pace_runtime_load_file(path, &out), PACE_E_VERSION);
     copy[n / 2] ^= 0x10;
     write_file(path, copy, n);
     EXPECT_FAIL("load_file(damaged)", pace_runtime_load_file(path, &out), PACE_E_STATE);
