@@ -153,6 +153,25 @@ import Testing
     }
   }
 
+  @Test func aForgedLogThatCannotBeReplayedIsAnErrorNotATrap() throws {
+    let r = try Runtime(configText: Self.config)
+    var lr: [Double] = [], momentum: [Double] = []
+    run(r, 20, into: &lr, &momentum)
+    r.events = [RuntimeEvent(kind: .setTotalSteps, step: 10, channel: -1, steps: 5),
+                RuntimeEvent(kind: .beginDecay, step: 12, channel: 0, steps: 10, to: 0, text: "no-such-shape")]
+    let loaded = try Runtime.load(r.save())  // the fields are in range: it loads
+    #expect(loaded.events.count == 2)
+    var out = [Double](repeating: 0, count: 21)
+    #expect(throws: RuntimeError.self) {
+      try out.withUnsafeMutableBufferPointer { try loaded.playedValues(channel: 0, from: 0, into: $0) }
+    }
+    // A bad channel index or an unsorted log is refused at load.
+    r.events = [RuntimeEvent(kind: .rewarm, step: 3, channel: 7, text: "{}")]
+    #expect(throws: RuntimeError.self) { try Runtime.load(r.save()) }
+    r.events = [RuntimeEvent(kind: .rewarm, step: 9, channel: 0, text: "{}"), RuntimeEvent(kind: .rewarm, step: 3, channel: 0, text: "{}")]
+    #expect(throws: RuntimeError.self) { try Runtime.load(r.save()) }
+  }
+
   @Test func refinedChannelKeepsTheExactRangesOnly() throws {
     let config = #"""
       {"channels": {"lr": {"preset": "cosine", "peak": 0.001, "warmup_steps": 10, "total_steps": 3000}},

@@ -199,8 +199,8 @@ extension Runtime {
   /// - Complexity: O(events x (config parse + phases) + count x phases).
   public func playedValues(channel c: Int, from first: Int64, into out: UnsafeMutableBufferPointer<Double>) throws(RuntimeError) {
     guard c >= 0, c < channels.count else { throw .argument("channel index \(c) is out of range [0, \(channels.count))") }
-    guard first >= 0, first <= step, Int64(out.count) <= step - first + 1 else {
-      throw .argument("steps \(first) ..< \(first) + \(out.count) are not all in [0, current step \(step)]")
+    guard first >= 0, first <= step, Int64(out.count) - 1 <= step - first else {  // never overflows: 0 <= first <= step
+      throw .argument("\(out.count) steps from step \(first) are not all in [0, current step \(step)]")
     }
     if out.isEmpty { return }
     let last = first + Int64(out.count) - 1
