@@ -1,6 +1,7 @@
 //===--- Sampler+State.swift ----------------------------------------------===//
 // Saved sampler state: versioned, checksummed, rejected whole when damaged.
 //===----------------------------------------------------------------------===//
+import Pace
 import PaceEngine
 
 /// The saved form of a sampler (all integers little-endian):
@@ -46,7 +47,7 @@ extension Sampler {
     out.uint32(Sampler.stateFormatVersion)
     out.uint64(UInt64(payload.bytes.count))
     out.bytes += payload.bytes
-    out.uint32(StateChecksum.crc32(out.bytes[...]))
+    out.uint32(CRC32.checksum(out.bytes[...]))
     return out.bytes
   }
 
@@ -109,7 +110,7 @@ extension Sampler {
     }
     var stored: UInt32 = 0
     for i in 0..<4 { stored |= UInt32(bytes[bytes.count - 4 + i]) << (8 * i) }
-    guard stored == StateChecksum.crc32(bytes[0..<(bytes.count - 4)]) else {
+    guard stored == CRC32.checksum(bytes[0..<(bytes.count - 4)]) else {
       throw .state("saved state is corrupted (checksum mismatch)")
     }
     guard version == stateFormatVersion else {

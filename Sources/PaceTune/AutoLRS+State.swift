@@ -1,6 +1,7 @@
 //===--- AutoLRS+State.swift ----------------------------------------------===//
 // The tuner's saved form: versioned, checksummed, exact.
 //===----------------------------------------------------------------------===//
+import Pace
 
 /// The saved form of a tuner (integers little-endian, doubles as bits):
 ///
@@ -68,7 +69,7 @@ extension AutoLRS {
     out.uint32(Self.stateFormatVersion)
     out.uint64(UInt64(p.bytes.count))
     out.bytes.append(contentsOf: p.bytes)
-    out.uint32(StateChecksum.crc32(out.bytes[...]))
+    out.uint32(CRC32.checksum(out.bytes[...]))
     return out.bytes
   }
 
@@ -86,7 +87,7 @@ extension AutoLRS {
       throw .state("saved tuner is truncated or has trailing bytes: payload length \(length), \(bytes.count) bytes in all")
     }
     let stored = bytes[(bytes.count - 4)...].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-    guard stored == StateChecksum.crc32(bytes[0..<(bytes.count - 4)]) else {
+    guard stored == CRC32.checksum(bytes[0..<(bytes.count - 4)]) else {
       throw .state("saved tuner is corrupted (checksum mismatch)")
     }
     guard version == stateFormatVersion else {

@@ -1,26 +1,7 @@
 //===--- StateBytes.swift -------------------------------------------------===//
-// Little-endian writing and bounds-checked reading of the saved tuner, and
-// its CRC-32.
+// Little-endian writing and bounds-checked reading of the saved tuner (its
+// CRC-32 is Pace's CRC32).
 //===----------------------------------------------------------------------===//
-
-/// CRC-32 (IEEE 802.3, reflected, zlib's crc32 from 0): the same function as
-/// the runtime's checkpoints (Pace's CRC32, which is internal to Pace).
-enum StateChecksum {
-  static let table: [UInt32] = (0..<256).map { i -> UInt32 in
-    var c = UInt32(i)
-    for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-    return c
-  }
-
-  /// - Complexity: O(n).
-  static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
-    var c: UInt32 = 0xFFFF_FFFF
-    table.withUnsafeBufferPointer { t in
-      for b in bytes { c = t[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
-    }
-    return c ^ 0xFFFF_FFFF
-  }
-}
 
 /// Appends little-endian fields.
 struct StateWriter {

@@ -2,6 +2,7 @@
 // Saved state: resume gives the same batches; damage, other arrays and
 // newer versions are rejected whole; save -> load -> save is exact.
 //===----------------------------------------------------------------------===//
+import Pace
 import Testing
 @testable import PaceData
 
@@ -54,7 +55,7 @@ import Testing
     var newer = s.save()
     newer[8] = 2
     let body = newer[0..<(newer.count - 4)]
-    let crc = StateChecksum.crc32(body)
+    let crc = CRC32.checksum(body)
     for i in 0..<4 { newer[newer.count - 4 + i] = UInt8(truncatingIfNeeded: crc >> (8 * i)) }
     if case .version = dataError({ _ = try Sampler.load(newer, scores: scores) }) {} else { Issue.record("newer version accepted") }
     var other = scores

@@ -2,6 +2,7 @@
 // Save/load: exact continuation mid-stage, byte-identical re-save, damage.
 //===----------------------------------------------------------------------===//
 import Foundation
+import Pace
 import Testing
 @testable import PaceTune
 
@@ -74,7 +75,7 @@ import Testing
   @Test func newerVersionIsAVersionError() throws {
     var bytes = try AutoLRS(configText: Self.config).save()
     bytes[8] = 2
-    let crc = StateChecksum.crc32(bytes[0..<(bytes.count - 4)])
+    let crc = CRC32.checksum(bytes[0..<(bytes.count - 4)])
     for i in 0..<4 { bytes[bytes.count - 4 + i] = UInt8(truncatingIfNeeded: crc >> (8 * i)) }
     #expect(throws: TuneError.version("saved tuner has format version 2; this library reads version 1")) {
       try AutoLRS.load(bytes)

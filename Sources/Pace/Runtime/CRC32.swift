@@ -26,4 +26,11 @@ public enum CRC32 {
   public static func checksum(_ bytes: [UInt8]) -> UInt32 {
     bytes.withUnsafeBytes { checksum($0) }
   }
+
+  /// CRC-32 of a slice of bytes.
+  ///
+  /// - Complexity: O(n).
+  public static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+    bytes.withUnsafeBytes { checksum($0) }
+  }
 }
