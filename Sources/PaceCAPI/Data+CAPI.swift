@@ -25,9 +25,7 @@ private func withSampler(_ handle: OpaquePointer?, _ body: (Sampler) -> pace_sta
 
 /// Stores a new sampler handle in `out`.
 private func store(_ sampler: Sampler, _ out: UnsafeMutablePointer<OpaquePointer?>) -> pace_status {
-  guard let handle = makeHandle(sampler, .sampler) else { return fail(PACE_E_NO_MEMORY, "no memory for a handle") }
-  out.pointee = handle
-  return PACE_OK
+  storeHandle(sampler, .sampler, out)
 }
 
 /// The per-sample arrays of a create or load call, checked against `n`.

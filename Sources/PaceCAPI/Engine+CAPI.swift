@@ -51,9 +51,7 @@ public func pace_engine_create(_ options: UnsafePointer<pace_engine_options>?,
   }
   do throws(EngineError) {
     let engine = try BatchEngine(threads: threads, numa: mode)
-    guard let handle = makeHandle(engine, .engine) else { return fail(PACE_E_NO_MEMORY, "no memory for a handle") }
-    out.pointee = handle
-    return PACE_OK
+    return storeHandle(engine, .engine, out)
   } catch {
     return fail(error)
   }

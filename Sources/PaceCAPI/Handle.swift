@@ -84,6 +84,14 @@ func makeHandle(_ object: AnyObject, _ kind: HandleKind) -> OpaquePointer? {
   return OpaquePointer(header)
 }
 
+/// Stores a new handle of `kind` holding `object` in `out`: PACE_OK, or
+/// PACE_E_NO_MEMORY with `out` untouched.
+func storeHandle(_ object: AnyObject, _ kind: HandleKind, _ out: UnsafeMutablePointer<OpaquePointer?>) -> pace_status {
+  guard let handle = makeHandle(object, kind) else { return fail(PACE_E_NO_MEMORY, "no memory for a handle") }
+  out.pointee = handle
+  return PACE_OK
+}
+
 /// Why `handle` is not a live handle of `kind`, or nil when it is.
 /// `argument` names the parameter in the message ("rt", "schedule").
 @inline(never)

@@ -38,9 +38,7 @@ private func liveLaw(_ handle: OpaquePointer?) -> LossLaw? {
 
 /// Stores a new law handle in `out`.
 private func store(_ box: LawBox, _ out: UnsafeMutablePointer<OpaquePointer?>) -> pace_status {
-  guard let handle = makeHandle(box, .law) else { return fail(PACE_E_NO_MEMORY, "no memory for a handle") }
-  out.pointee = handle
-  return PACE_OK
+  storeHandle(box, .law, out)
 }
 
 /// Maps a law error to its status, recording the message.

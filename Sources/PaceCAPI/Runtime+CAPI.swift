@@ -30,9 +30,7 @@ private func string(_ text: UnsafePointer<CChar>) -> String { String(cString: te
 
 /// Stores a new runtime handle in `out`.
 private func store(_ runtime: Runtime, _ out: UnsafeMutablePointer<OpaquePointer?>) -> pace_status {
-  guard let handle = makeHandle(runtime, .runtime) else { return fail(PACE_E_NO_MEMORY, "no memory for a handle") }
-  out.pointee = handle
-  return PACE_OK
+  storeHandle(runtime, .runtime, out)
 }
 
 @c @implementation

@@ -36,9 +36,7 @@ public func pace_schedule_parse(_ specJSON: UnsafePointer<CChar>?,
                                         count: strlen(specJSON)))
   do throws(SpecError) {
     let parsed = try Schedule.parse(bytes: bytes)
-    guard let handle = makeHandle(parsed, .schedule) else { return fail(PACE_E_NO_MEMORY, "no memory for a handle") }
-    out.pointee = handle
-    return PACE_OK
+    return storeHandle(parsed, .schedule, out)
   } catch {
     return fail(PACE_E_SPEC, error.description)
   }

@@ -25,9 +25,7 @@ private func withTuner(_ handle: OpaquePointer?, _ body: (AutoLRS) -> pace_statu
 
 /// Stores a new tuner handle in `out`.
 private func store(_ tuner: AutoLRS, _ out: UnsafeMutablePointer<OpaquePointer?>) -> pace_status {
-  guard let handle = makeHandle(tuner, .autolrs) else { return fail(PACE_E_NO_MEMORY, "no memory for a handle") }
-  out.pointee = handle
-  return PACE_OK
+  storeHandle(tuner, .autolrs, out)
 }
 
 @c @implementation
