@@ -25,17 +25,18 @@ SpecLike = Union[Dict[str, Any], str, bytes, "os.PathLike[str]"]
 from ._handle import OwnedHandle
 
 
-def _step_index(value: Any, what: str) -> int:
-    """An integer step or count (no bools, no floats); range-checked here
-    because ctypes would wrap values beyond int64 silently."""
+def _step_index(value: Any, what: str, minimum: int = 0) -> int:
+    """An integer step or count (no bools, no floats), at least ``minimum``;
+    range-checked here because ctypes would wrap values beyond int64
+    silently."""
     if isinstance(value, bool):
         raise TypeError("%s must be an integer, got a bool" % what)
     try:
         n = operator.index(value)
     except TypeError:
         raise TypeError("%s must be an integer, got %s" % (what, type(value).__name__)) from None
-    if n < 0:
-        raise ArgumentError("%s must be >= 0, got %d" % (what, n))
+    if n < minimum:
+        raise ArgumentError("%s must be >= %d, got %d" % (what, minimum, n))
     if n > _lib.INT64_MAX:
         raise ArgumentError("%s must fit in int64, got %d" % (what, n))
     return n
