@@ -77,7 +77,7 @@ const char *pace_version_string(void);
  *   swift     MAJOR.MINOR of the compiler
  *   build     release or debug
  *
- * The two builds agree to 1e-14 relative (tests/python/test_build_variants.py);
+ * The two builds agree to 1e-14 relative (abi-tests/python/test_build_variants.py);
  * bit identity between them is not promised, since kernels may use FMA (one
  * rounding for a*b+c) where the ISA has it.
  */

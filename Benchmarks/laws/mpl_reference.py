@@ -5,7 +5,7 @@ and not on PyPI): this re-implements the recipe as algorithms.md §6.2 documents
 numpy (data, schedules, metrics) and PyTorch (the fit, see reference_fit.py).
 
 Schedules: the per-step LR of each 25M curve, rebuilt from the study's description
-(tests/data/loss-curves/25M/README.md): peak 3e-4, warmup numpy.linspace(0, peak, 2160).
+(data/loss-curves/25M/README.md): peak 3e-4, warmup numpy.linspace(0, peak, 2160).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "loss-curves" / "25M"
+DATA = ROOT / "data" / "loss-curves" / "25M"
 PEAK, WARMUP = 3e-4, 2160
 TRAIN = ["cosine_24000", "constant_24000", "wsdcon_9"]
 TEST = ["cosine_72000", "constant_72000", "wsd_20000_24000", "wsdld_20000_24000", "wsdcon_3", "wsdcon_18"]

@@ -9,7 +9,7 @@ struct Demo: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "The story on built-in data: a law fitted to the bundled curves predicts unseen ones and searches a schedule.",
     discussion: """
-      Fits the multi-power law to three of the bundled 25M loss curves (tests/data/loss-curves/25M), \
+      Fits the multi-power law to three of the bundled 25M loss curves (data/loss-curves/25M), \
       scores its predictions of the six others, searches the schedule of least predicted final loss \
       for a budget and compares it with cosine and WSD, and plots the schedules people compare. \
       Writes SVG charts, law.json, searched.json, manifest.tsv, summary.txt and index.html to the \
@@ -24,7 +24,7 @@ struct Demo: ParsableCommand {
   var steps: Int64 = 10_000
 
   @Option(help: "Folder of the bundled loss curves (NAME.json + NAME.csv).")
-  var data = "tests/data/loss-curves/25M"
+  var data = "data/loss-curves/25M"
 
   @Option(help: "Budget of the schedule search, in steps.")
   var budget = 24_000

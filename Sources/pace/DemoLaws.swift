@@ -7,7 +7,7 @@ import PaceLaws
 import PacePlot
 
 /// The multi-power study's 25M protocol on the bundled curves
-/// (tests/data/loss-curves/25M): fit on cosine_24000, constant_24000 and
+/// (data/loss-curves/25M): fit on cosine_24000, constant_24000 and
 /// wsdcon_9; predict the other six.
 struct DemoLaws {
   static let fitted = ["cosine_24000", "constant_24000", "wsdcon_9"]

@@ -1,15 +1,15 @@
 //===--- LawTestSupport.swift ---------------------------------------------===//
-// The 25M data (tests/data/loss-curves/25M), naive references, helpers.
+// The 25M data (data/loss-curves/25M), naive references, helpers.
 //===----------------------------------------------------------------------===//
 import Foundation
 import Testing
 import Pace
 @testable import PaceLaws
 
-/// tests/data/loss-curves/25M of the repository.
+/// data/loss-curves/25M of the repository.
 let dataDirectory: URL = URL(fileURLWithPath: #filePath)
   .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-  .appendingPathComponent("tests/data/loss-curves/25M")
+  .appendingPathComponent("data/loss-curves/25M")
 
 struct CSVCurve {
   var steps: [Int] = []

@@ -1,23 +1,23 @@
 #!/usr/bin/env bash
-# tests/c/run.sh - the C ABI tests against the built library.
+# abi-tests/c/run.sh - the C ABI tests against the built library.
 #
-#   make lib && tests/c/run.sh        (from any directory)
+#   make lib && abi-tests/c/run.sh        (from any directory)
 #
-# 1. compiles tests/c/abi_test.c (C11, -Wall -Wextra -Werror) and runs it
+# 1. compiles abi-tests/c/abi_test.c (C11, -Wall -Wextra -Werror) and runs it
 #    (PACE_EXPECT_ISA: the ISA pace_build_info must name)
-# 2. tests/c/check_symbols.sh: exported pace_* symbols == header functions,
+# 2. abi-tests/c/check_symbols.sh: exported pace_* symbols == header functions,
 #    for build/lib/libpace.so and build/lib/baseline/libpace.so
 # 3. runs the ABI test under valgrind (skipped, visibly, without valgrind),
 #    then natively against the portable baseline build/lib/baseline/libpace.so
 # 4. compiles and runs the quick start examples/c/trainer.c (and print_table.c)
-# 5. compiles tests/c/cxx_include_test.cpp as C++17 and runs it
-# 6. compiles tests/c/runtime_test.c (C11, -Wall -Wextra -Werror) and runs it:
+# 5. compiles abi-tests/c/cxx_include_test.cpp as C++17 and runs it
+# 6. compiles abi-tests/c/runtime_test.c (C11, -Wall -Wextra -Werror) and runs it:
 #    the runtime and refinement, checkpoints resumed in fresh processes,
 #    SIGKILLed writers of atomic files (it re-executes itself for those)
 # 7. runs the runtime test under valgrind (its child processes run natively)
-# 7b. tests/c/introspection_test.c (also under valgrind) and the C++
+# 7b. abi-tests/c/introspection_test.c (also under valgrind) and the C++
 #    runtime introspection example
-# 9. runs each fuzz target of tests/fuzz for 3 s (tests/fuzz/run.sh quick)
+# 9. runs each fuzz target of abi-tests/fuzz for 3 s (abi-tests/fuzz/run.sh quick)
 # 8. the batch engine's and the data sampler's tests (batch_test.c,
 #    sampler_test.c), each also under valgrind; the C++ Sampler example
 # 10. the AutoLRS tests (autolrs_test.c, also under valgrind), the C example
@@ -36,7 +36,7 @@ CC="${CC:-cc}"
 CXX="${CXX:-g++}"
 
 if [[ ! -f build/lib/libpace.so || ! -f build/lib/pkgconfig/pace.pc || ! -f build/include/pace.h ]]; then
-  echo "tests/c/run.sh: build/lib/libpace.so, build/include/pace.h or pace.pc missing: run 'make lib' first" >&2
+  echo "abi-tests/c/run.sh: build/lib/libpace.so, build/include/pace.h or pace.pc missing: run 'make lib' first" >&2
   exit 1
 fi
 mkdir -p "$out"
@@ -69,11 +69,11 @@ header_is_current() {
   echo "build/include/pace.h matches include/pace.h"
 }
 
-# build_test NAME: compiles tests/c/NAME.c (C11, -Wall -Wextra -Werror) into $out/NAME.
+# build_test NAME: compiles abi-tests/c/NAME.c (C11, -Wall -Wextra -Werror) into $out/NAME.
 build_test() {
   rm -f "$out/$1" # never run a stale binary
   # shellcheck disable=SC2046
-  "$CC" -std=c11 -Wall -Wextra -Werror -pthread "tests/c/$1.c" -o "$out/$1" $(pace_flags) -lm
+  "$CC" -std=c11 -Wall -Wextra -Werror -pthread "abi-tests/c/$1.c" -o "$out/$1" $(pace_flags) -lm
   echo "built $out/$1"
 }
 
@@ -187,7 +187,7 @@ build_and_run_cxx_handles() {
 
 build_and_run_cxx() {
   # shellcheck disable=SC2046
-  "$CXX" -std=c++17 -Wall -Werror tests/c/cxx_include_test.cpp $(pace_flags) -o "$out/cxx_include_test"
+  "$CXX" -std=c++17 -Wall -Werror abi-tests/c/cxx_include_test.cpp $(pace_flags) -o "$out/cxx_include_test"
   "$out/cxx_include_test"
 }
 
@@ -198,8 +198,8 @@ if [[ -x "$out/abi_test" ]]; then
   run_step "abi_test under valgrind" run_valgrind
   run_step "abi_test against build/lib/baseline/libpace.so" run_abi_test_baseline
 fi
-run_step "exported symbols vs header" tests/c/check_symbols.sh
-run_step "exported symbols vs header (baseline library)" tests/c/check_symbols.sh build/lib/baseline/libpace.so
+run_step "exported symbols vs header" abi-tests/c/check_symbols.sh
+run_step "exported symbols vs header (baseline library)" abi-tests/c/check_symbols.sh build/lib/baseline/libpace.so
 run_step "quick start examples/c/trainer.c" build_and_run_trainer
 run_step "demo examples/c/print_table.c" build_and_run_print_table
 run_step "C++17 include test" build_and_run_cxx
@@ -211,7 +211,7 @@ if [[ -x "$out/runtime_test" ]]; then
   run_step "runtime_test under valgrind" run_valgrind runtime_test
 fi
 
-# tests/c/introspection_test.c: the runtime's event log, cooldown state and
+# abi-tests/c/introspection_test.c: the runtime's event log, cooldown state and
 # played values (bit-identical to the run, across save/load), then under
 # valgrind; the C++ example bindings/cpp/examples/runtime_introspection.cpp.
 run_step "build introspection_test (C11, -Wall -Wextra -Werror)" build_test introspection_test
@@ -227,12 +227,12 @@ build_and_run_cxx_introspection() {
 }
 run_step "C++ runtime introspection example bindings/cpp/examples/runtime_introspection.cpp" build_and_run_cxx_introspection
 
-# tests/fuzz: each libFuzzer target (spec, config, checkpoint, law, sampler,
+# abi-tests/fuzz: each libFuzzer target (spec, config, checkpoint, law, sampler,
 # autolrs) for 3 s from its seed corpus (skipped without a libFuzzer clang);
-# the long campaign is tests/fuzz/run.sh runs 1000000 (tests/fuzz/README.md).
-run_step "fuzz targets (3 s each)" env PATH="$PATH:/opt/swift/usr/bin" tests/fuzz/run.sh quick
+# the long campaign is abi-tests/fuzz/run.sh runs 1000000 (abi-tests/fuzz/README.md).
+run_step "fuzz targets (3 s each)" env PATH="$PATH:/opt/swift/usr/bin" abi-tests/fuzz/run.sh quick
 
-# tests/c/batch_test.c: the batch engine (fills and reductions bit for bit for
+# abi-tests/c/batch_test.c: the batch engine (fills and reductions bit for bit for
 # every thread count, bad input without writes, PACE_NUMA / PACE_NUMA_SIMULATE
 # and fork in child processes), then under valgrind.
 run_step "build batch_test (C11, -Wall -Wextra -Werror)" build_test batch_test
@@ -241,7 +241,7 @@ if [[ -x "$out/batch_test" ]]; then
   run_step "batch_test under valgrind" run_valgrind batch_test
 fi
 
-# tests/c/sampler_test.c: data pacing (pace_sampler_*, pace_irt_*): every
+# abi-tests/c/sampler_test.c: data pacing (pace_sampler_*, pace_irt_*): every
 # function, every error path, save/load/damage, then under valgrind; and the
 # C++ pace::Sampler example.
 run_step "build sampler_test (C11, -Wall -Wextra -Werror)" build_test sampler_test
@@ -257,7 +257,7 @@ build_and_run_cxx_sampler() {
 }
 run_step "C++ Sampler example bindings/cpp/examples/sampler.cpp" build_and_run_cxx_sampler
 
-# tests/c/autolrs_test.c: the AutoLRS tuner (pace_autolrs_*): every function,
+# abi-tests/c/autolrs_test.c: the AutoLRS tuner (pace_autolrs_*): every function,
 # error paths, save/load/damage, full protocol loops on a synthetic loss; then
 # under valgrind; the C example trainer and the C++ pace::AutoLRS example.
 run_step "build autolrs_test (C11, -Wall -Wextra -Werror)" build_test autolrs_test

@@ -6,7 +6,7 @@
 # hand-written header (macros, typedefs, enum constants and comments are
 # ignored). Prints both lists' differences; exits 1 on any mismatch.
 #
-#   tests/c/check_symbols.sh [path/to/libpace.so [path/to/pace.h]]
+#   abi-tests/c/check_symbols.sh [path/to/libpace.so [path/to/pace.h]]
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

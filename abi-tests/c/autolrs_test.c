@@ -1,9 +1,9 @@
 /*
- * tests/c/autolrs_test.c - the AutoLRS C ABI (pace_autolrs_*): every
+ * abi-tests/c/autolrs_test.c - the AutoLRS C ABI (pace_autolrs_*): every
  * function, error paths, the (buf, cap, *needed) pattern, save/load/damage,
  * and full protocol loops on a synthetic loss with a known best LR.
  *
- *   tests/c/run.sh builds it with -std=c11 -Wall -Wextra -Werror.
+ *   abi-tests/c/run.sh builds it with -std=c11 -Wall -Wextra -Werror.
  */
 #include <math.h>
 #include <stdint.h>

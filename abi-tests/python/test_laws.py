@@ -1,6 +1,6 @@
 """pace.laws (loss-curve laws) against the real libpace.so: functionals
 against numpy implementations of their definitions, fit / predict on the
-25M curves of the multi-power law study (tests/data/loss-curves/25M),
+25M curves of the multi-power law study (data/loss-curves/25M),
 save / load, errors, search."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pace import _lib, laws
 from pace.errors import ArgumentError, NumericError, SpecError, StateError, VersionError
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "loss-curves" / "25M"
+DATA = ROOT / "data" / "loss-curves" / "25M"
 TRAIN = ["cosine_24000", "constant_24000", "wsdcon_9"]
 TEST = ["cosine_72000", "constant_72000", "wsd_20000_24000", "wsdld_20000_24000", "wsdcon_3", "wsdcon_18"]
 PUBLISHED = dict(L0=3.0405, A=0.5247, alpha=0.5079, B=363.79, C=2.0656, beta=0.5828, gamma=0.6414)

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Writes the fuzz targets' seed corpus (tests/fuzz/corpus/<target>/) with the
+"""Writes the fuzz targets' seed corpus (abi-tests/fuzz/corpus/<target>/) with the
 Python binding and the built library: specs, runtime configs, checkpoints of
 those runtimes at several points (refined, stretched, decayed), saved laws
 (versions 2 and 1), sampler and tuner configs and states. Deterministic;
 rerun after a saved format changes:
 
-    python3 tests/fuzz/seed_corpus.py
+    python3 abi-tests/fuzz/seed_corpus.py
 """
 import hashlib
 import json
@@ -53,7 +53,7 @@ SPECS = [
 ]
 for spec in SPECS:
     put("spec", json.dumps(spec).encode())
-for path in sorted((root / "tests" / "data").rglob("*.json"))[:20]:
+for path in sorted((root / "data").rglob("*.json"))[:20]:
     data = path.read_bytes()
     if len(data) < 20000:
         put("spec", data)

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# tests/fuzz/run.sh - libFuzzer targets against a built libpace.so.
+# abi-tests/fuzz/run.sh - libFuzzer targets against a built libpace.so.
 #
-#   tests/fuzz/run.sh quick          each target 3 s, or FUZZ_SECONDS (tests/c/run.sh runs this)
-#   tests/fuzz/run.sh runs N         each target N executions (the 10^6 campaign; see README.md)
-#   tests/fuzz/run.sh one TARGET N   one target
+#   abi-tests/fuzz/run.sh quick          each target 3 s, or FUZZ_SECONDS (abi-tests/c/run.sh runs this)
+#   abi-tests/fuzz/run.sh runs N         each target N executions (the 10^6 campaign; see README.md)
+#   abi-tests/fuzz/run.sh one TARGET N   one target
 #
-# Targets (tests/fuzz/fuzz_*.c): spec, config, checkpoint, law, sampler,
+# Targets (abi-tests/fuzz/fuzz_*.c): spec, config, checkpoint, law, sampler,
 # autolrs; a target whose entry points the library does not export yet is
-# skipped, visibly. The seed corpus is tests/fuzz/corpus/TARGET (read only:
+# skipped, visibly. The seed corpus is abi-tests/fuzz/corpus/TARGET (read only:
 # new inputs go to a scratch folder). Library: build/lib/libpace.so, or
 # PACE_FUZZ_LIB=DIR (e.g. the address-sanitized build of `make sanitize`,
 # then PACE_FUZZ_ASAN=1 links the fuzzers with -fsanitize=address too).
@@ -23,7 +23,7 @@ mkdir -p "$out"
 CLANG="${CLANG:-$(command -v clang || true)}"
 if [[ -z "$CLANG" ]] || ! echo 'int LLVMFuzzerTestOneInput(const char*d,unsigned long n){(void)d;(void)n;return 0;}' |
   "$CLANG" -x c -fsanitize=fuzzer - -o "$out/.probe" 2>/dev/null; then
-  echo "tests/fuzz/run.sh: no clang with libFuzzer (-fsanitize=fuzzer); skipped"
+  echo "abi-tests/fuzz/run.sh: no clang with libFuzzer (-fsanitize=fuzzer); skipped"
   exit 0
 fi
 sanitize="fuzzer"
@@ -35,8 +35,8 @@ declare -A needs=(
 )
 targets=(spec config checkpoint law sampler autolrs)
 
-build() {  # build TARGET: compiles tests/fuzz/fuzz_TARGET.c into $out/fuzz_TARGET
-  "$CLANG" -std=c11 -g -O1 -fsanitize="$sanitize" -I"$root/include" "tests/fuzz/fuzz_$1.c" \
+build() {  # build TARGET: compiles abi-tests/fuzz/fuzz_TARGET.c into $out/fuzz_TARGET
+  "$CLANG" -std=c11 -g -O1 -fsanitize="$sanitize" -I"$root/include" "abi-tests/fuzz/fuzz_$1.c" \
     -L"$lib" -Wl,-rpath,"$lib" -lpace -lm -o "$out/fuzz_$1"
 }
 
@@ -53,8 +53,8 @@ run() {  # run TARGET ARGS...: one libFuzzer run; prints the executions done
   local work="$out/corpus-$t" log="$out/fuzz_$t.log" rc=0
   mkdir -p "$work"
   local dict=()
-  [[ -f "tests/fuzz/$t.dict" ]] && dict=(-dict="tests/fuzz/$t.dict")
-  "$out/fuzz_$t" "$work" "tests/fuzz/corpus/$t" -max_len=65536 -rss_limit_mb=4096 -timeout=20 \
+  [[ -f "abi-tests/fuzz/$t.dict" ]] && dict=(-dict="abi-tests/fuzz/$t.dict")
+  "$out/fuzz_$t" "$work" "abi-tests/fuzz/corpus/$t" -max_len=65536 -rss_limit_mb=4096 -timeout=20 \
     -artifact_prefix="$out/crash-$t-" -print_final_stats=1 "${dict[@]}" "$@" >"$log" 2>&1 || rc=$?
   local execs
   execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')"

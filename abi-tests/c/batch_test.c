@@ -22,8 +22,8 @@
  * Prints one line per check group (failed checks above it), then
  * "N passed, M failed"; exits 1 when any check failed.
  *
- * Build: cc -std=c11 -Wall -Wextra -Werror -pthread tests/c/batch_test.c \
- *          $(pkg-config --cflags --libs pace) -lm        (tests/c/run.sh)
+ * Build: cc -std=c11 -Wall -Wextra -Werror -pthread abi-tests/c/batch_test.c \
+ *          $(pkg-config --cflags --libs pace) -lm        (abi-tests/c/run.sh)
  */
 #define _POSIX_C_SOURCE 200809L
 

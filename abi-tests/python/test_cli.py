@@ -360,7 +360,7 @@ def test_demo_schedules_only_writes_two_charts_and_the_page(tmp_path):
         root = parse_svg(svg)
         series = [p for p in root.iter(SVG + "path") if p.get("class") == "series"]
         assert series and groups(root, "legend")
-    # (the whole demo, law fit and training included: tests/python/test_demo.py)
+    # (the whole demo, law fit and training included: abi-tests/python/test_demo.py)
 
 
 # ---------------------------------------------------------------------------

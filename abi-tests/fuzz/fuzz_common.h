@@ -1,5 +1,5 @@
 /*
- * fuzz_common.h - shared helpers of the fuzz targets (tests/fuzz/README.md).
+ * fuzz_common.h - shared helpers of the fuzz targets (abi-tests/fuzz/README.md).
  *
  * Each target defines LLVMFuzzerTestOneInput: it feeds the bytes to one
  * entry point of libpace, and when the library accepts them checks the

@@ -13,8 +13,8 @@
  *
  * Prints one line per check group, then "N passed, M failed"; exits 1 when
  * any check failed.
- * Build: cc -std=c11 -Wall -Wextra -Werror tests/c/introspection_test.c \
- *          $(pkg-config --cflags --libs pace) -lm        (tests/c/run.sh)
+ * Build: cc -std=c11 -Wall -Wextra -Werror abi-tests/c/introspection_test.c \
+ *          $(pkg-config --cflags --libs pace) -lm        (abi-tests/c/run.sh)
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -28,8 +28,8 @@
  * Prints one line per check group (failed checks above it), then
  * "N passed, M failed"; exits 1 when any check failed.
  *
- * Build: cc -std=c11 -Wall -Wextra -Werror -pthread tests/c/runtime_test.c \
- *          $(pkg-config --cflags --libs pace) -lm        (tests/c/run.sh)
+ * Build: cc -std=c11 -Wall -Wextra -Werror -pthread abi-tests/c/runtime_test.c \
+ *          $(pkg-config --cflags --libs pace) -lm        (abi-tests/c/run.sh)
  * Child modes (used by the test itself):
  *   runtime_test --resume STATE SCENARIO FROM TO VALUES_OUT STATE_OUT|-
  *   runtime_test --run SCENARIO TO VALUES_OUT PREFIX|- KLIST|-

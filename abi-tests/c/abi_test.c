@@ -18,8 +18,8 @@
  * Prints one line per check group (failed checks above it), then
  * "N passed, M failed"; exits 1 when any check failed.
  *
- * Build: cc -std=c11 -Wall -Wextra -Werror -pthread tests/c/abi_test.c \
- *          $(pkg-config --cflags --libs pace) -lm        (tests/c/run.sh)
+ * Build: cc -std=c11 -Wall -Wextra -Werror -pthread abi-tests/c/abi_test.c \
+ *          $(pkg-config --cflags --libs pace) -lm        (abi-tests/c/run.sh)
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -72,7 +72,7 @@ static void test_versions(void) {
   CHECK(v == pace_version_string(), "pace_version_string() is not static storage (pointer changed)");
 
   /* pace_build_info: "pace VERSION; isa=ISA; ..."; PACE_EXPECT_ISA (set by
-     tests/c/run.sh for each library it tests) names the ISA it must report. */
+     abi-tests/c/run.sh for each library it tests) names the ISA it must report. */
   const char *info = pace_build_info();
   CHECK(info != NULL, "pace_build_info() is NULL");
   if (info != NULL) {
