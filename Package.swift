@@ -25,6 +25,8 @@ let package = Package(
   ],
   targets: [
     // MARK: - Public API
+    // The core, pure Swift: spec parsing, phases and shapes, scalar and SIMD
+    // evaluation, the runtime and its checkpoints, refinement, JSON.
     .target(
       name: "Pace",
       dependencies: ["_CKernels", .product(name: "RealModule", package: "swift-numerics")]
@@ -44,10 +46,11 @@ let package = Package(
     .target(name: "PaceIO"),
     // Charts of schedules as SVG, written by our own small writer.
     .target(name: "PacePlot", dependencies: ["Pace"]),
-    // The command-line tool: show, plot, validate, demo.
+    // The command-line tool `pace`: show, plot, validate, demo, kernels, fit,
+    // predict, search, data. It reads the version from the header (CPace).
     .executableTarget(
       name: "PaceCommand",
-      dependencies: ["Pace", "PacePlot", "PaceIO", "PaceLaws", "PaceEngine", "PaceData", "PaceTune", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: ["Pace", "PacePlot", "PaceIO", "PaceLaws", "PaceEngine", "PaceData", "PaceTune", "CPace", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       path: "Sources/pace"
     ),
     // MARK: - Implementation details
@@ -63,6 +66,8 @@ let package = Package(
     // The @c @implementation thunks of include/pace.h, and nothing else.
     .target(name: "PaceCAPI", dependencies: ["Pace", "PaceIO", "PaceLaws", "PaceEngine", "PaceData", "PaceTune", "CPace"]),
     // MARK: - Unit test bundles
+    // Swift tests, one bundle per module. Everything tested through the C ABI
+    // (C, C++, Python ctypes, fuzz targets, sanitizers) lives in abi-tests/.
     .testTarget(name: "PaceTests", dependencies: ["Pace", "PaceIO"]),
     .testTarget(name: "PacePlotTests", dependencies: ["PacePlot"]),
     .testTarget(name: "PaceLawsTests", dependencies: ["PaceLaws", "Pace"]),

@@ -107,6 +107,32 @@ const char *pace_last_error(void);
 /** Static name of a status ("PACE_OK", "PACE_E_SPEC", ...; "PACE_E_UNKNOWN"). */
 const char *pace_status_name(pace_status status);
 
+/* ---- names: the library's vocabularies, for bindings ------------------- */
+
+/**
+ * Every name a binding maps to a value, as one JSON object built from the
+ * tables the library itself uses, so that bindings read the names instead of
+ * restating them. (buf, cap, *needed) pattern; the text is the same for the
+ * life of the process (keys may be added, never renamed):
+ *
+ *   {"version": "0.1.0", "version_number": 100,
+ *    "status": {"PACE_OK": 0, "PACE_E_ARGUMENT": 1, ...},
+ *    "law_kinds": {"annealing": {"value": 0, "names": ["annealing", "tissue", "momentum"],
+ *                                "params": ["L0", "A", "alpha", "C", "lambda"], "warmup": "peak"},
+ *                  "multi_power": {...}},
+ *    "warmup_modes": {"default": 0, "sum": 1, "peak": 2, "raw": 3},
+ *    "fit_methods": {"lm": 0, "adam": 1},
+ *    "search_families": {"wsd": 1, "cosine": 2, "rex": 4, "uba": 8, "linear": 16},
+ *    "defaults": {"search_warmup_fraction": 0.09}}
+ *
+ * law_kinds: value is the PACE_LAW_* code, names every spelling the library
+ * accepts for the kind (lowercase; matched in any case), params the
+ * parameters in pace_law_create's order, warmup the kind's own warmup mode.
+ * defaults.search_warmup_fraction: the warmup of pace_search_options when
+ * warmup_steps is -1, as a fraction of the budget.
+ */
+pace_status pace_names_json(char *buf, size_t cap, size_t *needed);
+
 /* ---- schedules --------------------------------------------------------- */
 
 /** An immutable schedule: value(t) = peak * m(t). */

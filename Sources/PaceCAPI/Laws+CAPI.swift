@@ -56,22 +56,18 @@ private func fail(_ error: LawError, _ context: String) -> pace_status {
 private let maxSteps: Int64 = 1 << 27
 
 private func lawKind(_ kind: UInt32) throws(LawError) -> LawKind {
-  switch kind {
-  case PACE_LAW_ANNEALING: return .annealing
-  case PACE_LAW_MULTI_POWER: return .multiPower
-  default: throw .argument("kind must be PACE_LAW_ANNEALING or PACE_LAW_MULTI_POWER, got \(kind)")
+  guard let k = LawCodes.kind(kind) else {
+    throw .argument("kind must be PACE_LAW_ANNEALING or PACE_LAW_MULTI_POWER, got \(kind)")
   }
+  return k
 }
 
 /// nil: the law's default.
 private func warmupMode(_ w: UInt32) throws(LawError) -> WarmupMode? {
-  switch w {
-  case PACE_WARMUP_DEFAULT: return nil
-  case PACE_WARMUP_SUM: return .sum
-  case PACE_WARMUP_PEAK: return .peak
-  case PACE_WARMUP_RAW: return .raw
-  default: throw .argument("warmup must be one of PACE_WARMUP_DEFAULT, _SUM, _PEAK, _RAW; got \(w)")
+  guard let mode = LawCodes.warmupMode(w) else {
+    throw .argument("warmup must be one of PACE_WARMUP_DEFAULT, _SUM, _PEAK, _RAW; got \(w)")
   }
+  return mode
 }
 
 /// A C string as bytes (no copy of the NUL).
@@ -123,11 +119,10 @@ public func pace_law_fit(_ kind: UInt32, _ curves: UnsafePointer<pace_law_curve>
         throw .argument("options.struct_size is \(o.struct_size); set it to sizeof(pace_fit_options)")
       }
       fitOptions.warmup = try warmupMode(o.warmup)
-      switch o.method {
-      case PACE_FIT_LM: fitOptions.method = .levenbergMarquardt
-      case PACE_FIT_ADAM: fitOptions.method = .adam
-      default: throw .argument("options.method must be PACE_FIT_LM or PACE_FIT_ADAM, got \(o.method)")
+      guard let method = LawCodes.fitMethod(o.method) else {
+        throw .argument("options.method must be PACE_FIT_LM or PACE_FIT_ADAM, got \(o.method)")
       }
+      fitOptions.method = method
       guard o.fit_lambda <= 1 else { throw .argument("options.fit_lambda must be 0 or 1, got \(o.fit_lambda)") }
       fitOptions.fitLambda = o.fit_lambda == 1
       guard o.lambda.isFinite, o.lambda == 0 || (o.lambda > 0 && o.lambda < 1) else {
@@ -194,7 +189,7 @@ public func pace_law_free(_ law: OpaquePointer?) {
 public func pace_law_kind(_ law: OpaquePointer?, _ out: UnsafeMutablePointer<UInt32>?) -> pace_status {
   withLaw(law) { box in
     guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
-    out.pointee = box.law.kind == .annealing ? PACE_LAW_ANNEALING : PACE_LAW_MULTI_POWER
+    out.pointee = LawCodes.code(box.law.kind)
     return PACE_OK
   }
 }
@@ -369,13 +364,9 @@ private func searchOptions(_ options: UnsafePointer<pace_search_options>?) throw
     throw .argument("opt.warmup_steps must be -1 or in [0, budget - 1), got \(o.warmup_steps)")
   }
   guard o.families < 32 else { throw .argument("opt.families has unknown bits: \(o.families)") }
-  let warmup = o.warmup_steps < 0 ? Int((0.09 * Double(o.budget)).rounded()) : Int(o.warmup_steps)
+  let warmup = o.warmup_steps < 0 ? SearchOptions.defaultWarmupSteps(budget: Int(o.budget)) : Int(o.warmup_steps)
   var s = SearchOptions(budget: Int(o.budget), peak: o.peak, warmupSteps: Swift.min(warmup, Int(o.budget) - 2))
-  if o.families != 0 {
-    let bits: [(UInt32, ScheduleFamily)] = [(PACE_FAMILY_WSD, .wsd), (PACE_FAMILY_COSINE, .cosine), (PACE_FAMILY_REX, .rex),
-                                            (PACE_FAMILY_UBA, .uba), (PACE_FAMILY_LINEAR, .linear)]
-    s.families = bits.filter { o.families & $0.0 != 0 }.map(\.1)
-  }
+  if o.families != 0 { s.families = LawCodes.families(o.families) }
   return s
 }
 

@@ -28,13 +28,20 @@ public enum LawKind: String, Sendable, CaseIterable {
     }
   }
 
-  /// Accepts "multi_power", "multi-power", "mpl", "annealing", "tissue".
-  public init?(name: String) {
-    switch name.lowercased() {
-    case "multi_power", "multi-power", "multipower", "mpl": self = .multiPower
-    case "annealing", "tissue", "momentum": self = .annealing
-    default: return nil
+  /// Every name `init?(name:)` accepts (lowercase; the raw value first).
+  /// pace_names_json gives them to the bindings.
+  public var spellings: [String] {
+    switch self {
+    case .annealing: return ["annealing", "tissue", "momentum"]
+    case .multiPower: return ["multi_power", "multi-power", "multipower", "mpl"]
     }
+  }
+
+  /// The kind one of whose `spellings` is `name`, in any case.
+  public init?(name: String) {
+    let key = name.lowercased()
+    guard let kind = LawKind.allCases.first(where: { $0.spellings.contains(key) }) else { return nil }
+    self = kind
   }
 }
 

@@ -78,7 +78,7 @@ struct Search: ParsableCommand {
         families.append(f)
       }
       guard budget >= 2 else { throw CommandError("--budget must be >= 2, got \(budget)") }
-      var options = SearchOptions(budget: budget, peak: peak, warmupSteps: warmup ?? Int((0.09 * Double(budget)).rounded()))
+      var options = SearchOptions(budget: budget, peak: peak, warmupSteps: warmup ?? SearchOptions.defaultWarmupSteps(budget: budget))
       options.families = families
       var bar = ProgressBar("search")
       let result: SearchResult

@@ -42,14 +42,6 @@ public enum Curve: Sendable, Equatable {
   public func decay(p: Double, q: Double) -> Double {
     withDecay(DecayAt(p: p, q: q))
   }
-
-  /// `d(1 - p)`: the curve played backwards in time (a mirrored warmup).
-  /// Every curve is written in terms of both `p` and `q`, so this is the
-  /// curve with the two exchanged (exact, no `1 - p` rounding).
-  @inlinable
-  public func mirroredDecay(p: Double, q: Double) -> Double {
-    decay(p: q, q: p)
-  }
 }
 
 /// Evaluates a decay kernel on one lane.
