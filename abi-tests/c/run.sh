@@ -11,10 +11,13 @@
 #    then natively against the portable baseline build/lib/baseline/libpace.so
 # 4. compiles and runs the quick start examples/c/trainer.c (and print_table.c)
 # 5. compiles abi-tests/c/cxx_include_test.cpp as C++17 and runs it
-# 6. compiles abi-tests/c/runtime_test.c (C11, -Wall -Wextra -Werror) and runs it:
-#    the runtime and refinement, checkpoints resumed in fresh processes,
-#    SIGKILLed writers of atomic files (it re-executes itself for those)
-# 7. runs the runtime test under valgrind (its child processes run natively)
+# 6. compiles the runtime tests abi-tests/c/runtime_*_test.c (C11, -Wall
+#    -Wextra -Werror; shared helpers in runtime_common.h) and runs them: the
+#    API (arguments, configs, layout, threads), refinement (offline and
+#    online), events, checkpoints (resumed in fresh processes, damaged state,
+#    SIGKILLed writers of atomic files: it re-executes itself for those) and
+#    reliability at real scale (issue 15)
+# 7. runs each runtime test under valgrind (child processes run natively)
 # 7b. abi-tests/c/introspection_test.c (also under valgrind) and the C++
 #    runtime introspection example
 # 9. runs each fuzz target of abi-tests/fuzz for 3 s (abi-tests/fuzz/run.sh quick)
@@ -205,11 +208,13 @@ run_step "demo examples/c/print_table.c" build_and_run_print_table
 run_step "C++17 include test" build_and_run_cxx
 run_step "C++ RAII wrapper example bindings/cpp/examples/trainer.cpp" build_and_run_cxx_trainer
 run_step "C++ Runtime, Law and Engine example bindings/cpp/examples/runtime_law_engine.cpp" build_and_run_cxx_handles
-run_step "build runtime_test (C11, -Wall -Wextra -Werror)" build_test runtime_test
-if [[ -x "$out/runtime_test" ]]; then
-  run_step "runtime_test" run_test runtime_test
-  run_step "runtime_test under valgrind" run_valgrind runtime_test
-fi
+for t in runtime_api_test runtime_refine_test runtime_events_test runtime_checkpoint_test runtime_reliability_test; do
+  run_step "build $t (C11, -Wall -Wextra -Werror)" build_test "$t"
+  if [[ -x "$out/$t" ]]; then
+    run_step "$t" run_test "$t"
+    run_step "$t under valgrind" run_valgrind "$t"
+  fi
+done
 
 # abi-tests/c/introspection_test.c: the runtime's event log, cooldown state and
 # played values (bit-identical to the run, across save/load), then under
