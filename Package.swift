@@ -33,9 +33,9 @@ let package = Package(
     ),
     // Loss-curve laws (annealing law, multi-power law): functionals, fits
     // (Levenberg-Marquardt on LAPACKE), prediction, schedule search.
-    .target(name: "PaceLaws", dependencies: ["Pace", "_COpenBLAS", "_CLAPACKE"]),
+    .target(name: "PaceLaws", dependencies: ["Pace", "_CLAPACKE"]),
     // NUMA-aware worker pool and partitioned batch evaluation (libnuma).
-    .target(name: "PaceEngine", dependencies: ["Pace", "_CNUMA"]),
+    .target(name: "PaceEngine", dependencies: ["Pace", "_CLazyLibrary"]),
     // Data pacing: batch samplers (uniform epochs, competence, PUDF ability,
     // QuRating weighted selection, ordered, domain mixtures) and IRT fits.
     .target(name: "PaceData", dependencies: ["Pace", "PaceEngine", "_CLAPACKE"]),
@@ -54,17 +54,19 @@ let package = Package(
       path: "Sources/pace"
     ),
     // MARK: - Implementation details
-    // System libraries from Debian (libopenblas-dev, liblapacke-dev, libnuma-dev).
-    .systemLibrary(name: "_COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-    .systemLibrary(name: "_CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
-    .systemLibrary(name: "_CNUMA", pkgConfig: "numa", providers: [.apt(["libnuma-dev"])]),
+    // LAPACKE and libnuma are opened on first use (dlopen), not linked: loading
+    // libpace.so maps no BLAS and starts no thread. Run time: liblapacke3 and
+    // libnuma1 (Debian); liblapacke-dev, when installed, lets the compiler
+    // check the LAPACKE declarations against lapacke.h.
+    .target(name: "_CLazyLibrary"),
+    .target(name: "_CLAPACKE", dependencies: ["_CLazyLibrary"]),
     // The exp2 table and the x86 vector instructions Swift's SIMD types
     // cannot spell, as always-inlined C (Elementary.exp2).
     .target(name: "_CKernels"),
     // The hand-written public header, exposed to Swift as module CPace.
     .target(name: "CPace", path: "include", publicHeadersPath: "."),
     // The @c @implementation thunks of include/pace.h, and nothing else.
-    .target(name: "PaceCAPI", dependencies: ["Pace", "PaceIO", "PaceLaws", "PaceEngine", "PaceData", "PaceTune", "CPace"]),
+    .target(name: "PaceCAPI", dependencies: ["Pace", "PaceIO", "PaceLaws", "PaceEngine", "PaceData", "PaceTune", "CPace", "_CLAPACKE"]),
     // MARK: - Unit test bundles
     // Swift tests, one bundle per module. Everything tested through the C ABI
     // (C, C++, Python ctypes, fuzz targets, sanitizers) lives in abi-tests/.

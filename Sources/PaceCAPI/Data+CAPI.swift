@@ -176,6 +176,7 @@ public func pace_irt_fit(_ responses: UnsafePointer<UInt8>?, _ models: Int64, _ 
   guard !overflow, cells <= Int64(Int.max / 8) else {
     return fail(PACE_E_ARGUMENT, "pace_irt_fit: models x items = \(models) x \(items) overflows")
   }
+  if let missing = unavailableLAPACKE("pace_irt_fit") { return missing }
   do throws(DataError) {
     let fit = try IRT.fit(responses: UnsafeBufferPointer(start: responses, count: Int(cells)), models: Int(models), items: Int(items))
     fit.difficulties.withUnsafeBufferPointer { outDifficulties.update(from: $0.baseAddress!, count: $0.count) }

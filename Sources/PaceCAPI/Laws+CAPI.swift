@@ -108,6 +108,7 @@ public func pace_law_fit(_ kind: UInt32, _ curves: UnsafePointer<pace_law_curve>
                          _ out: UnsafeMutablePointer<OpaquePointer?>?) -> pace_status {
   guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
   out.pointee = nil
+  if let missing = unavailableLAPACKE("pace_law_fit") { return missing }
   do throws(LawError) {
     let k = try lawKind(kind)
     guard let curves else { throw .argument("curves is NULL") }

@@ -33,6 +33,7 @@ public func pace_autolrs_create(_ config: UnsafePointer<CChar>?, _ out: UnsafeMu
   guard let out else { return fail(PACE_E_ARGUMENT, "pace_autolrs_create: out is NULL") }
   out.pointee = nil
   guard let config else { return fail(PACE_E_ARGUMENT, "pace_autolrs_create: config_json is NULL") }
+  if let missing = unavailableLAPACKE("pace_autolrs_create") { return missing }
   let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(config).assumingMemoryBound(to: UInt8.self), count: strlen(config)))
   guard let text = String(validating: bytes, as: UTF8.self) else {
     return fail(PACE_E_SPEC, "pace_autolrs_create: config_json is not valid UTF-8")
@@ -129,6 +130,7 @@ public func pace_autolrs_load(_ buffer: UnsafeRawPointer?, _ size: Int, _ out: U
   guard let out else { return fail(PACE_E_ARGUMENT, "pace_autolrs_load: out is NULL") }
   out.pointee = nil
   guard let buffer else { return fail(PACE_E_ARGUMENT, "pace_autolrs_load: buf is NULL") }
+  if let missing = unavailableLAPACKE("pace_autolrs_load") { return missing }
   guard size >= 0 else { return fail(PACE_E_ARGUMENT, "pace_autolrs_load: size is too large") }
   let bytes = Array(UnsafeRawBufferPointer(start: buffer, count: size))
   do throws(TuneError) {

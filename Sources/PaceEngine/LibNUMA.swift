@@ -6,11 +6,14 @@
 // that imports both (directly or through PaceEngine) builds from clean. The
 // engine needs Glibc (pthreads), so it binds the handful of C functions it
 // uses itself, with their C signatures (numa(3), sched_setaffinity(2)).
-// A machine without libnuma.so.1 gets the one-node fallback.
+// libnuma is opened on first use by _CLazyLibrary (a wheel's bundled copy
+// first, then the system's), never linked: loading libpace.so maps no
+// libnuma. A machine without libnuma.so.1 gets the one-node fallback.
 //===----------------------------------------------------------------------===//
 #if canImport(Glibc)
 import Glibc
 #endif
+import _CLazyLibrary
 
 /// The libnuma functions the engine calls (numa(3)); `struct bitmask *` is
 /// an opaque pointer.
@@ -32,8 +35,8 @@ struct LibNUMA: @unchecked Sendable {
   static let available: LibNUMA? = load()
 
   private static func load() -> LibNUMA? {
-    guard let handle = dlopen("libnuma.so.1", RTLD_NOW | RTLD_LOCAL) ?? dlopen("libnuma.so", RTLD_NOW | RTLD_LOCAL)
-    else { return nil }
+    var reason = [CChar](repeating: 0, count: 256)
+    guard let handle = lazy_library_open(PACE_NUMA_SONAME, &reason, reason.count) else { return nil }
     func symbol<F>(_ name: String, _: F.Type) -> F? {
       guard let p = dlsym(handle, name) else { return nil }
       return unsafeBitCast(p, to: F.self)

@@ -5,8 +5,10 @@
 #
 # 1. compiles abi-tests/c/abi_test.c (C11, -Wall -Wextra -Werror) and runs it
 #    (PACE_EXPECT_ISA: the ISA pace_build_info must name)
-# 2. abi-tests/c/check_symbols.sh: exported pace_* symbols == header functions,
-#    for build/lib/libpace.so and build/lib/baseline/libpace.so
+# 2. abi-tests/c/check_symbols.sh: the defined dynamic symbols == the header's
+#    functions, for build/lib/libpace.so and build/lib/baseline/libpace.so;
+#    abi-tests/c/load_light_test.c: dlopen and a schedule start no thread and
+#    map no BLAS, LAPACKE or libnuma (both libraries)
 # 3. runs the ABI test under valgrind (skipped, visibly, without valgrind),
 #    then natively against the portable baseline build/lib/baseline/libpace.so
 # 4. compiles and runs the quick start examples/c/trainer.c (and print_table.c)
@@ -203,6 +205,23 @@ if [[ -x "$out/abi_test" ]]; then
 fi
 run_step "exported symbols vs header" abi-tests/c/check_symbols.sh
 run_step "exported symbols vs header (baseline library)" abi-tests/c/check_symbols.sh build/lib/baseline/libpace.so
+
+# abi-tests/c/load_light_test.c: the library opened with dlopen (not linked)
+# and a schedule's use start no thread and map no OpenBLAS, LAPACKE or
+# libnuma; a missing LAPACKE (PACE_LAPACKE) is PACE_E_UNSUPPORTED; a law fit
+# then loads LAPACKE and works. Host and baseline libraries.
+build_load_light_test() {
+  rm -f "$out/load_light_test"
+  # shellcheck disable=SC2046
+  "$CC" -std=c11 -Wall -Wextra -Werror -pthread abi-tests/c/load_light_test.c $(pkg-config --cflags pace) \
+    -o "$out/load_light_test" -ldl -lm
+  echo "built $out/load_light_test"
+}
+run_step "build load_light_test (C11, -Wall -Wextra -Werror)" build_load_light_test
+if [[ -x "$out/load_light_test" ]]; then
+  run_step "load_light_test" "$out/load_light_test" "$root/build/lib/libpace.so"
+  run_step "load_light_test (baseline library)" "$out/load_light_test" "$root/build/lib/baseline/libpace.so"
+fi
 run_step "quick start examples/c/trainer.c" build_and_run_trainer
 run_step "demo examples/c/print_table.c" build_and_run_print_table
 run_step "C++17 include test" build_and_run_cxx
