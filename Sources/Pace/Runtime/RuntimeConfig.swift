@@ -43,7 +43,7 @@ public struct RuntimeConfig: Sendable {
     do {
       document = try JSONReader.parse(Array(text.utf8))
     } catch {
-      throw SpecError(path: error.path, "invalid JSON at byte \(error.offset): \(error.message)")
+      throw SpecError(path: error.path, "invalid JSON at \(error.position): \(error.message)")
     }
     let root = try SpecObject(document, path: "")
     try root.requireOnly(["version", "channels", "groups", "refine"], context: "in a runtime config")

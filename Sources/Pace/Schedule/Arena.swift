@@ -9,6 +9,9 @@
 /// a parse fails part-way).
 public final class Arena: @unchecked Sendable {
   private var allocations: [UnsafeMutableRawPointer] = []
+  /// Schedules played by `segment` phases, referenced unretained from the
+  /// phases (which must stay trivial) and kept alive here.
+  private var nestedSchedules: [Schedule] = []
 
   public init() {}
 
@@ -32,6 +35,13 @@ public final class Arena: @unchecked Sendable {
     memory.initializeMemory(as: UInt8.self, repeating: 0, count: Swift.max(1, byteCount))
     allocations.append(memory)
     return memory
+  }
+
+  /// Keeps `schedule` alive as long as this arena, and returns an
+  /// unretained reference to it for a phase to hold.
+  public func keep(_ schedule: Schedule) -> Unmanaged<Schedule> {
+    nestedSchedules.append(schedule)
+    return Unmanaged.passUnretained(schedule)
   }
 
   deinit {

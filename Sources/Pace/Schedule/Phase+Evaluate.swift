@@ -37,7 +37,8 @@ extension Phase {
     withKernel(length: length, map: map, EvaluateAt(phase: self, u: u, t: t, map: map))
   }
 
-  /// The shapes without a lane kernel: tables, and steps at milestones.
+  /// The shapes without a lane kernel: tables, steps at milestones and
+  /// segments.
   @inlinable
   func lookupValue(at u: Double, map: EndpointMap) -> Double {
     switch shape {
@@ -45,6 +46,8 @@ extension Phase {
       return milestoneValue(gamma: gamma, reached: milestonesReached(milestones, at: u), map: map)
     case .table(let table):
       return map.apply(table.value(at: u))
+    case .segment(let segment):
+      return map.apply(segment.value(at: u))
     default:
       return .nan  // every other shape has a kernel
     }

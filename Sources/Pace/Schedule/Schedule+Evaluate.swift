@@ -248,8 +248,10 @@ struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
   }
 
   /// A table or milestone phase: cut into pieces over which its lookup is
-  /// one formula (``Phase/lookupPiece(_:)``), each run on lanes; per-step
-  /// `values` tables step by step through `multiplier(item:at:)`.
+  /// one formula (``Phase/lookupPiece(_:)``), each run on lanes; a segment
+  /// through its nested schedule's fill (``fillSegment(_:)``); per-step
+  /// `values` tables (and segments the nested fill cannot serve) step by
+  /// step through `multiplier(item:at:)`.
   @inlinable
   func visitScalar() {
     withSchedule { schedule in
@@ -271,6 +273,7 @@ struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
           }
           k = pieceEnd
         }
+        if case .segment(let segment) = phase.shape { k = fillSegment(segment) }
       }
       while k < end {
         sink.store(peak * schedule.multiplier(item: item, at: Double(start + Int64(k))), at: k)

@@ -62,6 +62,8 @@ public enum Shape {
   case power(a: Double, b: Double, tokensPerStep: Double)
   /// Explicit multipliers.
   case table(Table)
+  /// Another schedule played over the phase: ``SegmentPlayback``.
+  case segment(SegmentPlayback)
 
   /// The shape's name in the spec.
   public var name: String {
@@ -73,13 +75,14 @@ public enum Shape {
     case .inverseSqrt: return "inverse_sqrt"
     case .power: return "power"
     case .table: return "table"
+    case .segment: return "segment"
     }
   }
 
   /// True for shapes that may run forever (no length).
   public var isOpenEnded: Bool {
     switch self {
-    case .constant, .step, .inverseSqrt, .power: return true
+    case .constant, .step, .inverseSqrt, .power, .segment: return true
     case .exponential(let gamma, _): return gamma != nil
     case .interpolating, .table: return false
     }

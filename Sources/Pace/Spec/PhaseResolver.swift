@@ -9,16 +9,19 @@ struct PhaseResolver {
   let totalSteps: Double?
   /// Owner of the tables, milestones and templates being resolved.
   let arena: Arena
+  /// How many `segment` phases enclose the spec being resolved (0 at the
+  /// top level): at most `SegmentPlayback.maximumDepth`.
+  let segmentDepth: Int
   /// Sum of every `fraction` seen (must stay <= 1).
   var fractionSum = 0.0
 
   static let interpolatingShapes = ["linear", "cosine", "sqrt", "square", "polynomial", "rex", "uba"]
-  static let shapeNames = interpolatingShapes + ["exponential", "constant", "step", "inverse_sqrt", "power", "table"]
+  static let shapeNames = interpolatingShapes + ["exponential", "constant", "step", "inverse_sqrt", "power", "table", "segment"]
   static let common: Set<String> = ["shape", "steps", "fraction", "from", "offset"]
   static let everyPhaseField: Set<String> = common.union([
     "to", "endpoint", "mirror", "cycles", "exponent", "power", "phi", "gamma", "staircase",
     "step_size", "milestones", "timescale", "a", "b", "tokens_per_step", "values", "points",
-    "interpolation",
+    "interpolation", "spec", "origin", "rate",
   ])
   static let blockFields: Set<String> = ["repeat", "cycles", "period_mult", "decay", "decay_mode", "floor",
                                          "decay_per_step"]
@@ -35,6 +38,7 @@ struct PhaseResolver {
     case "inverse_sqrt": return common.union(["timescale"])
     case "power": return common.union(["a", "b", "tokens_per_step"])
     case "table": return ["shape", "steps", "fraction", "offset", "values", "points", "interpolation"]
+    case "segment": return ["shape", "steps", "fraction", "offset", "spec", "origin", "rate"]
     default: return interp
     }
   }
@@ -126,6 +130,7 @@ struct PhaseResolver {
     if case .table(let table) = shape {
       phase.from = table.values.first ?? table.pointValues[0]
     }
+    if case .segment(let segment) = shape { phase.from = segment.value(at: offset) }
     if shape.interpolates {
       guard let to = try object.number("to") else {
         throw SpecError(path: object.pathOf("to"), "required field is missing for shape \"\(shapeName)\"")
@@ -205,6 +210,8 @@ struct PhaseResolver {
       return .power(a: a, b: b, tokensPerStep: c)
     case "table":
       return .table(try table(object))
+    case "segment":
+      return .segment(try segment(object))
     default:
       throw SpecError(path: object.pathOf("shape"), "unknown shape \"\(name)\"")
     }
@@ -246,6 +253,26 @@ struct PhaseResolver {
     let interpolation = try object.choice("interpolation", ["linear", "step"]) ?? "linear"
     return Table(values: arena.copy([Double]()), pointPositions: arena.copy(positions), pointValues: arena.copy(multipliers),
                  interpolation: TableInterpolation(rawValue: interpolation)!)
+  }
+
+  /// A `segment` phase's playback: its nested `spec` parsed one level
+  /// deeper (errors carry the nested path), `origin` and `rate`.
+  private func segment(_ object: SpecObject) throws(SpecError) -> SegmentPlayback {
+    guard let spec = object["spec"] else {
+      throw SpecError(path: object.pathOf("spec"), "required field is missing (the schedule spec the segment plays)")
+    }
+    guard segmentDepth < SegmentPlayback.maximumDepth else {
+      throw SpecError(path: object.pathOf("spec"), "segments nest at most \(SegmentPlayback.maximumDepth) deep")
+    }
+    let nested: Schedule
+    do throws(SpecError) {
+      nested = try Schedule.parse(spec, segmentDepth: segmentDepth + 1)
+    } catch {
+      throw SpecError(path: joinPath(object.pathOf("spec"), error.path), error.message)
+    }
+    let origin = try object.number("origin", "a number in [0, 2^53]", { $0 >= 0 && $0 <= 0x1p53 }) ?? 0
+    let rate = try object.number("rate", "a number > 0", { $0 > 0 }) ?? 1
+    return SegmentPlayback(nested: arena.keep(nested), origin: origin, rate: rate)
   }
 
   // MARK: - Repeat blocks

@@ -29,7 +29,10 @@ extension Phase {
     var m: [(key: String, value: JSONValue)] = [("shape", .string(shape.name))]
     if length.isFinite { m.append(("steps", json(length))) }
     if offset != 0 { m.append(("offset", json(offset))) }
-    if case .table = shape {} else { m.append(("from", json(from))) }
+    switch shape {
+    case .table, .segment: break  // from is the first value played
+    default: m.append(("from", json(from)))
+    }
     if shape.interpolates {
       m.append(("to", json(to)))
       m.append(("endpoint", .string(endpoint.rawValue)))
@@ -65,6 +68,10 @@ extension Phase {
         m.append(("points", .array(zip(table.pointPositions, table.pointValues).map { JSONValue.array([json($0), json($1)]) })))
         m.append(("interpolation", .string(table.interpolation.rawValue)))
       }
+    case .segment(let segment):
+      m.append(("spec", segment.withNested { $0.canonicalJSON }))
+      m.append(("origin", json(segment.origin)))
+      m.append(("rate", json(segment.rate)))
     }
     return .object(m)
   }
@@ -119,7 +126,10 @@ extension Phase {
   /// The first field of ``canonicalJSON`` holding a non-finite number.
   var nonFiniteCanonicalField: String? {
     var fields: [(String, Double)] = [("offset", offset)]  // steps: printed only when finite
-    if case .table = shape {} else { fields.append(("from", from)) }
+    switch shape {
+    case .table, .segment: break
+    default: fields.append(("from", from))
+    }
     if shape.interpolates { fields.append(("to", to)) }
     switch shape {
     case .interpolating(let curve):
@@ -143,6 +153,7 @@ extension Phase {
       if let bad = table.values.firstIndex(where: { !$0.isFinite }) { return "values[\(bad)]" }
       if let bad = table.pointPositions.firstIndex(where: { !$0.isFinite }) { return "points[\(bad)]" }
       if let bad = table.pointValues.firstIndex(where: { !$0.isFinite }) { return "points[\(bad)]" }
+    case .segment: break  // origin and rate are checked at parse; the nested spec was parsed
     }
     return fields.first { !$0.1.isFinite }?.0
   }

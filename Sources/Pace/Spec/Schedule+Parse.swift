@@ -24,9 +24,14 @@ extension Schedule {
 
   /// Parses a schedule spec already read as JSON.
   public static func parse(_ document: JSONValue) throws(SpecError) -> Schedule {
+    try parse(document, segmentDepth: 0)
+  }
+
+  /// Parses a spec played by `segmentDepth` enclosing `segment` phases.
+  static func parse(_ document: JSONValue, segmentDepth: Int) throws(SpecError) -> Schedule {
     let root = try SpecObject(document, path: "")
     if root.has("preset") {
-      return try parse(Preset.expand(root))
+      return try parse(Preset.expand(root), segmentDepth: segmentDepth)
     }
     try root.requireOnly(["version", "peak", "total_steps", "after", "phases"], context: "at the top level")
     if let version = try root.integer("version"), version != 1 {
@@ -41,7 +46,7 @@ extension Schedule {
     guard !phaseList.isEmpty else { throw SpecError(path: "phases", "must not be empty") }
 
     let arena = Arena()
-    var resolver = PhaseResolver(peak: peak, totalSteps: totalSteps, arena: arena)
+    var resolver = PhaseResolver(peak: peak, totalSteps: totalSteps, arena: arena, segmentDepth: segmentDepth)
     var items: [ScheduleItem] = []
     var starts: [Double] = []
     var ends: [Double] = []
