@@ -453,7 +453,7 @@ extension Phase {
     case .power(let a, let b, let tokensPerStep):
       return visitor.visit(Kernel.Power(from: map.apply(from), a: a, b: b, tokensPerStep: tokensPerStep, peak: peak))
 
-    case .table:
+    case .table, .segment:
       return visitor.visitScalar()
     }
   }
