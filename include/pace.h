@@ -323,6 +323,20 @@ pace_status pace_runtime_cooldown_started(const pace_runtime *rt, const char *ch
  */
 pace_status pace_runtime_played_values(const pace_runtime *rt, const char *channel, int64_t first_step,
                                        size_t count, double *out);
+/**
+ * The schedule the channel (NULL: "lr" or the first) played, as spec JSON
+ * (docs/schedule-spec.md, shape "segment"): peak 1 and one "segment" phase
+ * per piece of its timeline (the base schedule, then one per event on it),
+ * the last open-ended (the schedule in force). Compiled with
+ * pace_schedule_create it gives the values pace_runtime_played_values gives,
+ * bit for bit, and those the runtime plays next if no event comes. Its size
+ * is O(events), whatever the run's length; it survives save and load. A
+ * channel refined online after its first possible re-plan has no exact
+ * played spec (the re-plans are not kept): PACE_E_ARGUMENT.
+ * (buf, cap, *needed) pattern.
+ */
+pace_status pace_runtime_played_spec(const pace_runtime *rt, const char *channel, char *buf, size_t cap,
+                                     size_t *needed);
 
 /* ---- loss-curve laws: annealing (Tissue et al.), multi-power (Luo et al.) */
 

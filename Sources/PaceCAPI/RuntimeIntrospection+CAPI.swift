@@ -1,6 +1,7 @@
 //===--- RuntimeIntrospection+CAPI.swift ----------------------------------===//
 // pace_runtime_events_json, pace_runtime_event_count,
-// pace_runtime_cooldown_started.
+// pace_runtime_cooldown_started, pace_runtime_played_values,
+// pace_runtime_played_spec.
 //===----------------------------------------------------------------------===//
 import CPace
 import Pace
@@ -51,6 +52,19 @@ public func pace_runtime_played_values(_ rt: OpaquePointer?, _ channel: UnsafePo
       return PACE_OK
     } catch {
       return fail(PACE_E_ARGUMENT, "pace_runtime_played_values: \(error.description)")
+    }
+  }
+}
+
+@c @implementation
+public func pace_runtime_played_spec(_ rt: OpaquePointer?, _ channel: UnsafePointer<CChar>?,
+                                     _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+                                     _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
+  withHandle(rt, .runtime, "runtime", as: Runtime.self) { r in
+    do throws(RuntimeError) {
+      return writeText(try r.playedSpec(channel: channel.map { String(cString: $0) }), buffer, capacity, needed)
+    } catch {
+      return fail(PACE_E_ARGUMENT, "pace_runtime_played_spec: \(error.description)")
     }
   }
 }

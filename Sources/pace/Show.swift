@@ -11,7 +11,10 @@ struct Show: ParsableCommand {
       The file is recognised by its content (as 'pace validate' does). For a schedule spec: values at \
       chosen steps, peak, final value, total steps and area. For a runtime config or checkpoint: its \
       channels (value now, peak, end, the segment in force), groups and, for a checkpoint, the step \
-      and gradient norms. For a saved law: its parameters.
+      and gradient norms, and each channel's played schedule (one segment per piece of its \
+      timeline: the base schedule, then one per event), whose spec --played prints: 'pace plot' \
+      and 'pace predict' take it as a spec, and it gives the values played bit for bit. For a saved \
+      law: its parameters.
       """)
 
   @Argument(help: "A spec, runtime config, runtime checkpoint or saved law: a file, JSON text, or '-'.")
@@ -26,12 +29,16 @@ struct Show: ParsableCommand {
   @Flag(help: "Print the canonical expansion of the spec too.")
   var canonical = false
 
+  @Flag(help: "For a checkpoint: print each channel's played schedule as spec JSON.")
+  var played = false
+
   func run() throws {
     try reporting { () throws(CommandError) in
       let file = try PaceFile(spec)
       guard case .spec(let argument) = file else {
         print("\(PaceFile.label(spec)): \(file.kindLine)")
         for line in file.summary() { print("  " + line) }
+        if case .checkpoint(let rt, _) = file { printPlayed(rt) }
         return
       }
       let schedule = argument.schedule
@@ -69,6 +76,29 @@ struct Show: ParsableCommand {
       print("peak          \(Format.sci(summary.peak)) at step \(summary.peakStep)")
       print("final value   \(Format.sci(summary.final)) at step \(n - 1)")
       print("area (S1)     \(Format.sci(summary.area)) (sum of the values of steps 0..<\(n))")
+    }
+  }
+}
+
+extension Show {
+  /// Each channel's played schedule: its segments' starts, or its spec
+  /// with `--played`; a channel without one (re-planned online) says why.
+  func printPlayed(_ rt: Runtime) {
+    print("  events applied: \(rt.events.count)")
+    for channel in rt.channels {
+      do throws(RuntimeError) {
+        let schedule = try rt.playedSchedule(channel: channel.name)
+        let text = schedule.canonicalText
+        if played {
+          print("  played spec of \(channel.name): \(text)")
+        } else {
+          let starts = schedule.starts.map { String(Int64($0)) }.joined(separator: ", ")
+          print("  played schedule of \(channel.name): \(schedule.items.count) segment(s) from steps \(starts); "
+                + "spec of \(text.utf8.count) bytes (--played prints it)")
+        }
+      } catch {
+        print("  played schedule of \(channel.name): no spec: \(error.description)")
+      }
     }
   }
 }

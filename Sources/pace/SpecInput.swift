@@ -22,7 +22,8 @@ func writeAll(_ text: String, to path: String) throws(CommandError) {
   }
 }
 
-/// A schedule named on the command line.
+/// A schedule named on the command line (a runtime checkpoint gives the
+/// schedule its `lr` channel, or first channel, played: `Runtime.playedSchedule`).
 struct SpecArgument {
   /// What the user typed (a path, `-`, or JSON text).
   var source: String
@@ -51,6 +52,14 @@ struct SpecArgument {
   /// A spec already read (standard input can be read only once).
   init(_ source: String, bytes: [UInt8]) throws(CommandError) {
     self.source = source
+    if bytes.starts(with: PaceFile.runtimeMagic) {  // a checkpoint: the schedule its lr channel played
+      do throws(RuntimeError) {
+        schedule = try Runtime.load(bytes).playedSchedule(channel: nil)
+      } catch {
+        throw CommandError("\(source): runtime checkpoint: \(error.description)")
+      }
+      return
+    }
     do {
       schedule = try Schedule.parse(bytes: bytes)
     } catch {

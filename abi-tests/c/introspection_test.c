@@ -8,6 +8,12 @@
  *     pace_runtime_step returned (at an event's step: pace_runtime_values
  *     after it), before and after save/load; events survive save/load and
  *     save -> load -> save is byte-identical;
+ *   - pace_runtime_played_spec: compiled with pace_schedule_parse, every
+ *     value (pace_schedule_at and pace_schedule_fill_f64) equals the one
+ *     stepped, bit for bit, for both channels; equal text after save/load,
+ *     and still exact after more steps and a cooldown of the loaded runtime;
+ *     a channel refined online: exact after its first re-plan, refused
+ *     (PACE_E_ARGUMENT) after a second;
  *   - NULL handles and outputs, unknown channels, ranges past the current
  *     step, small buffers: a status and a message, never a crash.
  *
@@ -206,11 +212,123 @@ static void test_played_and_save(void) {
   group_end();
 }
 
+static char *played_spec(const pace_runtime *rt, const char *channel) {
+  size_t needed = 0;
+  if (pace_runtime_played_spec(rt, channel, NULL, 0, &needed) != PACE_E_BUFFER_TOO_SMALL) return NULL;
+  char *buf = malloc(needed);
+  if (buf && pace_runtime_played_spec(rt, channel, buf, needed, &needed) != PACE_OK) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
+/* Steps of the played spec of `channel` (0 ..< n) that differ from `want`,
+ * by pace_schedule_at and by pace_schedule_fill_f64. */
+static int spec_mismatches(const pace_runtime *rt, const char *channel, const double *want, int64_t n) {
+  char *text = played_spec(rt, channel);
+  CHECK(text != NULL, "played_spec(%s): %s", channel ? channel : "NULL", last_error());
+  if (!text) return -1;
+  pace_schedule *s = NULL;
+  pace_status st = pace_schedule_parse(text, &s);
+  CHECK(st == PACE_OK, "the played spec does not parse: %s", last_error());
+  free(text);
+  if (st != PACE_OK) return -1;
+  double *filled = malloc((size_t)n * sizeof *filled);
+  int bad = filled ? 0 : -1;
+  if (filled) {
+    EXPECT_OK("fill the played spec", pace_schedule_fill_f64(s, 0, n, filled));
+    for (int64_t i = 0; i < n; i++) {
+      double v = 0;
+      pace_schedule_at(s, i, &v);
+      bad += memcmp(&v, &want[i], sizeof v) != 0 || memcmp(&filled[i], &want[i], sizeof v) != 0;
+    }
+  }
+  free(filled);
+  pace_schedule_free(s);
+  return bad;
+}
+
+static void test_played_spec(void) {
+  group_begin("played spec");
+  pace_runtime *rt = eventful_run();
+  if (!rt) {
+    CHECK(0, "eventful run failed");
+    group_end();
+    return;
+  }
+  CHECK(spec_mismatches(rt, NULL, g_lr, STEPS + 1) == 0, "lr: the played spec differs from the stepped values");
+  CHECK(spec_mismatches(rt, "momentum", g_momentum, STEPS + 1) == 0, "momentum: the played spec differs");
+  char *text = played_spec(rt, "lr");
+  CHECK(text && strstr(text, "\"segment\"") && strstr(text, "\"origin\""), "segments in %s", text ? text : "NULL");
+  char small[16];
+  size_t needed = 0;
+  EXPECT_FAIL("small buffer", pace_runtime_played_spec(rt, NULL, small, sizeof small, &needed), PACE_E_BUFFER_TOO_SMALL);
+  CHECK(text && needed == strlen(text) + 1, "needed %zu for a text of %zu", needed, text ? strlen(text) : 0);
+  EXPECT_FAIL("unknown channel", pace_runtime_played_spec(rt, "nope", NULL, 0, &needed), PACE_E_ARGUMENT);
+  EXPECT_FAIL("NULL runtime", pace_runtime_played_spec(NULL, NULL, NULL, 0, &needed), PACE_E_ARGUMENT);
+
+  /* Save, load, resume with another event: the spec stays exact. */
+  size_t n = 0;
+  pace_runtime_save(rt, NULL, 0, &n);
+  unsigned char *blob = malloc(n);
+  pace_runtime *loaded = NULL;
+  if (blob && pace_runtime_save(rt, blob, n, &n) == PACE_OK) EXPECT_OK("load", pace_runtime_load(blob, n, &loaded));
+  free(blob);
+  if (loaded) {
+    char *again = played_spec(loaded, "lr");
+    CHECK(text && again && strcmp(text, again) == 0, "the played spec changed across save/load");
+    free(again);
+    static double lr[STEPS + 201], momentum[STEPS + 201];
+    memcpy(lr, g_lr, sizeof g_lr);
+    memcpy(momentum, g_momentum, sizeof g_momentum);
+    double v[4];
+    for (int64_t t = STEPS + 1; t <= STEPS + 200; t++) {
+      if (t == STEPS + 80) {
+        EXPECT_OK("begin_decay after load", pace_runtime_begin_decay(loaded, "lr", 50, "cosine", 0));
+        pace_runtime_values(loaded, v, 4);
+        lr[t - 1] = v[2];
+      }
+      pace_runtime_step(loaded, 1.0, v, 4);
+      lr[t] = v[2];
+      momentum[t] = v[3];
+    }
+    CHECK(spec_mismatches(loaded, "lr", lr, STEPS + 201) == 0, "lr after load and a cooldown: the spec differs");
+    CHECK(spec_mismatches(loaded, "momentum", momentum, STEPS + 201) == 0, "momentum after load: the spec differs");
+    pace_runtime_free(loaded);
+  }
+  free(text);
+  pace_runtime_free(rt);
+
+  /* A refined channel: exact while the re-plan in force is the first. */
+  pace_runtime *refined = NULL;
+  const char *config =
+      "{\"channels\": {\"lr\": {\"preset\": \"cosine\", \"peak\": 0.001, \"warmup_steps\": 10, \"total_steps\": 3000}},"
+      " \"refine\": {\"every\": 200, \"min_history\": 300}}";
+  EXPECT_OK("refined runtime", pace_runtime_create(config, &refined));
+  if (refined) {
+    static double lr[601];
+    double v[1];
+    pace_runtime_values(refined, v, 1);
+    lr[0] = v[0];
+    for (int t = 1; t <= 450; t++) {
+      pace_runtime_step(refined, 1.0 + (t % 13) / 50.0, v, 1);
+      lr[t] = v[0];
+    }
+    CHECK(spec_mismatches(refined, NULL, lr, 451) == 0, "refined lr after one re-plan: the spec differs");
+    for (int t = 451; t <= 600; t++) pace_runtime_step(refined, 1.0 + (t % 13) / 50.0, v, 1);
+    EXPECT_FAIL("after a second re-plan", pace_runtime_played_spec(refined, NULL, NULL, 0, &needed), PACE_E_ARGUMENT);
+    pace_runtime_free(refined);
+  }
+  group_end();
+}
+
 int main(void) {
   if (pace_schedule_parse("{\"preset\": \"constant\"}", &g_marker_schedule) != PACE_OK) return 2;
   test_events();
   test_cooldown();
   test_played_and_save();
+  test_played_spec();
   pace_schedule_free(g_marker_schedule);
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed ? 1 : 0;

@@ -50,6 +50,13 @@ SPECS = [
     {"phases": [{"shape": "inverse_sqrt", "timescale": 100}]},
     {"phases": [{"shape": "power", "a": 4.6, "b": -0.51, "tokens_per_step": 1e6}]},
     {"phases": [{"shape": "step", "step_size": 30, "gamma": 0.5, "steps": 200}, {"shape": "rex", "steps": 100, "to": 0}]},
+    {"version": 1, "peak": 1, "after": "hold", "phases": [
+        {"shape": "segment", "steps": 300, "spec": {"preset": "wsd", "peak": 1e-3, "warmup_steps": 10, "stable_steps": 500,
+                                                    "decay_steps": 100}, "origin": 0, "rate": 1},
+        {"shape": "segment", "steps": 120.5, "spec": {"preset": "linear", "total_steps": 997}, "origin": 10.25, "rate": 0.75},
+        {"shape": "segment", "spec": {"phases": [{"shape": "sqrt", "steps": 50, "from": 0.5, "to": 0}]}}]},
+    {"phases": [{"repeat": [{"shape": "segment", "steps": 40, "spec": {"phases": [{"shape": "segment", "spec":
+        {"preset": "cyclic", "base_ratio": 0.1, "step_size_up": 5}, "origin": 3}]}}], "cycles": 3, "period_mult": 1.5}]},
 ]
 for spec in SPECS:
     put("spec", json.dumps(spec).encode())

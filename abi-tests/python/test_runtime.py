@@ -98,7 +98,7 @@ def test_runtime_and_refine_argtypes_match_the_header():
             ctype = re.sub(r"\s*\*", " *", name.group(1).strip()).replace("* *", "**").strip()
             params.append(ctype)
         found[m.group(2)] = (m.group(1), params)
-    assert len(found) == 22, sorted(found)  # 18, and 4 of introspection (issue 16)
+    assert len(found) == 23, sorted(found)  # 18, and 5 of introspection (issue 16)
     assert set(found) == {n for n in _lib.FUNCTIONS if n.startswith(("pace_refine", "pace_runtime"))}
     for name, (ret, params) in found.items():
         restype, argtypes = _lib.FUNCTIONS[name]

@@ -1,7 +1,8 @@
 // Runtime introspection from C++: a WSD run whose cooldown starts by event,
 // then the run asked what happened: its events (with their steps), whether
 // the cooldown has begun, and the learning rates actually played (the input
-// a loss-curve law is fitted to), the same after a checkpoint round trip.
+// a loss-curve law is fitted to), as values and as a spec of segments, the
+// same after a checkpoint round trip.
 #include "pace.hpp"
 
 #include <cstdio>
@@ -36,7 +37,15 @@ int main() {
   expect(std::memcmp(played.data(), stepped.data(), stepped.size() * sizeof(double)) == 0,
          "played values equal the stepped ones bit for bit");
 
+  // The played schedule as a spec: compiled, it gives the same bits.
+  std::string spec = rt.played_spec();
+  pace::Schedule played_schedule(spec);
+  expect(played_schedule.values(0, static_cast<std::int64_t>(stepped.size())) == stepped,
+         "the played spec gives the stepped values bit for bit");
+  std::printf("played spec: %zu bytes, %s...\n", spec.size(), spec.substr(0, 60).c_str());
+
   pace::Runtime resumed = pace::Runtime::load(rt.save());
+  expect(resumed.played_spec() == spec, "the played spec survives save/load");
   expect(resumed.events_json() == rt.events_json(), "events survive save/load");
   expect(resumed.played_values("lr", 0, stepped.size()) == played, "played values survive save/load");
   std::printf("lr at steps 0, 600, 800, 1000: %.3g %.3g %.3g %.3g\n", played[0], played[600], played[800], played[1000]);
