@@ -462,6 +462,13 @@ class Runtime {
                                              out.data()));
     return out;
   }
+  /// The schedule the channel (empty: "lr" or the first) played, as spec JSON:
+  /// peak 1, one "segment" phase per piece of its timeline (docs/runtime.md).
+  /// pace::Schedule of it gives played_values() bit for bit; O(events) in size.
+  std::string played_spec(const std::string& channel = "") const {
+    const char* name = channel.empty() ? nullptr : channel.c_str();
+    return detail::read_text([&](char* b, std::size_t c, std::size_t* n) { return pace_runtime_played_spec(get(), name, b, c, n); });
+  }
   /// The state: versioned, checksummed, exact.
   std::vector<std::uint8_t> save() const {
     std::size_t needed = 0;
@@ -471,13 +478,6 @@ class Runtime {
     detail::check(pace_runtime_save(get(), out.data(), out.size(), &needed));
     out.resize(needed);
     return out;
-  /// The schedule the channel (empty: "lr" or the first) played, as spec JSON:
-  /// peak 1, one "segment" phase per piece of its timeline (docs/runtime.md).
-  /// pace::Schedule of it gives played_values() bit for bit; O(events) in size.
-  std::string played_spec(const std::string& channel = "") const {
-    const char* name = channel.empty() ? nullptr : channel.c_str();
-    return detail::read_text([&](char* b, std::size_t c, std::size_t* n) { return pace_runtime_played_spec(get(), name, b, c, n); });
-  }
   }
   /// Saves to a file atomically (a crash leaves the old file intact).
   void save_file(const std::string& path) const { detail::check(pace_runtime_save_file(get(), path.c_str())); }

@@ -289,8 +289,6 @@ FUNCTIONS = {
     "pace_schedule_to_json": (c_status, [SCHEDULE_P, ctypes.c_char_p, c_size_t, ctypes.POINTER(c_size_t)]),
     "pace_schedule_total_steps": (c_status, [SCHEDULE_P, ctypes.POINTER(c_int64)]),
     # refinement from gradient norms
-    "pace_runtime_played_spec": (c_status, [RUNTIME_P, ctypes.c_char_p, ctypes.c_char_p, c_size_t,
-                                            ctypes.POINTER(c_size_t)]),
     "pace_refine": (c_status, [c_double_p, c_int64, ctypes.POINTER(RefineOptions), c_double_p]),
     "pace_refine_ex": (c_status, [c_double_p, c_int64, ctypes.POINTER(RefineOptions), c_double_p,
                                   ctypes.POINTER(c_int64)]),
@@ -318,6 +316,8 @@ FUNCTIONS = {
     "pace_runtime_events_json": (c_status, [RUNTIME_P, ctypes.c_char_p, c_size_t, ctypes.POINTER(c_size_t)]),
     "pace_runtime_cooldown_started": (c_status, [RUNTIME_P, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]),
     "pace_runtime_played_values": (c_status, [RUNTIME_P, ctypes.c_char_p, c_int64, c_size_t, c_double_p]),
+    "pace_runtime_played_spec": (c_status, [RUNTIME_P, ctypes.c_char_p, ctypes.c_char_p, c_size_t,
+                                            ctypes.POINTER(c_size_t)]),
 }
 
 

@@ -304,23 +304,6 @@ class Runtime(OwnedHandle):
         return json.loads(_text(_lib.lib.pace_runtime_events_json, self._h()).decode("utf-8"))
 
     def cooldown_started(self, channel: Optional[str] = None) -> bool:
-    def played_spec(self, channel: Optional[str] = None) -> str:
-        """The schedule the channel (default ``lr``, or the first) played, as
-        canonical spec JSON text: peak 1 and one ``segment`` phase per piece
-        of its timeline (the base schedule, then one per event on it; the
-        last, open-ended, is the schedule in force). ``pace.Schedule(text)``
-        gives every value :meth:`played_values` gives, bit for bit, and those
-        the runtime plays next if no event comes; feed it to
-        ``pace.laws.Law.predict`` or plot it. Its size is O(events) whatever
-        the run's length, and it survives save and load. A channel refined
-        online after its first possible re-plan raises ArgumentError (the
-        re-plans are not kept)."""
-        return _text(_lib.lib.pace_runtime_played_spec, self._h(), _channel_arg(channel)).decode("utf-8")
-
-    def played_schedule(self, channel: Optional[str] = None) -> "Schedule":
-        """:meth:`played_spec` compiled: a :class:`pace.Schedule`."""
-        return Schedule(self.played_spec(channel))
-
         """Whether a :meth:`begin_decay` of the channel (default ``lr``, or
         the first) was applied and no :meth:`rewarm` of it came later."""
         out = ctypes.c_int(0)
@@ -343,6 +326,23 @@ class Runtime(OwnedHandle):
         check(_lib.lib.pace_runtime_played_values(self._h(), _channel_arg(channel), first, end - first,
                                                   out.ctypes.data_as(_lib.c_double_p)))
         return out
+
+    def played_spec(self, channel: Optional[str] = None) -> str:
+        """The schedule the channel (default ``lr``, or the first) played, as
+        canonical spec JSON text: peak 1 and one ``segment`` phase per piece
+        of its timeline (the base schedule, then one per event on it; the
+        last, open-ended, is the schedule in force). ``pace.Schedule(text)``
+        gives every value :meth:`played_values` gives, bit for bit, and those
+        the runtime plays next if no event comes; feed it to
+        ``pace.laws.Law.predict`` or plot it. Its size is O(events) whatever
+        the run's length, and it survives save and load. A channel refined
+        online after its first possible re-plan raises ArgumentError (the
+        re-plans are not kept)."""
+        return _text(_lib.lib.pace_runtime_played_spec, self._h(), _channel_arg(channel)).decode("utf-8")
+
+    def played_schedule(self, channel: Optional[str] = None) -> "Schedule":
+        """:meth:`played_spec` compiled: a :class:`pace.Schedule`."""
+        return Schedule(self.played_spec(channel))
 
     # -- checkpoints --------------------------------------------------------------
 
