@@ -76,23 +76,13 @@ import Testing
   }
 
   @Test func aRefinedChannelHasAPlayedSpecUntilASecondReplan() throws {
-    let config = #"""
-      {"channels": {"lr": {"preset": "cosine", "peak": 0.001, "warmup_steps": 10, "total_steps": 3000}},
-       "refine": {"every": 200, "norm": "l2", "smoothing": 0.1, "min_history": 300}}
-      """#
-    let r = try Runtime(configText: config)
-    var out = [0.0]
+    let r = try Runtime(configText: RuntimeIntrospectionTests.refinedConfig)
     var lr = [r.value(channel: 0)]
-    for t in 0..<450 {
-      out.withUnsafeMutableBufferPointer { r.advance(gradNorm: 1 + Double(t % 13) / 50, into: $0.baseAddress!) }
-      lr.append(out[0])
-    }
+    events.refinedRun(r, 0..<450, &lr)
     #expect(r.lastReplan == 300 && r.channels[0].segments.last!.start == 300)
     let spec = try Schedule.parse(try r.playedSpec(channel: "lr"))
     #expect(bits(spec, lr.count) == lr.map(\.bitPattern))
-    for t in 450..<600 {
-      out.withUnsafeMutableBufferPointer { r.advance(gradNorm: 1 + Double(t % 13) / 50, into: $0.baseAddress!) }
-    }
+    events.refinedRun(r, 450..<600, &lr)
     #expect(r.lastReplan == 500)
     #expect(throws: RuntimeError.self) { try r.playedSpec(channel: "lr") }
   }

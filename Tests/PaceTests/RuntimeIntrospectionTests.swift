@@ -172,18 +172,26 @@ import Testing
     #expect(throws: RuntimeError.self) { try Runtime.load(r.save()) }
   }
 
-  @Test func refinedChannelKeepsTheExactRangesOnly() throws {
-    let config = #"""
-      {"channels": {"lr": {"preset": "cosine", "peak": 0.001, "warmup_steps": 10, "total_steps": 3000}},
-       "refine": {"every": 200, "norm": "l2", "smoothing": 0.1, "min_history": 300}}
-      """#
-    let r = try Runtime(configText: config)
+  /// A cosine lr refined online: re-planned at steps 300, 500, 700, ...
+  static let refinedConfig = #"""
+    {"channels": {"lr": {"preset": "cosine", "peak": 0.001, "warmup_steps": 10, "total_steps": 3000}},
+     "refine": {"every": 200, "norm": "l2", "smoothing": 0.1, "min_history": 300}}
+    """#
+
+  /// Steps a one-channel runtime through `steps` (step numbers, for the
+  /// norms' pattern), appending each new lr to `lr`.
+  func refinedRun(_ r: Runtime, _ steps: Range<Int>, _ lr: inout [Double]) {
     var out = [0.0]
-    var lr = [r.value(channel: 0)]
-    for t in 0..<900 {
+    for t in steps {
       out.withUnsafeMutableBufferPointer { r.advance(gradNorm: 1 + Double(t % 13) / 50, into: $0.baseAddress!) }
       lr.append(out[0])
     }
+  }
+
+  @Test func refinedChannelKeepsTheExactRangesOnly() throws {
+    let r = try Runtime(configText: Self.refinedConfig)
+    var lr = [r.value(channel: 0)]
+    refinedRun(r, 0..<900, &lr)
     #expect(r.lastReplan >= 300)
     var early = [Double](repeating: 0, count: 300)
     try early.withUnsafeMutableBufferPointer { try r.playedValues(channel: 0, from: 0, into: $0) }

@@ -93,14 +93,7 @@ import Testing
     }
   }
 
-  func rejection(_ spec: String) -> SpecError? {
-    do {
-      _ = try Schedule.parse(spec)
-      return nil
-    } catch {
-      return error
-    }
-  }
+  func rejection(_ spec: String) -> SpecError? { NameSuggestionTests().rejection(spec) }
 
   @Test func badSegmentsAreRejectedWithTheirPath() throws {
     let missing = try #require(rejection(#"{"phases": [{"shape": "segment", "steps": 5}]}"#))
