@@ -34,7 +34,13 @@ else ifeq ($(PACE_ISA),v3)
 CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell -Xswiftc -DPACE_ISA_X86_64_V3
 endif
 
-LINK_FLAGS := -Xlinker --version-script=$(ROOT)/scripts/pace.map -Xlinker -soname=libpace.so
+# Linked by lld (the toolchain's), not the default gold: gold keeps every
+# symbol that a GOT or TLS relocation names in .dynsym, as a LOCAL entry
+# once the version script hides it (Swift type descriptors and witness
+# tables, libdispatch's __dispatch_tsd: ~50 names in nm -D); lld resolves
+# those relocations in place and .dynsym holds exactly the header's
+# functions (abi-tests/c/check_symbols.sh).
+LINK_FLAGS := -Xswiftc -use-ld=lld -Xlinker --version-script=$(ROOT)/scripts/pace.map -Xlinker -soname=libpace.so
 RELEASE_FLAGS := -c release --scratch-path $(SCRATCH) -Xswiftc -static-stdlib $(CPU_FLAGS) $(LINK_FLAGS)
 # The portable baseline: the compiler's default CPU, no ISA condition, its own
 # scratch folder (different flags would otherwise rebuild the host one).
