@@ -4,13 +4,16 @@
   is include/pace.h's, the tag is a platform tag (never `any`), the metadata
   says it is not pure, and it carries pace/libpace.so, stripped (no symbol
   table, no debug sections) with a debuglink to build/dist/lib/libpace.so.debug,
-  and in pace/_libs the libraries it links that are not glibc, libstdc++ or
-  libgcc_s (OpenBLAS, LAPACKE, libnuma, ...).
+  and in pace/_libs the libraries it opens on first use (LAPACKE, libnuma:
+  the PACE_*_SONAME lines of _CLazyLibrary.h) with what they need that is
+  not glibc, libstdc++ or libgcc_s (LAPACK, OpenBLAS, libgfortran, ...), and
+  the LOAD file that orders them.
 - Installed into a fresh virtual environment (numpy from the system's
   site-packages; no PACE_LIBRARY, no checkout on the path or above the
   working directory), `import pace` loads the bundled library and a
-  schedule gives the same values as the repository's build, and the
-  libraries mapped into the process are the package's copies.
+  schedule gives the same values as the repository's build without mapping
+  any bundled library (they load on first use); a law fit then maps the
+  package's copy of LAPACKE and its dependencies, not the system's.
 - Without a bundled copy, the binding finds a library installed the way
   `make install PREFIX=...` does (PREFIX/lib/libpace.so) through
   LD_LIBRARY_PATH and in ~/.local/lib.
@@ -57,10 +60,16 @@ SMOKE = """
 import json, sys
 import pace
 s = pace.Schedule(json.loads(sys.argv[1]))
-maps = sorted({line.split()[-1] for line in open("/proc/self/maps") if ".so" in line.split()[-1]})
+def mapped():
+    return sorted({line.split()[-1] for line in open("/proc/self/maps") if ".so" in line.split()[-1]})
+values = s.values(0, 1000).tolist()
+maps = mapped()
+truth = pace.laws.Law.create("annealing", [2.0, 1.5, 0.45, 0.01, 0.999])
+steps = list(range(20, 1000, 20))
+fitted = pace.laws.Law.fit("annealing", [(json.loads(sys.argv[1]), steps, truth.predict(json.loads(sys.argv[1]), steps))])
 print(json.dumps({"file": pace.__file__, "library": pace.library_path, "build": pace.build_info(),
                   "fields": pace.build_info_fields(), "total": s.total_steps,
-                  "values": s.values(0, 1000).tolist(), "maps": maps}))
+                  "values": values, "maps": maps, "fit_maps": mapped(), "fitted_L0": fitted.params["L0"]}))
 """
 
 
@@ -105,7 +114,10 @@ def test_wheel_name_tag_and_metadata(wheel):
         ["readelf", "-d", str(DIST / "lib" / "libpace.so")], capture_output=True, text=True, check=True).stdout))
     system = {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "ld-linux-x86-64.so.2",
               "libstdc++.so.6", "libgcc_s.so.1"}
-    assert needed - system <= bundled and "ORDER" in bundled, (needed, bundled)
+    lazy = set(re.findall(r'^#define PACE_[A-Z]*_SONAME "(.*)"$',
+                          (ROOT / "Sources" / "_CLazyLibrary" / "include" / "_CLazyLibrary.h").read_text(), re.M))
+    assert lazy and lazy <= bundled and needed - system <= bundled and "LOAD" in bundled, (lazy, needed, bundled)
+    assert not needed & lazy, "libpace.so links %s: they must load on first use" % (needed & lazy)
     assert not any(n.endswith((".pyc", ".debug")) for n in names)
     # The bundled library is the stripped one.
     assert lib == (DIST / "lib" / "libpace.so").read_bytes()
@@ -150,10 +162,15 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(wheel, tmp_path):
         assert got["fields"]["isa"] == "x86-64"  # the portable build
     assert got["total"] == 1000
     package = Path(got["file"]).parent
-    for soname in (package / "_libs" / "ORDER").read_text().split():  # the package's copies, not the system's
-        mapped = [m for m in got["maps"] if Path(m).name == soname]
-        assert mapped and all(Path(m).resolve().parent == (package / "_libs").resolve() for m in mapped), \
-            (soname, mapped)
+    bundled = (package / "_libs").resolve()
+    # Nothing bundled is mapped before its first use (import and a schedule).
+    assert not [m for m in got["maps"] if Path(m).resolve().parent == bundled], got["maps"]
+    # A law fit maps the package's LAPACKE and what LOAD lists for it, not the system's copies.
+    load = dict(line.split(":", 1) for line in (package / "_libs" / "LOAD").read_text().splitlines())
+    for soname in ["liblapacke.so.3"] + load["liblapacke.so.3"].split():
+        mapped = [m for m in got["fit_maps"] if Path(m).name == soname]
+        assert mapped and all(Path(m).resolve().parent == bundled for m in mapped), (soname, got["fit_maps"])
+    assert abs(got["fitted_L0"] - 2.0) < 1e-3
     with pace.Schedule(SPEC) as s:  # the repository's build (another ISA): same numbers to 1e-14
         ours = s.values(0, 1000).tolist()
     assert max(abs(a - b) / max(abs(b), 1e-300) for a, b in zip(got["values"], ours)) < 1e-14

@@ -6,8 +6,8 @@ Search order (the first existing file is used; nothing is loaded twice):
    set, it is the only place looked at: a wrong path is an error rather than a
    silent fallback to another copy.
 2. A copy inside this package: ``pace/libpace.so`` (what the wheel ships,
-   with the libraries it links that not every system has in ``pace/_libs/``,
-   loaded first).
+   with LAPACKE, libnuma and what they need in ``pace/_libs/``: libpace.so
+   opens them from there itself, on first use, never at import).
 3. The repository build: ``build/lib/libpace.so`` in the directory of this
    package file or any parent of it, then in the current working directory or
    any parent of it.
@@ -49,8 +49,6 @@ else:
     LIBRARY_NAME = "libpace.so"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-BUNDLED_DIR = PACKAGE_DIR / "_libs"
-_bundled: List[ctypes.CDLL] = []  # kept loaded for the life of the process
 
 
 def version_tuple(number: int) -> Tuple[int, int, int]:
@@ -157,30 +155,6 @@ def _describe(places: List[Tuple[str, Path]]) -> str:
     return "\n".join("  - %s (%s)" % (path, how) for how, path in places)
 
 
-def _load_bundled_dependencies() -> None:
-    """Loads the libraries the wheel ships in ``pace/_libs`` (OpenBLAS,
-    LAPACKE, libnuma, ...: scripts/build-wheel), in the order of its
-    ``ORDER`` file (what a library needs first), so that the dynamic linker
-    finds them by soname when it loads the package's libpace.so. One that
-    fails is retried after the others until a round loads none; what is
-    still missing then is reported by the load of libpace.so itself."""
-    if not BUNDLED_DIR.is_dir():
-        return
-    order = BUNDLED_DIR / "ORDER"
-    names = order.read_text().split() if order.is_file() else sorted(p.name for p in BUNDLED_DIR.iterdir())
-    pending = [BUNDLED_DIR / name for name in names if (BUNDLED_DIR / name).is_file()]
-    while pending:
-        failed = []
-        for path in pending:
-            try:
-                _bundled.append(ctypes.CDLL(str(path)))
-            except OSError:
-                failed.append(path)
-        if len(failed) == len(pending):
-            return
-        pending = failed
-
-
 def find_and_load() -> Tuple[ctypes.CDLL, Path, int]:
     """Finds, loads and version-checks the library; ImportError otherwise."""
     places, env = candidates()
@@ -213,8 +187,6 @@ def find_and_load() -> Tuple[ctypes.CDLL, Path, int]:
     how, path = found
     searched = "Searched, in order:\n%s" % _describe(places[: places.index(found) + 1])
     try:
-        if path == PACKAGE_DIR / LIBRARY_NAME:
-            _load_bundled_dependencies()
         lib = ctypes.CDLL(str(path))
     except OSError as exc:
         raise ImportError(
