@@ -2,13 +2,22 @@
 // Two-way fork-join on a POSIX thread, for large fills and refinement passes.
 //===----------------------------------------------------------------------===//
 import Glibc
+import Synchronization
 
-/// Runs `body(0)` on a second thread and `body(1)` on the calling thread,
-/// returning when both have finished. The two parts must touch disjoint
-/// memory. With one online CPU, or when a thread cannot be started, both
-/// run on the calling thread (so results never depend on it).
+/// Runs `body(0)` and `body(1)`, on a second thread and the calling thread
+/// when the second thread starts in time, returning when both have
+/// finished. The two parts must touch disjoint memory; results never depend
+/// on which thread runs which part.
 ///
-/// - Complexity: one thread creation and join (tens of microseconds).
+/// The parts are claimed, not assigned: the calling thread takes the next
+/// unclaimed part until none is left, and so does the helper thread once it
+/// runs. On a machine whose other core is busy (a shared 2-core host), a
+/// helper that is not scheduled in time finds both parts taken and exits
+/// without touching `body`: the caller never waits for a thread that has not
+/// started, only for a part the helper is running. With one online CPU, or
+/// when a thread cannot be started, both parts run on the calling thread.
+///
+/// - Complexity: one thread creation (tens of microseconds), no join.
 func forkJoin(_ body: (Int) -> Void) {
   guard sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1 else {
     body(0)
@@ -16,20 +25,19 @@ func forkJoin(_ body: (Int) -> Void) {
     return
   }
   withoutActuallyEscaping(body) { escapable in
-    let context = Unmanaged.passRetained(ForkedPart(escapable)).toOpaque()
+    let parts = SharedParts(escapable)
     var thread = pthread_t()
+    let context = Unmanaged.passRetained(parts).toOpaque()
     let started = pthread_create(&thread, nil, { context in
-      Unmanaged<ForkedPart>.fromOpaque(context!).takeRetainedValue().body(0)
+      Unmanaged<SharedParts>.fromOpaque(context!).takeRetainedValue().helperRuns()
       return nil
     }, context)
-    guard started == 0 else {
-      Unmanaged<ForkedPart>.fromOpaque(context).release()
-      escapable(0)
-      escapable(1)
-      return
+    if started == 0 {
+      pthread_detach(thread)
+    } else {
+      Unmanaged<SharedParts>.fromOpaque(context).release()
     }
-    escapable(1)
-    pthread_join(thread, nil)
+    parts.callerRuns()
   }
 }
 
@@ -42,8 +50,56 @@ func inParts(_ parts: Int, of range: Range<Int>, splitAt: Int? = nil, _ body: (R
   forkJoin { part in body(part == 0 ? range.lowerBound..<middle : middle..<range.upperBound) }
 }
 
-/// The part a forked thread runs (kept alive until that thread takes it).
-private final class ForkedPart: @unchecked Sendable {
-  let body: (Int) -> Void
+/// The two parts of a `forkJoin`, claimed by whichever thread comes first.
+///
+/// The helper touches `body` only between entering (`helper`: waiting →
+/// running, a compare-and-exchange the caller can pre-empt by closing it)
+/// and leaving (running → done). The caller, out of parts, closes a helper
+/// that has not entered, or waits until it has left; only then does it drop
+/// `body`, so the non-escaping closure is never used or held after
+/// `forkJoin` returns.
+private final class SharedParts: @unchecked Sendable {
+  /// The next part to claim (0, 1; 2 and above: none left).
+  private let next = Atomic<Int>(0)
+  /// `waiting`, `running`, `done` or `closed` (see the constants).
+  private let helper = Atomic<Int>(SharedParts.waiting)
+  private var body: ((Int) -> Void)?
+
+  private static let waiting = 0
+  private static let running = 1
+  private static let done = 2
+  private static let closed = 3
+
   init(_ body: @escaping (Int) -> Void) { self.body = body }
+
+  /// The helper thread: enters unless closed, runs parts, leaves.
+  func helperRuns() {
+    guard helper.compareExchange(expected: Self.waiting, desired: Self.running, ordering: .acquiringAndReleasing)
+      .exchanged else { return }
+    runParts()
+    helper.store(Self.done, ordering: .releasing)
+  }
+
+  /// The calling thread: runs parts, then closes the helper or waits for it
+  /// to leave, then drops `body`.
+  func callerRuns() {
+    runParts()
+    let closedFirst = helper.compareExchange(expected: Self.waiting, desired: Self.closed,
+                                             ordering: .acquiringAndReleasing).exchanged
+    if !closedFirst {
+      while helper.load(ordering: .acquiring) != Self.done { sched_yield() }
+    }
+    body = nil
+  }
+
+  /// Claims and runs parts until none is left; out of line, so every copy
+  /// of `body` it makes is released before it returns.
+  @inline(never)
+  private func runParts() {
+    while true {
+      let part = next.wrappingAdd(1, ordering: .relaxed).oldValue
+      guard part < 2 else { return }
+      body.unsafelyUnwrapped(part)
+    }
+  }
 }

@@ -7,9 +7,10 @@ import _CKernels
 // Each lane type gives the same bits: a lookup is a lookup, and every
 // scaling rounds the exact product `x * 2^floor(n)` once. Only the
 // instructions differ: x86-64-v4 builds use `vpermi2pd` and `vscalefpd` on
-// eight lanes, x86-64-v3 builds one `vgatherqpd` per table half on four, and
-// the other cases look up lane by lane and scale by products
-// (``DoubleLanes/scaledByProducts(_:byTwoPowerFloor:)``).
+// eight lanes, x86-64-v3 builds one 16-byte load of a (hi, lo) pair per lane
+// on four (faster than two `vgatherqpd` on AMD, whose gathers are
+// microcoded), and the other cases look up lane by lane and scale by
+// products (``DoubleLanes/scaledByProducts(_:byTwoPowerFloor:)``).
 
 extension Double {
   @inlinable @inline(__always)
@@ -27,7 +28,7 @@ extension SIMD4 where Scalar == Double {
   @inlinable @inline(__always)
   public static func twoPowerSixteenths(_ shifted: SIMD4<Double>) -> (hi: SIMD4<Double>, lo: SIMD4<Double>) {
     #if PACE_ISA_X86_64_V3 && arch(x86_64)
-    return (pace_exp2_table4(shifted, 0), pace_exp2_table4(shifted, 1))
+    return (pace_exp2_pairs4(shifted, 0), pace_exp2_pairs4(shifted, 1))
     #else
     return lookUpLaneByLane(shifted)
     #endif
@@ -56,6 +57,36 @@ extension SIMD8 where Scalar == Double {
     #else
     return scaledByProducts(x, byTwoPowerFloor: n)
     #endif
+  }
+}
+
+// 2^floor(k/16) from the bits of `shifted = 1.5 * 2^52 + k`: its low 16
+// bits are k + 2^16 m for some m, so (bits + 16368) << 48 holds k + 16368 =
+// k + 1023 * 16 in the top 16 bits (higher bits shift out), and clearing
+// bits 48 ... 51 leaves (floor(k/16) + 1023) << 52, the biased exponent of
+// 2^floor(k/16) (normal for k in [-16352, 16383]).
+
+extension Double {
+  @inlinable @inline(__always)
+  public static func twoPowerFloorSixteenth(_ shifted: Double) -> Double {
+    Double(bitPattern: ((shifted.bitPattern &+ 16368) &<< 48) & 0xFFF0_0000_0000_0000)
+  }
+}
+
+extension SIMD4 where Scalar == Double {
+  @inlinable @inline(__always)
+  public static func twoPowerFloorSixteenth(_ shifted: SIMD4<Double>) -> SIMD4<Double> {
+    let bits = unsafeBitCast(shifted, to: SIMD4<UInt64>.self)
+    return unsafeBitCast(((bits &+ 16368) &<< 48) & 0xFFF0_0000_0000_0000, to: SIMD4<Double>.self)
+  }
+}
+
+extension SIMD8 where Scalar == Double {
+  @inlinable @inline(__always)
+  public static func twoPowerFloorSixteenth(_ shifted: SIMD8<Double>) -> SIMD8<Double> {
+    let bits = unsafeBitCast(shifted, to: SIMD8<UInt64>.self)
+    return unsafeBitCast(((bits &+ Self.bits(16368)) &<< Self.bits(48)) & Self.bits(0xFFF0_0000_0000_0000),
+                         to: SIMD8<Double>.self)
   }
 }
 

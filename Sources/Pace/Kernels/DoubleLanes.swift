@@ -51,6 +51,11 @@ public protocol DoubleLanes {
   /// Per lane `x * 2^floor(n)` rounded once (to nearest, subnormal results
   /// included), for `n` in [-1100, 1100]; NaN `n` only with NaN `x`.
   static func scaled(_ x: Self, byTwoPowerFloor n: Self) -> Self
+  /// Per lane `2^floor(k/16)` for the integer `k` held in the low bits of
+  /// `shifted = 1.5 * 2^52 + k` (``Elementary/exp2(_:_:)``'s rounding), for
+  /// `k` in [-16352, 16383] (normal powers of two); three integer operations
+  /// on the bits. Other `k` give unspecified values.
+  static func twoPowerFloorSixteenth(_ shifted: Self) -> Self
 }
 
 
