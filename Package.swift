@@ -33,7 +33,7 @@ let package = Package(
     ),
     // Loss-curve laws (annealing law, multi-power law): functionals, fits
     // (Levenberg-Marquardt on LAPACKE), prediction, schedule search.
-    .target(name: "PaceLaws", dependencies: ["Pace", "_CLAPACKE"]),
+    .target(name: "PaceLaws", dependencies: ["Pace", "PaceEngine", "_CLAPACKE"]),
     // NUMA-aware worker pool and partitioned batch evaluation (libnuma).
     .target(name: "PaceEngine", dependencies: ["Pace", "_CLazyLibrary"]),
     // Data pacing: batch samplers (uniform epochs, competence, PUDF ability,
@@ -72,7 +72,7 @@ let package = Package(
     // (C, C++, Python ctypes, fuzz targets, sanitizers) lives in abi-tests/.
     .testTarget(name: "PaceTests", dependencies: ["Pace", "PaceIO"]),
     .testTarget(name: "PacePlotTests", dependencies: ["PacePlot"]),
-    .testTarget(name: "PaceLawsTests", dependencies: ["PaceLaws", "Pace"]),
+    .testTarget(name: "PaceLawsTests", dependencies: ["PaceLaws", "Pace", "PaceEngine"]),
     .testTarget(name: "PaceEngineTests", dependencies: ["PaceEngine", "Pace"]),
     .testTarget(name: "PaceDataTests", dependencies: ["PaceData", "Pace", "PaceEngine"]),
     .testTarget(name: "PaceTuneTests", dependencies: ["PaceTune", "Pace"]),

@@ -3,6 +3,7 @@
 // free-form non-increasing schedule by projected gradient.
 //===----------------------------------------------------------------------===//
 import Pace
+import PaceEngine
 
 /// A parametric schedule family searched by ``ScheduleSearch``.
 public enum ScheduleFamily: String, Sendable, CaseIterable {
@@ -156,53 +157,61 @@ public enum ScheduleSearch {
 
   /// Evaluates every candidate of the families and returns the lowest
   /// predicted final loss (at step budget - 1). `progress(done, total)` is
-  /// called now and then.
+  /// called now and then, from one thread at a time (a worker's).
   ///
-  /// - Complexity: O(candidates x budget); each candidate's final loss is
-  ///   exact (the definition at the last step), four candidates per SIMD
-  ///   vector for the multi-power law.
-  public static func search(_ law: LossLaw, options: SearchOptions,
+  /// The candidates run on `engine`'s workers (nil: a shared engine with a
+  /// worker per CPU), eight per SIMD vector (``SearchKernel``), in a fixed
+  /// split into parts: every candidate's loss, and so the winner (the
+  /// first candidate in ``candidates(_:)`` order with the lowest loss), is
+  /// the same bit for bit whatever the thread count.
+  ///
+  /// - Complexity: O(candidates x budget), each candidate's final loss
+  ///   exact (the law's definition at the last step); memory
+  ///   O(parts x 9 x budget) for the per-part rates.
+  public static func search(_ law: LossLaw, options: SearchOptions, engine: BatchEngine? = nil,
                             progress: ((Int, Int) -> Void)? = nil) throws(LawError) -> SearchResult {
     try check(options)
     var all = candidates(options)
     guard !all.isEmpty else { throw .argument("the grids give no candidate") }
     let clock = ContinuousClock()
     let start = clock.now
-    // Blocks of four candidates, one per SIMD lane (LossLaw.finalLosses).
-    var block: [[Double]] = []
-    var blockIndex: [Int] = []
-    for i in all.indices {
-      let schedule: Schedule
-      do throws(SpecError) {
-        schedule = try Schedule.parse(all[i].spec)
-      } catch {
-        throw .spec(error)
-      }
-      var rates = [Double](repeating: 0, count: options.budget)
-      rates.withUnsafeMutableBufferPointer { schedule.fill(from: 0, into: $0) }
-      block.append(rates)
-      blockIndex.append(i)
-      if block.count == 4 || i == all.count - 1 {
-        let losses = law.finalLosses(block, warmupSteps: options.warmupSteps)
-        for (j, idx) in blockIndex.enumerated() { all[idx].finalLoss = losses[j] }
-        block.removeAll(keepingCapacity: true)
-        blockIndex.removeAll(keepingCapacity: true)
-      }
-      if let progress, i % 64 == 63 || i == all.count - 1 { progress(i + 1, all.count) }
+    let reference: Schedule
+    do throws(SpecError) {
+      reference = try Schedule.parse(all[0].spec)
+    } catch {
+      throw .spec(error)
     }
+    let kernel = SearchKernel(law: law, count: options.budget, warmupSteps: options.warmupSteps,
+                              reference: reference.values(from: 0, count: options.budget))
+    let evaluation = CandidateEvaluation(kernel: kernel, specs: all.map(\.spec))
+    let losses = try evaluation.run(on: engine ?? sharedEngine, progress: progress)
+    for i in all.indices { all[i].finalLoss = losses[i] }
     let elapsed = clock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     var bestPerFamily: [SearchCandidate] = []
     for family in options.families {
-      if let b = all.filter({ $0.family == family.rawValue && $0.finalLoss.isFinite }).min(by: { $0.finalLoss < $1.finalLoss }) {
-        bestPerFamily.append(b)
+      var best: SearchCandidate?
+      for c in all where c.family == family.rawValue && c.finalLoss.isFinite {
+        if let b = best, b.finalLoss <= c.finalLoss { continue }
+        best = c  // the first of the lowest, in candidate order
       }
+      if let best { bestPerFamily.append(best) }
     }
-    guard let best = bestPerFamily.min(by: { $0.finalLoss < $1.finalLoss }) else {
+    var best: SearchCandidate?
+    for c in bestPerFamily {
+      if let b = best, b.finalLoss <= c.finalLoss { continue }
+      best = c
+    }
+    guard let best else {
       throw .numeric("no candidate has a finite predicted loss", reached: nil)
     }
     return SearchResult(best: best, bestPerFamily: bestPerFamily, evaluated: all.count, seconds: seconds)
   }
+
+  /// The engine of searches given none: a worker per CPU, started on first
+  /// use (nil where it cannot start: the search then runs on the caller's
+  /// thread).
+  static let sharedEngine: BatchEngine? = try? BatchEngine()
 
   /// The predicted final loss of one spec over the options' budget.
   public static func finalLoss(_ law: LossLaw, spec: String, options: SearchOptions) throws(LawError) -> Double {

@@ -4,6 +4,7 @@
 import ArgumentParser
 import Pace
 import PaceLaws
+import PaceEngine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,7 +37,8 @@ struct Search: ParsableCommand {
     discussion: """
       Evaluates every member of the chosen families on a grid (wsd: decay fraction x cooldown shape \
       x final ratio; cosine, rex, linear: final ratio; uba: phi x final ratio) after a linear warmup, \
-      and prints the best as a schedule spec. --free-form also optimises a non-increasing per-step \
+      and prints the best as a schedule spec. The candidates run on every CPU (--threads to choose), \
+      with the same winner, bit for bit, on any number of threads. --free-form also optimises a non-increasing per-step \
       schedule by projected gradient on the law and compares both winners with cosine and WSD.
       """)
 
@@ -54,6 +56,9 @@ struct Search: ParsableCommand {
 
   @Option(help: "Comma-separated families: wsd, cosine, rex, uba, linear.")
   var family: String = "wsd,cosine,rex,uba,linear"
+
+  @Option(help: "Worker threads of the search (default: one per CPU).")
+  var threads: Int?
 
   @Flag(help: "Also optimise a free-form non-increasing schedule.")
   var freeForm = false
@@ -80,12 +85,23 @@ struct Search: ParsableCommand {
       guard budget >= 2 else { throw CommandError("--budget must be >= 2, got \(budget)") }
       var options = SearchOptions(budget: budget, peak: peak, warmupSteps: warmup ?? SearchOptions.defaultWarmupSteps(budget: budget))
       options.families = families
+      var engine: BatchEngine?
+      if let threads {
+        guard threads >= 1, threads <= BatchEngine.maxThreads else {
+          throw CommandError("--threads must be in [1, \(BatchEngine.maxThreads)], got \(threads)")
+        }
+        do throws(EngineError) {
+          engine = try BatchEngine(threads: threads)
+        } catch {
+          throw CommandError("--threads: \(error)")
+        }
+      }
       var bar = ProgressBar("search")
       let result: SearchResult
       var free: FreeFormResult?
       var references: [(String, Double)] = []
       do throws(LawError) {
-        result = try ScheduleSearch.search(law, options: options) { bar.update($0, $1) }
+        result = try ScheduleSearch.search(law, options: options, engine: engine) { bar.update($0, $1) }
         if freeForm {
           var freeBar = ProgressBar("free-form")
           free = try ScheduleSearch.freeForm(law, options: options, iterations: iterations) { freeBar.update($0, $1) }
