@@ -26,6 +26,9 @@ for bench in bench_at bench_runtime bench_scaling bench_batch; do
   "${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror "Benchmarks/c/$bench.c" $(pkg-config --cflags --libs pace) -lm \
     -o "build/bench/$bench"
 done
+# Two builds of the library compared on one thread (dlopen; no pace.h needed):
+# build/bench/bench_fill_ab OLD/libpace.so NEW/libpace.so (not run below).
+"${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror Benchmarks/c/bench_fill_ab.c -ldl -o build/bench/bench_fill_ab
 [[ "${1:-}" == "--build-only" ]] && exit 0
 
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1 || true)"
