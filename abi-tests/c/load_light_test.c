@@ -154,7 +154,7 @@ static double losses[points];
 
 static int synthetic_curve(pace_law_curve *curve) {
   pace_law *law = NULL;
-  if (api.law_create(PACE_LAW_ANNEALING, truth, 5, PACE_WARMUP_DEFAULT, &law) != PACE_OK) {
+  if (api.law_create(PACE_LAW_ANNEALING, truth, 5, PACE_WARMUP_PEAK, &law) != PACE_OK) {
     printf("  FAILED: pace_law_create: %s\n", api.last_error());
     return 0;
   }
@@ -171,6 +171,19 @@ static int synthetic_curve(pace_law_curve *curve) {
   return status == PACE_OK;
 }
 
+/* The fit's options: the curve's own warmup convention and lambda, so that
+ * the truth is exactly representable (not the library's defaults). */
+static pace_fit_options fit_options(void) {
+  pace_fit_options o;
+  memset(&o, 0, sizeof o);
+  o.struct_size = (uint32_t)sizeof o;
+  o.warmup = PACE_WARMUP_PEAK;
+  o.method = PACE_FIT_LM;
+  o.fit_lambda = 0;
+  o.lambda = truth[4];
+  return o;
+}
+
 /* In a child: PACE_LAPACKE = `value`; pace_law_fit must fail with
  * PACE_E_UNSUPPORTED and a message containing `expected`; schedules work. */
 static void missing_lapacke_in_child(const char *value, const char *expected) {
@@ -181,7 +194,8 @@ static void missing_lapacke_in_child(const char *value, const char *expected) {
     pace_law_curve curve;
     if (!synthetic_curve(&curve)) _exit(2);
     pace_law *law = NULL;
-    pace_status status = api.law_fit(PACE_LAW_ANNEALING, &curve, 1, NULL, &law);
+    pace_fit_options options = fit_options();
+    pace_status status = api.law_fit(PACE_LAW_ANNEALING, &curve, 1, &options, &law);
     const char *message = api.last_error();
     printf("  PACE_LAPACKE=%s: pace_law_fit -> %d, \"%s\"\n", value, (int)status, message);
     int ok = status == PACE_E_UNSUPPORTED && law == NULL && strstr(message, expected) != NULL &&
@@ -233,7 +247,8 @@ int main(int argc, char **argv) {
   pace_law_curve curve;
   if (synthetic_curve(&curve)) {
     pace_law *law = NULL;
-    pace_status status = api.law_fit(PACE_LAW_ANNEALING, &curve, 1, NULL, &law);
+    pace_fit_options options = fit_options();
+    pace_status status = api.law_fit(PACE_LAW_ANNEALING, &curve, 1, &options, &law);
     CHECK(status == PACE_OK && law != NULL, "pace_law_fit: %s", api.last_error());
     heavy_mapped(mapped, sizeof mapped);
     printf("after a law fit: threads %d; mapped: %s\n", thread_count(), mapped);

@@ -64,9 +64,10 @@ def mapped():
     return sorted({line.split()[-1] for line in open("/proc/self/maps") if ".so" in line.split()[-1]})
 values = s.values(0, 1000).tolist()
 maps = mapped()
-truth = pace.laws.Law.create("annealing", [2.0, 1.5, 0.45, 0.01, 0.999])
+truth = pace.laws.Law.create("annealing", [2.0, 1.5, 0.45, 0.01, 0.999], warmup="peak")
 steps = list(range(20, 1000, 20))
-fitted = pace.laws.Law.fit("annealing", [(json.loads(sys.argv[1]), steps, truth.predict(json.loads(sys.argv[1]), steps))])
+fitted = pace.laws.Law.fit("annealing", [(json.loads(sys.argv[1]), steps, truth.predict(json.loads(sys.argv[1]), steps))],
+                           warmup="peak", fit_lambda=False, lam=0.999)
 print(json.dumps({"file": pace.__file__, "library": pace.library_path, "build": pace.build_info(),
                   "fields": pace.build_info_fields(), "total": s.total_steps,
                   "values": values, "maps": maps, "fit_maps": mapped(), "fitted_L0": fitted.params["L0"]}))
