@@ -1,6 +1,7 @@
 /*
  * check.h - the C tests' counted checks, grouped under names (included by
- * abi_test.c, runtime_test.c and batch_test.c; one translation unit each).
+ * abi_test.c, the runtime_*_test.c programs through runtime_common.h,
+ * batch_test.c and the others; one translation unit each).
  *
  *   group_begin("name"); CHECK(cond, "printf format", args...); group_end();
  *   ... printf("%d passed, %d failed\n", g_passed, g_failed) at the end.

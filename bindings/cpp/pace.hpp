@@ -74,6 +74,14 @@ inline std::string version_string() { return pace_version_string(); }
 /// Which build of the library is loaded, e.g. "pace 0.1.0; isa=x86-64-v3; cpu=haswell;
 /// features=avx2,fma; swift=6.3; build=release" (format: pace_build_info in pace.h).
 inline std::string build_info() { return pace_build_info(); }
+/// The library's names as JSON (pace_names_json): status names, law kinds with
+/// every accepted spelling and parameter names, warmup modes, fit methods,
+/// search families, defaults. Read it rather than restating any of them.
+inline std::string names_json() {
+  return detail::read_text([](char* buf, std::size_t cap, std::size_t* needed) {
+    return pace_names_json(buf, cap, needed);
+  });
+}
 
 /// An immutable schedule: value(t) = peak * m(t). Thread-safe to share
 /// (const methods only); move-only.
@@ -301,7 +309,8 @@ class Law {
     return out;
   }
   /// The family member (PACE_FAMILY_* bits; 0: all) of least predicted final
-  /// loss for a budget of steps at a peak LR; warmup_steps -1: 9% of the budget.
+  /// loss for a budget of steps at a peak LR; warmup_steps -1: the library's default
+  /// fraction of the budget (names_json(): defaults.search_warmup_fraction).
   SearchResult search(std::int64_t budget, double peak, std::int64_t warmup_steps = -1, std::uint32_t families = 0) const {
     pace_search_options opt = search_options(budget, peak, warmup_steps, families);
     SearchResult out;

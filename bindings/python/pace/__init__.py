@@ -22,7 +22,7 @@ of the repository (searched upwards from this package and from the working
 directory); see pace._lib.
 """
 
-from ._lib import EXPECTED_VERSION
+from ._lib import EXPECTED_VERSION, format_version
 from ._lib import library_path as _library_path
 from ._lib import library_build_info, library_version, library_version_number
 from .errors import (
@@ -44,7 +44,10 @@ from .runtime import Runtime, refine, refine_spec  # training-loop runtime, refi
 from . import laws  # loss-curve laws (pace.laws)
 from . import tune  # AutoLRS, the learning rate tuned on the fly (pace.tune)
 
-__version__ = "0.1.0"
+#: The binding's version: the header version it was written against
+#: (EXPECTED_VERSION, the one place the binding states it; the wheel's
+#: metadata is read from include/pace.h by setup.py).
+__version__ = format_version(EXPECTED_VERSION)
 
 #: Path of the loaded shared library (str).
 library_path = str(_library_path)

@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import json
 import os
+import subprocess
 import sys
 import sysconfig
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 # PACE_VERSION_NUMBER of include/pace.h this binding was written against:
 # major*10000 + minor*100 + patch.
@@ -119,8 +121,6 @@ def _loader_cache() -> Optional[Path]:
         if (directory / name).is_file():
             return directory / name
     try:
-        import subprocess
-
         listing = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, timeout=10).stdout
     except (OSError, subprocess.SubprocessError):
         return None
@@ -253,6 +253,7 @@ FUNCTIONS = {
     "pace_build_info": (ctypes.c_char_p, []),
     "pace_last_error": (ctypes.c_char_p, []),
     "pace_status_name": (ctypes.c_char_p, [c_status]),
+    "pace_names_json": (c_status, [ctypes.c_char_p, c_size_t, ctypes.POINTER(c_size_t)]),
     "pace_schedule_parse": (c_status, [ctypes.c_char_p, ctypes.POINTER(SCHEDULE_P)]),
     "pace_schedule_free": (None, [SCHEDULE_P]),
     "pace_schedule_at": (c_status, [SCHEDULE_P, c_int64, c_double_p]),
@@ -382,14 +383,73 @@ library_build_info = lib.pace_build_info().decode("utf-8", "replace")
 
 INT64_MAX = 2**63 - 1
 
-# pace_status values (include/pace.h).
+
+# --------------------------------------------------------------------------
+# The (buf, cap, *needed) pattern, and the library's names
+
+
+def call_sized(fn, *args, after: Tuple[Any, ...] = (), cap: int = 0) -> Tuple[int, bytes]:
+    """Calls ``fn(*args, buf, cap, &needed, *after)``, a function of
+    include/pace.h's (buf, cap, *needed) pattern: first with a buffer of
+    ``cap`` bytes (0: none, to learn the size), then, while ``*needed``
+    exceeds the buffer (at most 4 times: the size may grow between calls),
+    with a buffer of ``*needed`` bytes. Returns (PACE_OK, the ``*needed``
+    bytes written; text keeps its NUL) or (the failing status, b"").
+
+    The one implementation of the retry: pace._sized raises the binding's
+    exceptions from it. A status is a size problem exactly when ``*needed``
+    exceeds the capacity given, so no status code but PACE_OK (0, fixed by
+    the ABI) is needed here."""
+    needed = ctypes.c_size_t(0)
+    buf = ctypes.create_string_buffer(cap) if cap > 0 else None
+    status = fn(*args, buf, cap, ctypes.byref(needed), *after)
+    for attempt in range(5):
+        if status == PACE_OK:
+            return status, b"" if buf is None else buf.raw[: min(needed.value, cap)]
+        if needed.value <= cap or attempt == 4:
+            return status, b""
+        cap = needed.value
+        buf = ctypes.create_string_buffer(cap)
+        status = fn(*args, buf, cap, ctypes.byref(needed), *after)
+    return status, b""
+
+
+# pace_status PACE_OK: 0 by the ABI (docs/c-api.md); the other codes are read
+# from the library below.
 PACE_OK = 0
-PACE_E_ARGUMENT = 1
-PACE_E_SPEC = 2
-PACE_E_BUFFER_TOO_SMALL = 3
-PACE_E_STATE = 4
-PACE_E_VERSION = 5
-PACE_E_NUMERIC = 6
-PACE_E_NO_MEMORY = 7
-PACE_E_UNSUPPORTED = 8
-PACE_E_INTERNAL = 9
+
+
+def _read_names() -> Dict[str, Any]:
+    """pace_names_json: the library's status names, law kinds, warmup modes,
+    fit methods, search families and defaults (include/pace.h, "names")."""
+    status, data = call_sized(lib.pace_names_json)
+    if status != PACE_OK:
+        raise ImportError("pace: %s: pace_names_json failed (status %d): %s"
+                          % (library_path, status, lib.pace_last_error().decode("utf-8", "replace")))
+    return json.loads(data.rstrip(b"\0").decode("utf-8"))
+
+
+#: The library's names (pace_names_json), read once at import: the bindings
+#: take every status name, law kind, parameter name, warmup mode, fit method,
+#: search family and default from here instead of restating them.
+NAMES: Dict[str, Any] = _read_names()
+#: pace_status values by name ("PACE_OK": 0, "PACE_E_ARGUMENT": 1, ...).
+STATUS: Dict[str, int] = NAMES["status"]
+
+
+def _status(name: str) -> int:
+    try:
+        return STATUS[name]
+    except KeyError:
+        raise ImportError("pace: %s names no status %s (pace_names_json)" % (library_path, name)) from None
+
+
+PACE_E_ARGUMENT = _status("PACE_E_ARGUMENT")
+PACE_E_SPEC = _status("PACE_E_SPEC")
+PACE_E_BUFFER_TOO_SMALL = _status("PACE_E_BUFFER_TOO_SMALL")
+PACE_E_STATE = _status("PACE_E_STATE")
+PACE_E_VERSION = _status("PACE_E_VERSION")
+PACE_E_NUMERIC = _status("PACE_E_NUMERIC")
+PACE_E_NO_MEMORY = _status("PACE_E_NO_MEMORY")
+PACE_E_UNSUPPORTED = _status("PACE_E_UNSUPPORTED")
+PACE_E_INTERNAL = _status("PACE_E_INTERNAL")

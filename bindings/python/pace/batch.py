@@ -38,12 +38,11 @@ from typing import Any, Dict, Iterable, List, NamedTuple, Optional
 import numpy as np
 
 from . import _lib
+from ._handle import OwnedHandle
 from .errors import ArgumentError, check
 from .schedule import Schedule, _step_index
 
 __all__ = ["Engine", "BatchReduction", "batch", "batch_reduce"]
-
-from ._handle import OwnedHandle
 
 NUMA_MODES = {"auto": _lib.PACE_NUMA_AUTO, "off": _lib.PACE_NUMA_OFF, "require": _lib.PACE_NUMA_REQUIRE}
 

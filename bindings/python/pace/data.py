@@ -47,6 +47,7 @@ import numpy as np
 
 from . import _lib
 from ._handle import OwnedHandle
+from ._sized import read
 from .errors import ArgumentError, SpecError, StateError, check
 from .laws import _integer
 from .schedule import _spec_bytes
@@ -251,20 +252,7 @@ class Sampler(OwnedHandle):
     def save(self) -> bytes:
         """The sampler's state (config and reported abilities, not the
         arrays) as versioned, checksummed bytes."""
-        handle = self._h()
-        needed = ctypes.c_size_t(0)
-        status = _lib.lib.pace_sampler_save(handle, None, 0, ctypes.byref(needed))
-        for _ in range(4):
-            if status == _lib.PACE_OK:
-                return b""
-            if status != _lib.PACE_E_BUFFER_TOO_SMALL:
-                check(status)
-            buf = ctypes.create_string_buffer(max(needed.value, 1))
-            status = _lib.lib.pace_sampler_save(handle, buf, needed.value, ctypes.byref(needed))
-            if status == _lib.PACE_OK:
-                return buf.raw[: needed.value]
-        check(status)
-        raise RuntimeError("pace_sampler_save kept asking for a larger buffer")
+        return read(_lib.lib.pace_sampler_save, self._h(), text=False)
 
     @classmethod
     def load(cls, state: Union[bytes, bytearray, memoryview], scores: Any = None,

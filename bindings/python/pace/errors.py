@@ -5,6 +5,7 @@ Every failing library call raises a :class:`PaceError` subclass whose
 and ``message`` the library's text from ``pace_last_error()`` (for a spec
 error it names the JSON path, e.g. ``phases[2].steps: must be a number > 0,
 got -5``). Argument checks done by the binding itself raise the same classes.
+The codes are the library's (pace_names_json, read by pace._lib).
 """
 
 from __future__ import annotations
@@ -52,29 +53,67 @@ class PaceError(Exception):
         return (self.__class__, (self.message, self.status, self.code))
 
 
-def _status_error(name: str, status: str, doc: str, *bases: type) -> Type[PaceError]:
-    """The PaceError subclass of one status (also a ``bases`` exception)."""
-    return type(name, (PaceError,) + bases,
-                {"__doc__": doc, "__module__": __name__, "code": getattr(_lib, status), "default_status": status})
+class ArgumentError(PaceError, ValueError):
+    """PACE_E_ARGUMENT: NULL pointer, negative step or count, bad enum, non-finite number."""
+
+    default_status = "PACE_E_ARGUMENT"
+    code = _lib.PACE_E_ARGUMENT
 
 
-ArgumentError = _status_error(
-    "ArgumentError", "PACE_E_ARGUMENT",
-    "PACE_E_ARGUMENT: NULL pointer, negative step or count, bad enum, non-finite number.", ValueError)
-SpecError = _status_error(
-    "SpecError", "PACE_E_SPEC", "PACE_E_SPEC: the schedule spec was rejected; the message names the JSON path.",
-    ValueError)
-BufferTooSmallError = _status_error("BufferTooSmallError", "PACE_E_BUFFER_TOO_SMALL", "PACE_E_BUFFER_TOO_SMALL.")
-StateError = _status_error(
-    "StateError", "PACE_E_STATE", "PACE_E_STATE: saved state truncated, corrupted, or of another kind.")
-VersionError = _status_error(
-    "VersionError", "PACE_E_VERSION", "PACE_E_VERSION: saved state or caller built for an incompatible version.")
-NumericError = _status_error(
-    "NumericError", "PACE_E_NUMERIC",
-    "PACE_E_NUMERIC: a fit or solve did not converge or produced non-finite values.", ArithmeticError)
-NoMemoryError = _status_error("NoMemoryError", "PACE_E_NO_MEMORY", "PACE_E_NO_MEMORY.", MemoryError)
-UnsupportedError = _status_error("UnsupportedError", "PACE_E_UNSUPPORTED", "PACE_E_UNSUPPORTED.")
-InternalError = _status_error("InternalError", "PACE_E_INTERNAL", "PACE_E_INTERNAL.")
+class SpecError(PaceError, ValueError):
+    """PACE_E_SPEC: the schedule spec was rejected; the message names the JSON path."""
+
+    default_status = "PACE_E_SPEC"
+    code = _lib.PACE_E_SPEC
+
+
+class BufferTooSmallError(PaceError):
+    """PACE_E_BUFFER_TOO_SMALL."""
+
+    default_status = "PACE_E_BUFFER_TOO_SMALL"
+    code = _lib.PACE_E_BUFFER_TOO_SMALL
+
+
+class StateError(PaceError):
+    """PACE_E_STATE: saved state truncated, corrupted, or of another kind."""
+
+    default_status = "PACE_E_STATE"
+    code = _lib.PACE_E_STATE
+
+
+class VersionError(PaceError):
+    """PACE_E_VERSION: saved state or caller built for an incompatible version."""
+
+    default_status = "PACE_E_VERSION"
+    code = _lib.PACE_E_VERSION
+
+
+class NumericError(PaceError, ArithmeticError):
+    """PACE_E_NUMERIC: a fit or solve did not converge or produced non-finite values."""
+
+    default_status = "PACE_E_NUMERIC"
+    code = _lib.PACE_E_NUMERIC
+
+
+class NoMemoryError(PaceError, MemoryError):
+    """PACE_E_NO_MEMORY."""
+
+    default_status = "PACE_E_NO_MEMORY"
+    code = _lib.PACE_E_NO_MEMORY
+
+
+class UnsupportedError(PaceError):
+    """PACE_E_UNSUPPORTED."""
+
+    default_status = "PACE_E_UNSUPPORTED"
+    code = _lib.PACE_E_UNSUPPORTED
+
+
+class InternalError(PaceError):
+    """PACE_E_INTERNAL."""
+
+    default_status = "PACE_E_INTERNAL"
+    code = _lib.PACE_E_INTERNAL
 
 
 class UnknownStatusError(PaceError):

@@ -26,8 +26,10 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _lib
+from ._handle import OwnedHandle
+from ._sized import read_str as _text
 from .errors import ArgumentError, check
-from .schedule import _spec_bytes, _step_index
+from .schedule import Schedule, _spec_bytes, _step_index
 
 __all__ = ["Law", "s1", "s2", "loss_drop", "KINDS", "WARMUP_MODES", "FAMILIES"]
 
@@ -138,23 +140,29 @@ FUNCTIONS = {
 _lib.FUNCTIONS.update(FUNCTIONS)
 _lib.declare(_lib.lib, _lib.library_path)
 
-KINDS = {"annealing": 0, "multi_power": 1}
-WARMUP_MODES = {None: 0, "default": 0, "sum": 1, "peak": 2, "raw": 3}
-FAMILIES = {"wsd": 1, "cosine": 2, "rex": 4, "uba": 8, "linear": 16}
-_METHODS = {"lm": 0, "adam": 1}
-_PARAMS = {"annealing": ["L0", "A", "alpha", "C", "lambda"],
-           "multi_power": ["L0", "A", "alpha", "B", "C", "beta", "gamma"]}
+# The names and codes are the library's (pace_names_json): never restated here.
+_NAMES = _lib.NAMES
+KINDS = {name: kind["value"] for name, kind in _NAMES["law_kinds"].items()}
+WARMUP_MODES = {None: _NAMES["warmup_modes"]["default"], **_NAMES["warmup_modes"]}
+FAMILIES = dict(_NAMES["search_families"])
+_METHODS = dict(_NAMES["fit_methods"])
+_PARAMS = {name: list(kind["params"]) for name, kind in _NAMES["law_kinds"].items()}
+# Every spelling the library accepts for a kind (lowercase) -> its code.
+_KIND_NAMES = {spelling: kind["value"] for kind in _NAMES["law_kinds"].values() for spelling in kind["names"]}
+
+# pace_law_search's text fits in this many bytes (include/pace.h).
+_SEARCH_TEXT_BOUND = 4096
 
 ScheduleLike = Union[Dict[str, Any], str, bytes, "os.PathLike[str]", Sequence[float], np.ndarray]
 
 
 def _kind(kind: str) -> int:
-    k = str(kind).lower().replace("-", "_")
-    if k in ("mpl", "multipower"):
-        k = "multi_power"
-    if k not in KINDS:
-        raise ArgumentError("kind must be 'multi_power' or 'annealing', got %r" % (kind,))
-    return KINDS[k]
+    """The PACE_LAW_* code of a kind name: any spelling the library accepts
+    (pace_names_json "names"), in any case."""
+    code = _KIND_NAMES.get(str(kind).lower())
+    if code is None:
+        raise ArgumentError("kind must be one of %s, got %r" % (", ".join(repr(k) for k in _KIND_NAMES), kind))
+    return code
 
 
 def _warmup(mode: Optional[str]) -> int:
@@ -189,21 +197,10 @@ class _Input:
             return int(self.array.size)
         if self.struct.count > 0:
             return int(self.struct.count)
-        from .schedule import Schedule
         with Schedule(self.spec) as s:
             if s.total_steps is None:
                 raise ArgumentError("the schedule is open-ended: give count")
             return int(s.total_steps)
-
-
-def _text(fn, *args) -> str:
-    needed = ctypes.c_size_t()
-    status = fn(*args, None, 0, ctypes.byref(needed))
-    if status not in (_lib.PACE_OK, _lib.PACE_E_BUFFER_TOO_SMALL):
-        check(status)
-    buf = ctypes.create_string_buffer(needed.value)
-    check(fn(*args, buf, needed.value, ctypes.byref(needed)))
-    return buf.value.decode("utf-8")
 
 
 def _functional(fn, schedule, warmup, count, warmup_steps, *extra) -> np.ndarray:
@@ -240,8 +237,44 @@ def _curve(c) -> Tuple[Any, np.ndarray, np.ndarray, Optional[int]]:
     return schedule, np.asarray(steps), np.asarray(losses), None
 
 
-class Law:
-    """A loss-curve law and its parameters (immutable; thread-safe)."""
+def _run(c) -> Tuple[RunLog, List[Any]]:
+    """A run logged with its LRs at its rows, as a pace_run_log (and the
+    buffers it points into): CSV text or bytes, a path to a CSV file, or
+    columns step, loss and optionally lr (or learning_rate)."""
+    columns = _columns(c)
+    if columns is None:
+        if isinstance(c, bytes):
+            text = c
+        elif isinstance(c, str) and "\n" in c:
+            text = c.encode("utf-8")
+        elif isinstance(c, (str, os.PathLike)):
+            with open(c, "rb") as f:
+                text = f.read()
+        else:
+            raise TypeError("a curve is (schedule, steps, losses), a dict or DataFrame of columns, CSV text "
+                            "or a CSV path, got %s" % type(c).__name__)
+        return RunLog(ctypes.sizeof(RunLog), 0, text, None, None, None, 0, LRInput(None, None, 0, -1)), [text]
+    if "step" not in columns or "loss" not in columns:
+        raise ArgumentError("a run's columns must include 'step' and 'loss' (and 'lr'), or 'lr' and 'loss' "
+                            "per step, or 'schedule', 'steps' and 'losses'; got %s" % sorted(columns))
+    steps = _integer_array(columns["step"], "step")
+    losses = np.ascontiguousarray(columns["loss"], dtype=np.float64)
+    lr = columns.get("lr", columns.get("learning_rate"))
+    lrs = None if lr is None else np.ascontiguousarray(lr, dtype=np.float64)
+    if steps.ndim != 1 or losses.shape != steps.shape or (lrs is not None and lrs.shape != steps.shape):
+        raise ArgumentError("step, lr and loss must be 1-D of the same length, got %s, %s and %s"
+                            % (steps.shape, None if lrs is None else lrs.shape, losses.shape))
+    w = columns.get("warmup_steps")
+    log = RunLog(ctypes.sizeof(RunLog), 0, None, steps.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+                 None if lrs is None else lrs.ctypes.data_as(_dp), losses.ctypes.data_as(_dp), steps.size,
+                 LRInput(None, None, 0, -1 if w is None else _integer(w, "warmup_steps")))
+    return log, [steps, losses, lrs]
+
+
+class Law(OwnedHandle):
+    """A loss-curve law and its parameters (immutable; thread-safe). The
+    handle is freed by :meth:`close`, by leaving a ``with`` block, or when the
+    object is garbage-collected."""
 
     __slots__ = ("_handle", "_lock", "__weakref__")
 
@@ -277,6 +310,8 @@ class Law:
         if not items:
             raise ArgumentError("no curves to fit")
         if method not in _METHODS:
+    _free = "pace_law_free"
+    _kind = "pace.laws.Law"
             raise ArgumentError("method must be 'lm' or 'adam', got %r" % (method,))
         opts = FitOptions(ctypes.sizeof(FitOptions), _warmup(warmup), _METHODS[method], 1 if fit_lambda else 0,
                           0.0 if lam is None else _real(lam, "lam"),
@@ -321,31 +356,6 @@ class Law:
         check(_lib_handle.pace_law_load(data, ctypes.byref(handle)))
         return cls(handle)
 
-    # -- lifetime ----------------------------------------------------------------
-
-    def _h(self):
-        if self._handle is None:
-            raise ValueError("operation on a closed pace.laws.Law")
-        return self._handle
-
-    def close(self) -> None:
-        with self._lock:
-            h, self._handle = self._handle, None
-        if h is not None:
-            _lib_handle.pace_law_free(h)
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
     # -- reading ------------------------------------------------------------------
 
     @property
@@ -357,8 +367,9 @@ class Law:
     @property
     def params(self) -> Dict[str, float]:
         count = ctypes.c_int64()
-        out = (ctypes.c_double * 16)()
-        check(_lib_handle.pace_law_params(self._h(), out, 16, ctypes.byref(count)))
+        names = _PARAMS[self.kind]
+        out = (ctypes.c_double * len(names))()
+        check(_lib_handle.pace_law_params(self._h(), out, len(names), ctypes.byref(count)))
         names = [_text(_lib_handle.pace_law_param_name, self._h(), i) for i in range(count.value)]
         return {n: out[i] for i, n in enumerate(names)}
 
@@ -419,13 +430,13 @@ class Law:
         """The family member with the lowest predicted final loss:
         {"spec": dict, "final_loss": float, "evaluated": int}."""
         opts = self._search_options(budget, peak, warmup, families)
-        buf = ctypes.create_string_buffer(65536)
-        needed = ctypes.c_size_t()
         loss = ctypes.c_double()
         evaluated = ctypes.c_int64()
-        check(_lib_handle.pace_law_search(self._h(), ctypes.byref(opts), buf, len(buf), ctypes.byref(needed),
-                                          ctypes.byref(loss), ctypes.byref(evaluated)))
-        return {"spec": json.loads(buf.value.decode("utf-8")), "final_loss": loss.value, "evaluated": evaluated.value}
+        # One search normally: the first buffer has the documented bound
+        # (4096 bytes); a longer text is read again at its size, never cut.
+        text = _text(_lib_handle.pace_law_search, self._h(), ctypes.byref(opts),
+                     after=(ctypes.byref(loss), ctypes.byref(evaluated)), cap=_SEARCH_TEXT_BOUND)
+        return {"spec": json.loads(text), "final_loss": loss.value, "evaluated": evaluated.value}
 
     def search_free_form(self, budget: int, peak: float, warmup: Optional[int] = None,
                          iterations: int = 2000) -> Tuple[np.ndarray, float]:

@@ -29,6 +29,8 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 import numpy as np
 
 from . import _lib
+from ._handle import OwnedHandle
+from ._sized import read as _read
 from .errors import ArgumentError, check, error_for
 from .schedule import Schedule, SpecLike, _spec_bytes, _step_index
 
@@ -36,36 +38,11 @@ __all__ = ["Runtime", "refine", "refine_spec"]
 
 ConfigLike = Union[Dict[str, Any], str, bytes, "os.PathLike[str]"]
 
-from ._handle import OwnedHandle
 _NAN = float("nan")
 _NORMS = {"l2": _lib.PACE_NORM_L2, "l1": _lib.PACE_NORM_L1}
 
 
-def _read(fn, *args, text: bool = True) -> bytes:
-    """Calls a (..., buf, cap, *needed) function with the two-call pattern of
-    include/pace.h and returns the bytes written: text without its NUL, or
-    (``text=False``) the first ``*needed`` bytes."""
-    needed = ctypes.c_size_t(0)
-    status = fn(*args, None, 0, ctypes.byref(needed))
-    for _ in range(4):
-        if status == _lib.PACE_OK:
-            return b""
-        if status != _lib.PACE_E_BUFFER_TOO_SMALL:
-            check(status)
-        cap = needed.value
-        buf = ctypes.create_string_buffer(cap)
-        status = fn(*args, buf, cap, ctypes.byref(needed))
-        if status == _lib.PACE_OK:
-            if text:
-                return buf.value
-            return buf.raw[: needed.value] if needed.value <= cap else buf.raw
-    check(status)
-    raise RuntimeError("%s kept asking for a larger buffer" % getattr(fn, "__name__", "a pace call"))
-
-
-def _text(fn, *args) -> bytes:
-    """The text a (..., buf, cap, *needed) function writes, without its NUL."""
-    return _read(fn, *args)
+_text = _read  # the text a (..., buf, cap, *needed) function writes, without its NUL (pace._sized)
 
 
 def _channel_arg(channel: Optional[str]) -> Optional[bytes]:

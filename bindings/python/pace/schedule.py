@@ -16,13 +16,14 @@ from typing import Any, Dict, Iterator, Optional, Union
 import numpy as np
 
 from . import _lib
+from ._handle import OwnedHandle
+from ._lookahead import LookAhead
+from ._sized import read_str
 from .errors import ArgumentError, SpecError, check
 
 __all__ = ["Schedule", "Stepper"]
 
 SpecLike = Union[Dict[str, Any], str, bytes, "os.PathLike[str]"]
-
-from ._handle import OwnedHandle
 
 
 def _step_index(value: Any, what: str, minimum: int = 0) -> int:
@@ -103,9 +104,6 @@ class Schedule(OwnedHandle):
             self.close()
             raise
         self._total_steps = None if total.value < 0 else int(total.value)
-
-    # -- lifetime -------------------------------------------------------------
-
 
     # -- evaluation -----------------------------------------------------------
 
@@ -216,21 +214,7 @@ class Schedule(OwnedHandle):
     def to_json(self) -> str:
         """The canonical, fully expanded spec (presets expanded, every default
         written out); parsing it gives bit-identical values."""
-        handle = self._h()
-        needed = ctypes.c_size_t(0)
-        status = _lib.lib.pace_schedule_to_json(handle, None, 0, ctypes.byref(needed))
-        for _ in range(4):
-            if status == _lib.PACE_OK:  # only possible for an empty text; never expected
-                return ""
-            if status != _lib.PACE_E_BUFFER_TOO_SMALL:
-                check(status)
-            cap = needed.value
-            buf = ctypes.create_string_buffer(cap)
-            status = _lib.lib.pace_schedule_to_json(handle, buf, cap, ctypes.byref(needed))
-            if status == _lib.PACE_OK:
-                return buf.value.decode("utf-8")
-        check(status)
-        raise RuntimeError("pace_schedule_to_json kept asking for a larger buffer")
+        return read_str(_lib.lib.pace_schedule_to_json, self._h())
 
     def to_dict(self) -> Dict[str, Any]:
         """The canonical spec as a dict (``Schedule(s.to_dict())`` gives the
@@ -273,21 +257,16 @@ def _stepper_chunks(ref: "weakref.ref[Stepper]") -> Iterator[Iterator[float]]:
         else:
             base, values = self._base + len(self._values), None
         if values is None:
-            n = self.chunk
-            if self.stop is not None:
-                n = min(n, self.stop - base)
-            n = min(n, _lib.INT64_MAX - base)
-            if n <= 0:
-                self._dead = True
-                return
-            buf = self._buffer[:n]
             try:
-                self.schedule.fill(buf, base)
+                filled = self._window.fill(base, self.stop)
             except BaseException:
                 self._dead = True
                 self._pending = (base, None)  # a later seek() or retry starts here again
                 raise
-            values = buf.tolist()
+            if not len(filled):  # stop (or step 2^63 - 1) reached
+                self._dead = True
+                return
+            values = filled.tolist()
         self._base = base
         self._values = values
         self._it = it = iter(values)
@@ -314,25 +293,33 @@ class Stepper:
     read ``stepper.next`` again if you kept it in a local variable.)
     """
 
-    __slots__ = ("schedule", "chunk", "stop", "next", "_buffer", "_values", "_base", "_it", "_pending",
+    __slots__ = ("chunk", "stop", "next", "_window", "_values", "_base", "_it", "_pending",
                  "_dead", "_chain", "__weakref__")
 
     def __init__(self, schedule: Schedule, start: int = 0, chunk: int = 4096, stop: Optional[int] = None):
         if not isinstance(schedule, Schedule):
             raise TypeError("schedule must be a pace.Schedule")
         schedule._h()
-        self.schedule = schedule
         self.chunk = _step_index(chunk, "chunk")
         if self.chunk < 1:
             raise ArgumentError("chunk must be >= 1, got 0")
         self.stop = None if stop is None else _step_index(stop, "stop")
-        self._buffer = np.empty(self.chunk, dtype=np.float64)
+        self._window = LookAhead(schedule, self.chunk)
         start = _step_index(start, "start")
         self._values: list = []
         self._base = start
         self._it = iter(self._values)
         self._pending = None
         self._new_chain()
+
+    @property
+    def schedule(self) -> Schedule:
+        """The schedule served (assignable: the next chunk is filled from the new one)."""
+        return self._window.schedule
+
+    @schedule.setter
+    def schedule(self, schedule: Schedule) -> None:
+        self._window.schedule = schedule
 
     def _new_chain(self) -> None:
         self._dead = False

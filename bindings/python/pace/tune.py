@@ -37,8 +37,8 @@ import numpy as np
 
 from . import _lib
 from ._handle import OwnedHandle
+from ._sized import read as _read
 from .errors import ArgumentError, SpecError, StateError, check
-from .runtime import _read
 
 __all__ = ["AutoLRS", "describe_stage", "ACTIONS", "REPORTS", "CONFIG_KEYS", "STATE_FORMAT"]
 
