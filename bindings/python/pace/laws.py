@@ -237,46 +237,14 @@ def _curve(c) -> Tuple[Any, np.ndarray, np.ndarray, Optional[int]]:
     return schedule, np.asarray(steps), np.asarray(losses), None
 
 
-def _run(c) -> Tuple[RunLog, List[Any]]:
-    """A run logged with its LRs at its rows, as a pace_run_log (and the
-    buffers it points into): CSV text or bytes, a path to a CSV file, or
-    columns step, loss and optionally lr (or learning_rate)."""
-    columns = _columns(c)
-    if columns is None:
-        if isinstance(c, bytes):
-            text = c
-        elif isinstance(c, str) and "\n" in c:
-            text = c.encode("utf-8")
-        elif isinstance(c, (str, os.PathLike)):
-            with open(c, "rb") as f:
-                text = f.read()
-        else:
-            raise TypeError("a curve is (schedule, steps, losses), a dict or DataFrame of columns, CSV text "
-                            "or a CSV path, got %s" % type(c).__name__)
-        return RunLog(ctypes.sizeof(RunLog), 0, text, None, None, None, 0, LRInput(None, None, 0, -1)), [text]
-    if "step" not in columns or "loss" not in columns:
-        raise ArgumentError("a run's columns must include 'step' and 'loss' (and 'lr'), or 'lr' and 'loss' "
-                            "per step, or 'schedule', 'steps' and 'losses'; got %s" % sorted(columns))
-    steps = _integer_array(columns["step"], "step")
-    losses = np.ascontiguousarray(columns["loss"], dtype=np.float64)
-    lr = columns.get("lr", columns.get("learning_rate"))
-    lrs = None if lr is None else np.ascontiguousarray(lr, dtype=np.float64)
-    if steps.ndim != 1 or losses.shape != steps.shape or (lrs is not None and lrs.shape != steps.shape):
-        raise ArgumentError("step, lr and loss must be 1-D of the same length, got %s, %s and %s"
-                            % (steps.shape, None if lrs is None else lrs.shape, losses.shape))
-    w = columns.get("warmup_steps")
-    log = RunLog(ctypes.sizeof(RunLog), 0, None, steps.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
-                 None if lrs is None else lrs.ctypes.data_as(_dp), losses.ctypes.data_as(_dp), steps.size,
-                 LRInput(None, None, 0, -1 if w is None else _integer(w, "warmup_steps")))
-    return log, [steps, losses, lrs]
-
-
 class Law(OwnedHandle):
     """A loss-curve law and its parameters (immutable; thread-safe). The
     handle is freed by :meth:`close`, by leaving a ``with`` block, or when the
     object is garbage-collected."""
 
     __slots__ = ("_handle", "_lock", "__weakref__")
+    _free = "pace_law_free"
+    _kind = "pace.laws.Law"
 
     def __init__(self, _handle=None):
         if _handle is None:
@@ -310,8 +278,6 @@ class Law(OwnedHandle):
         if not items:
             raise ArgumentError("no curves to fit")
         if method not in _METHODS:
-    _free = "pace_law_free"
-    _kind = "pace.laws.Law"
             raise ArgumentError("method must be 'lm' or 'adam', got %r" % (method,))
         opts = FitOptions(ctypes.sizeof(FitOptions), _warmup(warmup), _METHODS[method], 1 if fit_lambda else 0,
                           0.0 if lam is None else _real(lam, "lam"),
