@@ -382,9 +382,9 @@ typedef struct pace_law_curve {
 
 typedef struct pace_fit_options {
   uint32_t struct_size;   /* sizeof(pace_fit_options) */
-  uint32_t warmup;        /* PACE_WARMUP_* */
+  uint32_t warmup;        /* PACE_WARMUP_*; DEFAULT: RAW for both laws (chosen by cross-validation, docs/laws.md) */
   uint32_t method;        /* PACE_FIT_LM or PACE_FIT_ADAM (multi-power only) */
-  uint32_t fit_lambda;    /* annealing: 1 fits lambda, 0 keeps it */
+  uint32_t fit_lambda;    /* annealing: 1 fits lambda, 0 keeps it (opt NULL: fitted, the default) */
   double lambda;          /* annealing: lambda, or its start (0: 0.999) */
   double huber_delta;     /* 0: 1e-3 */
   int64_t max_iterations; /* per Levenberg-Marquardt run; 0: 300 */
@@ -419,10 +419,37 @@ pace_status pace_law_predict(const pace_law *law, const pace_lr_input *lr, const
                              double *out);
 /** The loss predicted at the sequence's last step, exactly, in O(T). */
 pace_status pace_law_final_loss(const pace_law *law, const pace_lr_input *lr, double *out);
-/** The law as JSON text ({"format":"pace-law","version":1,...}, with the fit report); (buf, cap, *needed). */
+/**
+ * The law as JSON text ({"format":"pace-law","version":3,...}, with the fit report and the
+ * prediction interval when it has them); (buf, cap, *needed).
+ */
 pace_status pace_law_save(const pace_law *law, char *buf, size_t cap, size_t *needed);
-/** Reads pace_law_save text. Not a saved law: PACE_E_STATE; another format version: PACE_E_VERSION. */
+/**
+ * Reads pace_law_save text (format 3, 2 or 1). Not a saved law, or damaged (length, CRC-32):
+ * PACE_E_STATE; a newer format version: PACE_E_VERSION.
+ */
 pace_status pace_law_load(const char *json, pace_law **out);
+/**
+ * As pace_law_fit, and calibrates a prediction interval for the law by
+ * leave-one-curve-out cross-validation: each curve is predicted by the law
+ * fitted (same kind and options) on the other curves, and the quantiles of
+ * those log residuals log(observed / predicted), every curve weighing the
+ * same, are kept with the law (and saved by pace_law_save). Costs
+ * curve_count more fits than pace_law_fit; curve_count >= 2. A fit without
+ * one curve that fails gives its status, and the message names the curve.
+ */
+pace_status pace_law_fit_interval(uint32_t kind, const pace_law_curve *curves, int64_t curve_count,
+                                  const pace_fit_options *opt, pace_law **out);
+/**
+ * As pace_law_predict into out[0 .. n-1], with the prediction interval at
+ * `level` (0 < level < 1, e.g. 0.9) into lower[0 .. n-1] and upper[0 .. n-1]:
+ * out[i] * exp(q((1 - level) / 2)) and out[i] * exp(q((1 + level) / 2)), q the
+ * calibrated quantiles, so lower <= out <= upper and a larger level gives a
+ * wider interval. A law without a calibrated interval: PACE_E_ARGUMENT.
+ * Cost: pace_law_predict's, plus O(n).
+ */
+pace_status pace_law_predict_interval(const pace_law *law, const pace_lr_input *lr, const int64_t *steps, int64_t n,
+                                      double level, double *out, double *lower, double *upper);
 
 /**
  * Schedule functionals of a sequence at every step, into out[0 .. count-1]

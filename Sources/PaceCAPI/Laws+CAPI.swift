@@ -12,9 +12,12 @@ import Glibc
 final class LawBox {
   let law: LossLaw
   let report: FitReport?
-  init(_ law: LossLaw, report: FitReport? = nil) {
+  /// The calibrated prediction interval (pace_law_fit_interval, or loaded).
+  let interval: PredictionInterval?
+  init(_ law: LossLaw, report: FitReport? = nil, interval: PredictionInterval? = nil) {
     self.law = law
     self.report = report
+    self.interval = interval
   }
 }
 
@@ -119,7 +122,7 @@ public func pace_law_fit(_ kind: UInt32, _ curves: UnsafePointer<pace_law_curve>
       guard o.struct_size >= UInt32(MemoryLayout<pace_fit_options>.size) else {
         throw .argument("options.struct_size is \(o.struct_size); set it to sizeof(pace_fit_options)")
       }
-      fitOptions.warmup = try warmupMode(o.warmup)
+      if let mode = try warmupMode(o.warmup) { fitOptions.warmup = mode }  // DEFAULT: FitOptions' (raw)
       guard let method = LawCodes.fitMethod(o.method) else {
         throw .argument("options.method must be PACE_FIT_LM or PACE_FIT_ADAM, got \(o.method)")
       }
@@ -288,7 +291,7 @@ private func finalLoss(_ law: LossLaw, _ lr: UnsafePointer<pace_lr_input>?, _ ou
 @c @implementation
 public func pace_law_save(_ law: OpaquePointer?, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
                           _ needed: UnsafeMutablePointer<Int>?) -> pace_status {
-  withLaw(law) { writeText($0.law.jsonText(report: $0.report), buffer, capacity, needed) }
+  withLaw(law) { writeText($0.law.jsonText(report: $0.report, interval: $0.interval), buffer, capacity, needed) }
 }
 
 @c @implementation
@@ -300,10 +303,117 @@ public func pace_law_load(_ json: UnsafePointer<CChar>?, _ out: UnsafeMutablePoi
     return fail(PACE_E_STATE, "pace_law_load: the text is not valid UTF-8")
   }
   do throws(LawError) {
-    let (loaded, report) = try LossLaw.load(savedText: text)
-    return store(LawBox(loaded, report: report), out)
+    let saved = try LossLaw.loadSaved(text)
+    return store(LawBox(saved.law, report: saved.report, interval: saved.interval), out)
   } catch {
     return fail(error, "pace_law_load")
+  }
+}
+
+// MARK: - Prediction intervals (pace_law_fit_interval, pace_law_predict_interval)
+
+/// A failure whose message is already recorded (pace_last_error).
+private struct RecordedFailure: Error {
+  let status: pace_status
+}
+
+@c @implementation
+public func pace_law_fit_interval(_ kind: UInt32, _ curves: UnsafePointer<pace_law_curve>?, _ curveCount: Int64,
+                                  _ options: UnsafePointer<pace_fit_options>?,
+                                  _ out: UnsafeMutablePointer<OpaquePointer?>?) -> pace_status {
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  out.pointee = nil
+  guard curves != nil, curveCount >= 2 else {
+    return fail(PACE_E_ARGUMENT, "pace_law_fit_interval: curve_count must be >= 2 (each curve is predicted by "
+                + "the law fitted on the others), got \(curveCount)\(curves == nil ? " (and curves is NULL)" : "")")
+  }
+  // The law itself: pace_law_fit validates every argument.
+  var full: OpaquePointer?
+  let status = pace_law_fit(kind, curves, curveCount, options, &full)
+  guard status == PACE_OK else { return status }
+  defer { pace_law_free(full) }
+  guard let curves, let fitted = liveLaw(full) else { return fail(PACE_E_INTERNAL, "pace_law_fit_interval: lost the fitted law") }
+  var report: FitReport?
+  _ = withLaw(full) { box in
+    report = box.report
+    return PACE_OK
+  }
+  do throws(RecordedFailure) {
+    let residuals = try PredictionInterval.leaveOneCurveOut(
+      curveCount: Int(curveCount),
+      fit: { (indices: [Int]) throws(RecordedFailure) -> LossLaw in
+        let held = (0..<Int(curveCount)).first { !indices.contains($0) } ?? 0
+        let subset = indices.map { curves[$0] }
+        var handle: OpaquePointer?
+        let s = subset.withUnsafeBufferPointer { pace_law_fit(kind, $0.baseAddress, Int64($0.count), options, &handle) }
+        defer { pace_law_free(handle) }
+        guard s == PACE_OK, let law = liveLaw(handle) else {
+          let cause = String(cString: pace_last_error())
+          throw RecordedFailure(status: fail(s == PACE_OK ? PACE_E_INTERNAL : s,
+                                             "pace_law_fit_interval: the fit without curves[\(held)] failed: \(cause)"))
+        }
+        return law
+      },
+      residuals: { (law: LossLaw, i: Int) throws(RecordedFailure) -> [Double] in
+        do throws(LawError) {
+          return try heldOutResiduals(law, curves[i], "curves[\(i)]")
+        } catch {
+          throw RecordedFailure(status: fail(error, "pace_law_fit_interval"))
+        }
+      })
+    let interval: PredictionInterval
+    do throws(LawError) {
+      interval = try PredictionInterval(logResiduals: residuals)
+    } catch {
+      throw RecordedFailure(status: fail(error, "pace_law_fit_interval"))
+    }
+    return store(LawBox(fitted, report: report, interval: interval), out)
+  } catch {
+    return error.status
+  }
+}
+
+/// log(observed / predicted) of `law` on a curve that pace_law_fit accepted
+/// (points with a loss that is not finite and > 0 are left out).
+private func heldOutResiduals(_ law: LossLaw, _ c: pace_law_curve, _ what: String) throws(LawError) -> [Double] {
+  let seq = try withUnsafePointer(to: c.lr) { (p) throws(LawError) -> LRSequence in try sequence(p, "\(what).lr") }
+  guard c.n >= 1, c.n <= maxSteps, let steps = c.steps, let losses = c.losses else {
+    throw .argument("\(what): steps, losses and n are not a curve")
+  }
+  var kept: [(step: Int, loss: Double)] = []
+  for j in 0..<Int(c.n) where losses[j].isFinite && losses[j] > 0 {
+    guard steps[j] >= 1, steps[j] < Int64(seq.count) else {
+      throw .argument("\(what).steps[\(j)] = \(steps[j]) is outside [1, \(seq.count))")
+    }
+    kept.append((Int(steps[j]), losses[j]))
+  }
+  return try PredictionInterval.logResiduals(law, sequence: seq, steps: kept.map(\.step), losses: kept.map(\.loss))
+}
+
+@c @implementation
+public func pace_law_predict_interval(_ law: OpaquePointer?, _ lr: UnsafePointer<pace_lr_input>?,
+                                      _ steps: UnsafePointer<Int64>?, _ n: Int64, _ level: Double,
+                                      _ out: UnsafeMutablePointer<Double>?, _ lower: UnsafeMutablePointer<Double>?,
+                                      _ upper: UnsafeMutablePointer<Double>?) -> pace_status {
+  withLaw(law) { box in
+    guard let interval = box.interval else {
+      return fail(PACE_E_ARGUMENT, "pace_law_predict_interval: the law has no prediction interval; fit it with "
+                  + "pace_law_fit_interval (or load a law saved with one)")
+    }
+    guard level.isFinite, PredictionInterval.isValidLevel(level) else {
+      return fail(PACE_E_ARGUMENT, "pace_law_predict_interval: level must be in (0, 1), got \(level)")
+    }
+    guard n == 0 || (lower != nil && upper != nil) else {
+      return fail(PACE_E_ARGUMENT, "pace_law_predict_interval: \(lower == nil ? "lower" : "upper") is NULL")
+    }
+    let status = predict(box.law, lr, steps, n, out)
+    guard status == PACE_OK, n > 0, let out, let lower, let upper else { return status }
+    let (lo, hi) = interval.bounds(Array(UnsafeBufferPointer(start: out, count: Int(n))), level: level)
+    for i in 0..<Int(n) {
+      lower[i] = lo[i]
+      upper[i] = hi[i]
+    }
+    return PACE_OK
   }
 }
 

@@ -3,61 +3,86 @@
 //===----------------------------------------------------------------------===//
 import Pace
 
-/// The saved form of a law (version 2), one line of JSON:
+/// The saved form of a law (version 3), one line of JSON:
 ///
 /// ```
-/// {"format":"pace-law","version":2,"length":L,"crc32":C,"law":BODY}
-/// BODY = {"kind":"multi_power","warmup":"raw","params":{"L0":...,...},"fit":{...}}
+/// {"format":"pace-law","version":3,"length":L,"crc32":C,"law":BODY}
+/// BODY = {"kind":"multi_power","warmup":"raw","params":{"L0":...,...},"fit":{...},"interval":{...}}
 /// ```
-/// `L` is BODY's length in bytes and `C` the CRC-32 (zlib's) of those bytes,
+/// `L` is BODY's length in bytes and `C` the CRC-32 (zlib's) of the version
+/// number's decimal digits followed by BODY's bytes (version 2: of BODY alone;
+/// covering the version means a damaged version digit cannot pass as another
+/// version's text),
 /// both decimal (JSON whitespace may follow the text, e.g. a file's final
 /// newline). Everything before BODY is fixed once `L` and `C` are known,
 /// so a reader checks the prefix, the length and the checksum before it
 /// looks at BODY: damage (one flipped bit anywhere) is `.state`, a newer
-/// version `.version`. `fit` is present when the law came from a fit, and is
-/// read back, so save -> load -> save is byte-identical. Numbers print in the
-/// shortest form that reads back exactly; non-finite report values as null.
-/// Version 1 (no length, no checksum, no report read back) is still read.
+/// version `.version`. `fit` is present when the law came from a fit, and
+/// `interval` when its prediction interval was calibrated
+/// (``PredictionInterval``: method, curves, points and the 201 quantiles of
+/// the log residuals); both are read back, so save -> load -> save is
+/// byte-identical. Numbers print in the shortest form that reads back
+/// exactly; non-finite report values as null. Version 2 (the same layout
+/// without `interval`) and version 1 (no length, no checksum, no report read
+/// back) are still read.
 extension LossLaw {
   /// The saved format's version.
-  public static let formatVersion = 2
+  public static let formatVersion = 3
 
-  /// The text before BODY for a body of `length` bytes and checksum `crc`.
-  static func savedPrefix(length: Int, crc: UInt32) -> String {
-    #"{"format":"pace-law","version":\#(formatVersion),"length":\#(length),"crc32":\#(crc),"law":"#
+  /// The checksum of `body` saved with version `version` (see above).
+  static func checksum(version: Int, body: [UInt8]) -> UInt32 {
+    version >= 3 ? CRC32.checksum(Array(String(version).utf8) + body) : CRC32.checksum(body)
   }
 
-  /// The law (and its fit report, when given) in the saved form above.
-  public func jsonText(report: FitReport? = nil) -> String {
+  /// The text before BODY for a body of `length` bytes and checksum `crc`.
+  static func savedPrefix(version: Int = formatVersion, length: Int, crc: UInt32) -> String {
+    #"{"format":"pace-law","version":\#(version),"length":\#(length),"crc32":\#(crc),"law":"#
+  }
+
+  /// The law (and its fit report and prediction interval, when given) in
+  /// the saved form above.
+  public func jsonText(report: FitReport? = nil, interval: PredictionInterval? = nil) -> String {
     var members: [(key: String, value: JSONValue)] = [
       ("kind", .string(kind.rawValue)),
       ("warmup", .string(warmup.rawValue)),
       ("params", .object(namedParameters.map { ($0.name, .number($0.value, text: "")) })),
     ]
     if let report { members.append(("fit", report.json)) }
+    if let interval { members.append(("interval", interval.json)) }
     let body = Array(JSONWriter.render(.object(members)).utf8)
-    return Self.savedPrefix(length: body.count, crc: CRC32.checksum(body)) + String(decoding: body, as: UTF8.self) + "}"
+    let crc = Self.checksum(version: Self.formatVersion, body: body)
+    return Self.savedPrefix(length: body.count, crc: crc) + String(decoding: body, as: UTF8.self) + "}"
   }
 
-  /// Reads text written by ``jsonText(report:)`` (version 2, or version 1
-  /// without a checksum). Throws `.state` for damaged text or text that is
+  /// Reads text written by ``jsonText(report:interval:)`` (version 3 or 2,
+  /// or version 1 without a checksum). Throws `.state` for damaged text or text that is
   /// not a saved law, `.version` for a newer format version.
   ///
   /// - Complexity: O(text length); reads nothing past the declared length.
   public init(jsonText text: String) throws(LawError) {
     var ignored: FitReport?
-    try self.init(savedText: text, report: &ignored)
+    var noInterval: PredictionInterval?
+    try self.init(savedText: text, report: &ignored, interval: &noInterval)
   }
 
   /// As ``init(jsonText:)``, also returning the fit report saved with the
   /// law (nil when there is none).
   public static func load(savedText text: String) throws(LawError) -> (law: LossLaw, report: FitReport?) {
-    var report: FitReport?
-    let law = try LossLaw(savedText: text, report: &report)
-    return (law, report)
+    let saved = try loadSaved(text)
+    return (saved.law, saved.report)
   }
 
-  private init(savedText text: String, report: inout FitReport?) throws(LawError) {
+  /// As ``init(jsonText:)``, also returning the fit report and the
+  /// prediction interval saved with the law (nil when absent).
+  public static func loadSaved(_ text: String) throws(LawError)
+    -> (law: LossLaw, report: FitReport?, interval: PredictionInterval?) {
+    var report: FitReport?
+    var interval: PredictionInterval?
+    let law = try LossLaw(savedText: text, report: &report, interval: &interval)
+    return (law, report, interval)
+  }
+
+  private init(savedText text: String, report: inout FitReport?, interval: inout PredictionInterval?) throws(LawError) {
     let bytes = Array(text.utf8)
     let doc: JSONValue
     do throws(JSONReadError) {
@@ -74,30 +99,33 @@ extension LossLaw {
       throw .state("saved law: \"version\" is missing or not a positive integer")
     }
     if version == 1 {
-      try self.init(body: members, report: &report, legacy: true)
+      try self.init(body: members, report: &report, interval: &interval, version: 1)
       return
     }
-    guard version == Double(Self.formatVersion) else {
+    guard version <= Double(Self.formatVersion) else {
       throw .version("saved law: format version \(version) is not supported (this library reads versions 1 to \(Self.formatVersion))")
     }
     guard case .number(let length, _)? = member("length"), case .number(let crc, _)? = member("crc32"),
       length >= 0, length <= Double(bytes.count), length == length.rounded(),
       crc >= 0, crc <= Double(UInt32.max), crc == crc.rounded()
     else { throw .state("saved law: \"length\" and \"crc32\" must be the body's size and checksum") }
-    let prefix = Array(Self.savedPrefix(length: Int(length), crc: UInt32(crc)).utf8)
+    let prefix = Array(Self.savedPrefix(version: Int(version), length: Int(length), crc: UInt32(crc)).utf8)
     var end = bytes.count  // a file's final newline (JSON whitespace after the object) is not part of the layout
     while end > 0, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[end - 1]) { end -= 1 }
     guard end == prefix.count + Int(length) + 1, bytes.starts(with: prefix), bytes[end - 1] == UInt8(ascii: "}") else {
       throw .state("saved law: damaged (the text does not have the layout its header declares)")
     }
     let body = Array(bytes[prefix.count..<(prefix.count + Int(length))])
-    guard CRC32.checksum(body) == UInt32(crc) else { throw .state("saved law: damaged (checksum mismatch)") }
+    guard Self.checksum(version: Int(version), body: body) == UInt32(crc) else { throw .state("saved law: damaged (checksum mismatch)") }
     guard case .object(let fields)? = member("law") else { throw .state("saved law: \"law\" must be an object") }
-    try self.init(body: fields, report: &report, legacy: false)
+    try self.init(body: fields, report: &report, interval: &interval, version: Int(version))
   }
 
-  /// Reads the law's fields (`legacy`: version 1's names, report ignored).
-  private init(body members: [(key: String, value: JSONValue)], report: inout FitReport?, legacy: Bool) throws(LawError) {
+  /// Reads the law's fields (version 1: its names, report ignored; the
+  /// interval from version 3 on).
+  private init(body members: [(key: String, value: JSONValue)], report: inout FitReport?,
+               interval: inout PredictionInterval?, version: Int) throws(LawError) {
+    let legacy = version == 1
     func member(_ key: String) -> JSONValue? { members.first { $0.key == key }?.value }
     guard case .string(let lawName)? = member(legacy ? "law" : "kind"), let kind = LawKind(rawValue: lawName) else {
       throw .state("saved law: the law's kind must be \"multi_power\" or \"annealing\"")
@@ -121,6 +149,50 @@ extension LossLaw {
       throw .state("saved law: \(error.description)")
     }
     if !legacy, let fit = member("fit") { report = try FitReport(json: fit) }
+    if version >= 3, let saved = member("interval") { interval = try PredictionInterval(json: saved) }
+  }
+}
+
+extension PredictionInterval {
+  /// The method name written in the saved form.
+  static let methodName = "leave-one-curve-out"
+
+  var json: JSONValue {
+    .object([
+      ("method", .string(Self.methodName)),
+      ("curves", .number(Double(curves), text: "")),
+      ("points", .number(Double(points), text: "")),
+      ("log_residual_quantiles", .array(quantiles.map { .number($0, text: "") })),
+    ])
+  }
+
+  /// Reads what `json` wrote; anything else is `.state`.
+  init(json: JSONValue) throws(LawError) {
+    guard case .object(let members) = json else { throw .state("saved law: \"interval\" must be an object") }
+    func member(_ key: String) -> JSONValue? { members.first { $0.key == key }?.value }
+    guard case .string(Self.methodName)? = member("method") else {
+      throw .state("saved law: interval.method must be \"\(Self.methodName)\"")
+    }
+    func count(_ key: String) throws(LawError) -> Int {
+      guard case .number(let x, _)? = member(key), x >= 0, x <= Double(1 << 53), x == x.rounded() else {
+        throw .state("saved law: interval.\(key) must be a count")
+      }
+      return Int(x)
+    }
+    guard case .array(let items)? = member("log_residual_quantiles") else {
+      throw .state("saved law: interval.log_residual_quantiles must be an array")
+    }
+    var values: [Double] = []
+    for item in items {
+      guard case .number(let x, _) = item else { throw .state("saved law: interval quantiles must be numbers") }
+      values.append(x)
+    }
+    let (curves, points) = (try count("curves"), try count("points"))
+    do throws(LawError) {
+      try self.init(quantiles: values, curves: curves, points: points)
+    } catch {
+      throw .state("saved law: \(error.description)")
+    }
   }
 }
 

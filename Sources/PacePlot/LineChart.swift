@@ -11,6 +11,8 @@ public struct LineChart: Sendable {
   public var yLabel: String
   public var logY: Bool
   public var series: [Series]
+  /// Shaded bands drawn under the series (e.g. prediction intervals).
+  public var bands: [Band] = []
   public var width = 860.0
   public var height = 500.0
   /// Whether a linear value axis starts at 0 (true: schedules). Loss
@@ -43,6 +45,12 @@ public struct LineChart: Sendable {
       for p in s.points where p.x.isFinite && p.y.isFinite && (!logY || p.y > 0) {
         xs.append(p.x)
         ys.append(p.y)
+      }
+    }
+    for b in bands {
+      for p in b.points where p.x.isFinite && p.lower.isFinite && p.upper.isFinite && (!logY || p.lower > 0) {
+        xs.append(p.x)
+        ys += [p.lower, p.upper]
       }
     }
     var xMin = xs.min() ?? 0, xMax = xs.max() ?? 1
@@ -85,6 +93,12 @@ public struct LineChart: Sendable {
     <text x="18" y="\(f(top + plotH / 2))" text-anchor="middle" transform="rotate(-90 18 \(f(top + plotH / 2)))">\(escape(yLabel))\(logY ? " (log)" : "")</text>
 
     """
+    // Bands, then series over them.
+    for b in bands {
+      let colour = b.seriesIndex.map { Self.palette[$0 % Self.palette.count] } ?? "#888888"
+      let d = b.pathData(logY: logY, px, py, f)
+      out += "<path class=\"band\" data-label=\"\(escape(b.label))\" d=\"\(d)\" fill=\"\(colour)\" fill-opacity=\"0.18\" stroke=\"none\"/>\n"
+    }
     // Series.
     for (i, s) in series.enumerated() {
       let colour = Self.palette[i % Self.palette.count]
@@ -105,6 +119,13 @@ public struct LineChart: Sendable {
       let x = left + plotW + 14
       out += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(colour)\" stroke-width=\"3\"/>"
       out += "<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\">\(escape(s.label))</text>\n"
+    }
+    for (j, b) in bands.enumerated() {
+      let colour = b.seriesIndex.map { Self.palette[$0 % Self.palette.count] } ?? "#888888"
+      let y = top + 10 + Double(series.count + j) * 20
+      let x = left + plotW + 14
+      out += "<rect x=\"\(f(x))\" y=\"\(f(y - 6))\" width=\"22\" height=\"12\" fill=\"\(colour)\" fill-opacity=\"0.18\"/>"
+      out += "<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\">\(escape(b.label))</text>\n"
     }
     out += "</g>\n</svg>\n"
     return out

@@ -13,7 +13,8 @@ struct Plot: ParsableCommand {
       Schedules: pace plot SPEC... -o lr.svg. Loss curves: pace plot --observed CSV [--observed CSV ...] \\
       [--law LAW.json] -o loss.svg draws each CSV's losses (columns step and loss) and, with --law, \\
       the law's predicted curve for each; the schedule of curve i is SPEC i when SPECs are given, \\
-      else the CSV's lr column.
+      else the CSV's lr column. With --interval LEVEL (e.g. 0.9) the prediction interval saved \
+      with the law is drawn as a shaded band around each predicted curve.
       """)
 
   @Argument(help: "The schedules: files, JSON texts, or '-'.")
@@ -40,6 +41,9 @@ struct Plot: ParsableCommand {
   @Option(help: "A law (from 'pace fit --out') whose predictions of the observed curves are drawn too.")
   var law: String?
 
+  @Option(help: "With --law: draw its prediction interval at this level in (0, 1), e.g. 0.9, as a band.")
+  var interval: Double?
+
   func run() throws {
     try reporting { () throws(CommandError) in
       if !observed.isEmpty {
@@ -47,6 +51,7 @@ struct Plot: ParsableCommand {
         return
       }
       if law != nil { throw CommandError("--law needs at least one --observed CSV") }
+      if interval != nil { throw CommandError("--interval needs --law and at least one --observed CSV") }
       let arguments = try specs.map { (s: String) throws(CommandError) -> SpecArgument in try SpecArgument(s) }
       guard !arguments.isEmpty else { throw CommandError("give at least one SPEC (or --observed CSV)") }
       let names = labels.map { $0.split(separator: ",").map(String.init) } ?? []
@@ -69,15 +74,25 @@ struct Plot: ParsableCommand {
     guard specs.isEmpty || specs.count == observed.count else {
       throw CommandError("give one SPEC per --observed CSV (\(observed.count)), or none to use the CSVs' lr columns")
     }
-    let loaded = try law.map { (path: String) throws(CommandError) in try loadLaw(path) }
+    if interval != nil && law == nil { throw CommandError("--interval needs --law") }
+    let saved = try law.map { (path: String) throws(CommandError) in try loadLawWithInterval(path, level: interval) }
+    let loaded = saved?.law
     var series: [Series] = []
+    var bands: [Band] = []
     var scores: [String] = []
     for (i, csv) in observed.enumerated() {
       let spec = specs.isEmpty ? nil : try SpecArgument(specs[i])
       if let loaded {
         let curve = try ObservedCurve(csv: csv, spec: spec)
         series.append(curve.observedSeries)
-        series.append(try curve.predictedSeries(loaded))
+        let predicted = try curve.predictedSeries(loaded)
+        series.append(predicted)
+        if let band = saved?.interval, let level = interval {
+          let (lower, upper) = band.bounds(predicted.points.map(\.y), level: level)
+          bands.append(Band(label: "\(curve.table.name) \(Format.sci(level * 100, digits: 3))% interval",
+                            points: predicted.points.indices.map { (predicted.points[$0].x, lower[$0], upper[$0]) },
+                            seriesIndex: series.count - 1))
+        }
         let m = try curve.metrics(loaded)
         scores.append("\(curve.table.name): PredE \(short(m.predE)), R2 \(Format.sci(m.r2, digits: 5))")
       } else {
@@ -88,6 +103,7 @@ struct Plot: ParsableCommand {
     var chart = LineChart(title: title ?? (loaded == nil ? "Loss curves" : "Observed and predicted loss"),
                           yLabel: "loss", logY: log, series: series)
     chart.yFromZero = false
+    chart.bands = bands
     try writeAll(chart.svg(), to: output)
     print("wrote \(output) (\(observed.count) observed curve(s)\(loaded == nil ? "" : " and their predictions"))")
     for line in scores { print("  " + line) }

@@ -7,12 +7,29 @@ import PaceLaws
 
 /// Reads a law saved by `pace fit --json` / `--out` (or `pace.laws.Law.save`).
 func loadLaw(_ path: String) throws(CommandError) -> LossLaw {
+  try loadLawWithInterval(path, level: nil).law
+}
+
+/// Reads a saved law and, when `level` is given, its prediction interval
+/// (an error when the law has none, or the level is outside (0, 1)).
+func loadLawWithInterval(_ path: String, level: Double?) throws(CommandError)
+  -> (law: LossLaw, interval: PredictionInterval?) {
   let bytes = try readAll(path: path)
+  let saved: (law: LossLaw, report: FitReport?, interval: PredictionInterval?)
   do throws(LawError) {
-    return try LossLaw(jsonText: savedLawText(bytes))
+    saved = try LossLaw.loadSaved(savedLawText(bytes))
   } catch {
     throw CommandError("\(path): \(error.description)")
   }
+  guard let level else { return (saved.law, nil) }
+  guard level.isFinite, PredictionInterval.isValidLevel(level) else {
+    throw CommandError("--interval must be a level in (0, 1), e.g. 0.9; got \(level)")
+  }
+  guard let interval = saved.interval else {
+    throw CommandError("\(path) has no prediction interval: fit the law with one (pace.laws.Law.fit(..., "
+                       + "interval=True) or pace_law_fit_interval; docs/laws.md)")
+  }
+  return (saved.law, interval)
 }
 
 /// A saved law's text without the trailing whitespace a file ends with
@@ -43,7 +60,9 @@ struct Predict: ParsableCommand {
     discussion: """
       With --observed CSV (columns step and loss, optionally lr), the law predicts the loss at every \
       logged step of the CSV and the prediction is scored: PredE (mean |relative error|), WorstE, \
-      R^2, MAE and RMSE. The schedule is SPEC when given, else the CSV's lr column.
+      R^2, MAE and RMSE. The schedule is SPEC when given, else the CSV's lr column. \
+      With --interval LEVEL (e.g. 0.9) the prediction interval saved with the law is printed too \
+      (lower and upper columns), and with --observed its coverage of the observed losses.
       """)
 
   @Argument(help: "The law, as written by 'pace fit --json' or '--out'.")
@@ -61,14 +80,17 @@ struct Predict: ParsableCommand {
   @Option(help: "Steps of an open-ended schedule to consider.")
   var count: Int?
 
-  @Flag(help: "Print JSON: {\"law\", \"steps\", \"lr\", \"loss\"}.")
+  @Option(help: "Prediction interval level in (0, 1), e.g. 0.9 (the law must carry a calibrated interval).")
+  var interval: Double?
+
+  @Flag(help: "Print JSON: {\"law\", \"steps\", \"lr\", \"loss\"} (and \"level\", \"lower\", \"upper\" with --interval).")
   var json = false
 
   func run() throws {
     try reporting { () throws(CommandError) in
-      let law = try loadLaw(lawFile)
+      let (law, band) = try loadLawWithInterval(lawFile, level: interval)
       if let observed {
-        try score(law, observed: observed)
+        try score(law, band, observed: observed)
         return
       }
       guard let spec else { throw CommandError("give a SPEC (or --observed CSV)") }
@@ -93,37 +115,68 @@ struct Predict: ParsableCommand {
       } catch {
         throw CommandError(error.description)
       }
+      let bounds = band.map { $0.bounds(values, level: interval ?? 0.9) }
       if json {
         let lr = chosen.map { sequence.rates[$0] }
-        print("{\"law\":\"\(law.kind.rawValue)\",\"steps\":[\(chosen.map(String.init).joined(separator: ","))],"
-              + "\"lr\":[\(lr.map { JSONWriter.number($0) }.joined(separator: ","))],"
-              + "\"loss\":[\(values.map { $0.isFinite ? JSONWriter.number($0) : "null" }.joined(separator: ","))]}")
+        var text = "{\"law\":\"\(law.kind.rawValue)\",\"steps\":[\(chosen.map(String.init).joined(separator: ","))],"
+          + "\"lr\":[\(lr.map { JSONWriter.number($0) }.joined(separator: ","))],\"loss\":[\(jsonList(values))]"
+        if let bounds, let interval {
+          text += ",\"level\":\(JSONWriter.number(interval)),\"lower\":[\(jsonList(bounds.lower))],"
+            + "\"upper\":[\(jsonList(bounds.upper))]"
+        }
+        print(text + "}")
         return
       }
-      print(Format.pad("step", 12) + Format.pad("lr", 16) + Format.pad("loss", 16))
-      for (t, v) in zip(chosen, values) {
-        print(Format.pad(String(t), 12) + Format.pad(short(sequence.rates[t]), 16) + Format.pad(short(v), 16))
+      print(Format.pad("step", 12) + Format.pad("lr", 16) + Format.pad("loss", 16)
+            + (bounds == nil ? "" : Format.pad("lower", 16) + Format.pad("upper", 16)))
+      for (i, (t, v)) in zip(chosen, values).enumerated() {
+        print(Format.pad(String(t), 12) + Format.pad(short(sequence.rates[t]), 16) + Format.pad(short(v), 16)
+              + (bounds.map { Format.pad(short($0.lower[i]), 16) + Format.pad(short($0.upper[i]), 16) } ?? ""))
+      }
+      if let band, let interval {
+        print("\(Format.sci(interval * 100, digits: 3))% prediction interval: leave-one-curve-out residuals of "
+              + "\(band.curves) curves (\(band.points) points)")
       }
     }
   }
 
-  /// Scores the law's prediction of an observed CSV.
-  func score(_ law: LossLaw, observed: String) throws(CommandError) {
+  /// Numbers as a JSON list (non-finite values as null).
+  func jsonList(_ xs: [Double]) -> String {
+    xs.map { $0.isFinite ? JSONWriter.number($0) : "null" }.joined(separator: ",")
+  }
+
+  /// Scores the law's prediction of an observed CSV (and, with a band, the
+  /// interval's coverage: the fraction of observed losses inside it).
+  func score(_ law: LossLaw, _ band: PredictionInterval?, observed: String) throws(CommandError) {
     let curve = try ObservedCurve(csv: observed, spec: try spec.map { (s: String) throws(CommandError) in try SpecArgument(s) })
     let predicted = try curve.predictions(law)
     let m = LawMetrics(observed: curve.table.losses, predicted: predicted)
+    let level = interval ?? 0.9
+    let bounds = band.map { $0.bounds(predicted, level: level) }
+    let coverage = bounds.map { b in
+      Double(zip(curve.table.losses.indices, curve.table.losses).filter { i, o in b.lower[i] <= o && o <= b.upper[i] }.count)
+        / Double(Swift.max(1, m.points))
+    }
     if json {
-      let list = { (xs: [Double]) in xs.map { $0.isFinite ? JSONWriter.number($0) : "null" }.joined(separator: ",") }
-      print("{\"law\":\"\(law.kind.rawValue)\",\"steps\":[\(curve.table.steps.map(String.init).joined(separator: ","))],"
-            + "\"observed\":[\(list(curve.table.losses))],\"loss\":[\(list(predicted))],"
-            + "\"pred_e\":\(JSONWriter.number(m.predE)),\"worst_e\":\(JSONWriter.number(m.worstE)),"
-            + "\"r2\":\(m.r2.isFinite ? JSONWriter.number(m.r2) : "null"),\"mae\":\(JSONWriter.number(m.mae)),"
-            + "\"rmse\":\(JSONWriter.number(m.rmse)),\"points\":\(m.points)}")
+      var text = "{\"law\":\"\(law.kind.rawValue)\",\"steps\":[\(curve.table.steps.map(String.init).joined(separator: ","))],"
+        + "\"observed\":[\(jsonList(curve.table.losses))],\"loss\":[\(jsonList(predicted))],"
+        + "\"pred_e\":\(JSONWriter.number(m.predE)),\"worst_e\":\(JSONWriter.number(m.worstE)),"
+        + "\"r2\":\(m.r2.isFinite ? JSONWriter.number(m.r2) : "null"),\"mae\":\(JSONWriter.number(m.mae)),"
+        + "\"rmse\":\(JSONWriter.number(m.rmse)),\"points\":\(m.points)"
+      if let bounds, let coverage {
+        text += ",\"level\":\(JSONWriter.number(level)),\"lower\":[\(jsonList(bounds.lower))],"
+          + "\"upper\":[\(jsonList(bounds.upper))],\"coverage\":\(JSONWriter.number(coverage))"
+      }
+      print(text + "}")
       return
     }
     print("observed: \(observed) (\(m.points) points\(curve.table.skipped > 0 ? ", \(curve.table.skipped) rows without a loss skipped" : ""))")
     print(Format.pad("PredE", 14) + Format.pad("WorstE", 14) + Format.pad("R2", 14) + Format.pad("MAE", 14) + "RMSE")
     print(Format.pad(short(m.predE), 14) + Format.pad(short(m.worstE), 14) + Format.pad(Format.sci(m.r2, digits: 6), 14)
           + Format.pad(short(m.mae), 14) + short(m.rmse))
+    if let coverage {
+      print("\(Format.sci(level * 100, digits: 3))% prediction interval: covers \(Format.sci(coverage * 100, digits: 4))% "
+            + "of the observed losses")
+    }
   }
 }

@@ -251,6 +251,14 @@ build_and_run_cxx_introspection() {
 }
 run_step "C++ runtime introspection example bindings/cpp/examples/runtime_introspection.cpp" build_and_run_cxx_introspection
 
+# abi-tests/c/law_interval_test.c: the laws' prediction intervals
+# (pace_law_fit_interval, pace_law_predict_interval, saved format 3), then under valgrind.
+run_step "build law_interval_test (C11, -Wall -Wextra -Werror)" build_test law_interval_test
+if [[ -x "$out/law_interval_test" ]]; then
+  run_step "law_interval_test" run_test law_interval_test
+  run_step "law_interval_test under valgrind" run_valgrind law_interval_test
+fi
+
 # abi-tests/fuzz: each libFuzzer target (spec, config, checkpoint, law, sampler,
 # autolrs) for 3 s from its seed corpus (skipped without a libFuzzer clang);
 # the long campaign is abi-tests/fuzz/run.sh runs 1000000 (abi-tests/fuzz/README.md).

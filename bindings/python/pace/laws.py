@@ -131,6 +131,9 @@ FUNCTIONS = {
     "pace_law_final_loss": (_st, [LAW_P, _LRP, _dp]),
     "pace_law_save": (_st, [LAW_P, ctypes.c_char_p, ctypes.c_size_t, _szp]),
     "pace_law_load": (_st, [ctypes.c_char_p, ctypes.POINTER(LAW_P)]),
+    "pace_law_fit_interval": (_st, [_u32, ctypes.POINTER(LawCurve), _i64, ctypes.POINTER(FitOptions),
+                                    ctypes.POINTER(LAW_P)]),
+    "pace_law_predict_interval": (_st, [LAW_P, _LRP, ctypes.POINTER(_i64), _i64, ctypes.c_double, _dp, _dp, _dp]),
     "pace_functional_s1": (_st, [_LRP, _u32, _dp, _i64]),
     "pace_functional_s2": (_st, [_LRP, _u32, ctypes.c_double, _dp, _i64]),
     "pace_functional_ld": (_st, [_LRP, _u32, ctypes.c_double, ctypes.c_double, ctypes.c_double, _dp, _i64]),
@@ -256,9 +259,13 @@ class Law(OwnedHandle):
 
     @classmethod
     def fit(cls, kind: str, curves: Iterable, *, method: str = "lm", warmup: Optional[str] = None,
-            fit_lambda: bool = False, lam: Optional[float] = None, huber_delta: Optional[float] = None,
-            max_iterations: Optional[int] = None) -> "Law":
+            fit_lambda: bool = True, lam: Optional[float] = None, huber_delta: Optional[float] = None,
+            max_iterations: Optional[int] = None, interval: bool = False) -> "Law":
         """Fits ``kind`` jointly to curves ``(schedule, steps, losses)``.
+
+        ``interval=True`` also calibrates a prediction interval (for
+        :meth:`predict_interval`) by leave-one-curve-out cross-validation:
+        one more fit per curve (needs >= 2 curves; docs/laws.md).
 
         Raises ArgumentError / SpecError for bad curves and NumericError
         (message: the parameters reached) when the fit does not converge."""
@@ -285,7 +292,10 @@ class Law(OwnedHandle):
                           0 if max_iterations is None else _integer(max_iterations, "max_iterations"))
         arr = (LawCurve * len(items))(*items)
         handle = LAW_P()
-        check(_lib_handle.pace_law_fit(_kind(kind), arr, len(items), ctypes.byref(opts), ctypes.byref(handle)))
+        if not isinstance(interval, bool):
+            raise TypeError("interval must be True or False, got %s" % type(interval).__name__)
+        fit_fn = _lib_handle.pace_law_fit_interval if interval else _lib_handle.pace_law_fit
+        check(fit_fn(_kind(kind), arr, len(items), ctypes.byref(opts), ctypes.byref(handle)))
         return cls(handle)
 
     @classmethod
@@ -361,8 +371,13 @@ class Law(OwnedHandle):
     # -- prediction -----------------------------------------------------------------
 
     def predict(self, schedule: ScheduleLike, steps: Iterable[int], count: Optional[int] = None,
-                warmup_steps: Optional[int] = None) -> np.ndarray:
-        """Predicted losses at ``steps`` (each >= 1, inside the schedule)."""
+                warmup_steps: Optional[int] = None, interval: Optional[float] = None):
+        """Predicted losses at ``steps`` (each >= 1, inside the schedule).
+
+        With ``interval=LEVEL`` (0 < LEVEL < 1): ``(loss, lower, upper)``, as
+        :meth:`predict_interval`."""
+        if interval is not None:
+            return self.predict_interval(schedule, steps, level=interval, count=count, warmup_steps=warmup_steps)
         st = _integer_array(steps, "steps")
         inp = _Input(schedule, count, warmup_steps)
         out = np.empty(st.size, dtype=np.float64)
@@ -370,6 +385,28 @@ class Law(OwnedHandle):
                                            st.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), st.size,
                                            out.ctypes.data_as(_dp)))
         return out
+
+    def predict_interval(self, schedule: ScheduleLike, steps: Iterable[int], level: float = 0.9,
+                         count: Optional[int] = None,
+                         warmup_steps: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(loss, lower, upper)`` at ``steps``: the prediction and its
+        interval at ``level`` (0 < level < 1), calibrated by leave-one-curve-out
+        cross-validation (``Law.fit(..., interval=True)``); lower <= loss <=
+        upper. A law without a calibrated interval raises ArgumentError."""
+        st = _integer_array(steps, "steps")
+        inp = _Input(schedule, count, warmup_steps)
+        out, lower, upper = (np.empty(st.size, dtype=np.float64) for _ in range(3))
+        check(_lib_handle.pace_law_predict_interval(self._h(), ctypes.byref(inp.struct),
+                                                    st.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), st.size,
+                                                    _real(level, "level"), out.ctypes.data_as(_dp),
+                                                    lower.ctypes.data_as(_dp), upper.ctypes.data_as(_dp)))
+        return out, lower, upper
+
+    @property
+    def interval(self) -> Optional[Dict[str, Any]]:
+        """The calibrated prediction interval as saved ({"method", "curves",
+        "points", "log_residual_quantiles"}), or None."""
+        return json.loads(self.save())["law"].get("interval")
 
     def final_loss(self, schedule: ScheduleLike, count: Optional[int] = None,
                    warmup_steps: Optional[int] = None) -> float:
