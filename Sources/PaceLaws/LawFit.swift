@@ -262,8 +262,12 @@ public enum LawFitter {
       throw .argument("lambda must be in (0, 1), got \(options.lambda)")
     }
     let warmup = options.warmup ?? kind.defaultWarmup
+    // Solve in normalised LR units (largest peak 3e-4, the grids' units); map back at the end.
+    let units = FitUnits(curves: curves)
     var prepared: [PreparedCurve] = []
-    for c in curves { prepared.append(try PreparedCurve(sequence: c.sequence, steps: c.steps, warmup: warmup)) }
+    for c in curves {
+      prepared.append(try PreparedCurve(sequence: units.normalised(c.sequence), steps: c.steps, warmup: warmup))
+    }
     let logObs = curves.flatMap { $0.losses.map { _log($0) } }
     let points = logObs.count
     let needed = kind == .multiPower ? 7 : (options.fitLambda ? 5 : 4)
@@ -271,14 +275,16 @@ public enum LawFitter {
       throw .argument("\(kind.rawValue) has \(needed) parameters to fit but the curves have \(points) points")
     }
     func run(_ model: FitModel, _ starts: [[Double]], maxIterations: Int) -> (best: LMResult?, all: [LMResult], iterations: Int) {
-      var solver = HuberLM(delta: options.huberDelta, maxIterations: maxIterations, tolerance: options.tolerance,
-                           logObserved: logObs, parameterCount: model.parameterCount, evaluate: model.evaluate)
-      solver.stepTolerance = 1e-7
+      var lm = HuberLM(delta: options.huberDelta, maxIterations: maxIterations, tolerance: options.tolerance,
+                       logObserved: logObs, parameterCount: model.parameterCount, evaluate: model.evaluate)
+      lm.stepTolerance = 1e-7
+      let solver = lm
       var best: LMResult?
       var all: [LMResult] = []
       var iterations = 0
-      for s in starts {
-        guard let r = solver.run(from: s), r.objective.isFinite else { continue }
+      // The starts are independent: run them on the workers, combine in start order.
+      for result in FitWorkers.map(starts.count, { solver.run(from: starts[$0]) }) {
+        guard let r = result, r.objective.isFinite else { continue }
         iterations += r.iterations
         all.append(r)
         if best == nil || r.objective < best!.objective { best = r }
@@ -294,7 +300,7 @@ public enum LawFitter {
       guard initial.kind == kind else {
         throw .argument("the initial law is \(initial.kind.rawValue), the fit is \(kind.rawValue)")
       }
-      let p = initial.parameters
+      let p = units.normalised(initial.parameters, kind: kind)
       let model: FitModel
       let phi: [Double]
       switch kind {
@@ -413,6 +419,7 @@ public enum LawFitter {
     guard let final, law.allSatisfy({ $0.isFinite }) else {
       throw .numeric("\(kind.rawValue): no start gave finite positive predictions", reached: nil)
     }
+    law = units.original(law, kind: kind)
     let fitted: LossLaw
     do throws(LawError) {
       fitted = try LossLaw(kind: kind, parameters: law, warmup: warmup)
@@ -425,7 +432,9 @@ public enum LawFitter {
     var perCurve: [LawMetrics] = []
     var allObs: [Double] = []
     var allPred: [Double] = []
-    for (c, pc) in zip(curves, prepared) {
+    for (c, normalisedCurve) in zip(curves, prepared) {
+      let pc = units.scale == 1 ? normalisedCurve
+        : try PreparedCurve(sequence: c.sequence, steps: c.steps, warmup: warmup)
       let pred = ModelEvaluation.predict(kind: kind, parameters: fitted.parameters, curve: pc)
       perCurve.append(LawMetrics(observed: c.losses, predicted: pred))
       allObs += c.losses

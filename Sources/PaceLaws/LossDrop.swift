@@ -56,6 +56,9 @@ public struct LossDropEvaluator: Sendable {
   let runLength: [Int]
   let runRate: [Double]
   let runDrop: [Double]
+  /// ln of the kernel rate (the LR, floored) of each run: parameter-free, so
+  /// a fit's evaluations take eta^gamma = e^(gamma ln eta) with one exp.
+  let runLogRate: [Double]
 
   public init(rates: [Double], firstDrop: Int) {
     self.rates = rates
@@ -80,6 +83,8 @@ public struct LossDropEvaluator: Sendable {
     runLength = lengths
     runRate = etas
     runDrop = drops
+    let floor = floorRate
+    runLogRate = etas.map { _log(Swift.max($0, floor)) }
   }
 
   /// `sum_{k=k0}^{t} d_k`, the drop if G were 1.
@@ -102,17 +107,40 @@ public struct LossDropEvaluator: Sendable {
       (values, derivatives ? LossDropDerivatives(dC: dC, dBeta: dBeta, dGamma: dGamma) : nil)
     }
     guard let last = steps.last, last >= firstDrop else { return result() }
-    // Range of x over the active drops up to the last query.
+    // Range of x over the active drops up to the last query. The kernel
+    // needs x^(-beta) only where F is read, at the queries: there the
+    // smallest x is min over drops k <= t of g_k + S_k(t) = Q_t + min(g_k - Q_{k-1})
+    // (Q: rates summed since the first drop), often far above min(g_k + eta_k)
+    // (a raw warmup's first drops have a tiny g); fewer nodes, same accuracy.
     var xLo = Double.infinity
     var gMax = 0.0
     var firstActive = -1
-    for r in 0..<runStart.count where runStart[r] <= last && runDrop[r] != 0 {
+    let lnC = _log(C)
+    var shift = Double.infinity  // min over drops so far of g_k - Q_{k-1}
+    var before = 0.0             // Q_{a-1} at the start a of the run
+    var xQuery = Double.infinity
+    var qi = 0
+    for r in 0..<runStart.count {
+      let a = runStart[r]
+      if a > last { break }
       let eta = runRate[r]
-      let g = _pow(kernelRate(eta), gamma) / C
-      xLo = Swift.min(xLo, g + eta)
-      gMax = Swift.max(gMax, g)
-      if firstActive < 0 { firstActive = r }
+      if runDrop[r] != 0 {
+        let g = _exp(gamma * runLogRate[r] - lnC)
+        xLo = Swift.min(xLo, g + eta)
+        gMax = Swift.max(gMax, g)
+        if firstActive < 0 { firstActive = r }
+        shift = Swift.min(shift, g - before)
+      }
+      let end = a + runLength[r]
+      while qi < q, steps[qi] < end {
+        let t = steps[qi]
+        if t >= a, firstActive >= 0 { xQuery = Swift.min(xQuery, before + eta * Double(t - a + 1) + shift) }
+        qi += 1
+      }
+      if firstActive >= 0 { before += eta * Double(runLength[r]) }
     }
+    // Every x_tk >= g_k + eta_k, so the query bound only raises xLo (1% margin for rounding).
+    if xQuery.isFinite { xLo = Swift.max(xLo, 0.99 * xQuery) }
     // Drops only: F = 0 (G's argument never starts) -> LD = sum of drops = 0 here.
     for (i, t) in steps.enumerated() { values[i] = totalDrop(t) }
     guard firstActive >= 0 else { return result() }
@@ -169,10 +197,9 @@ public struct LossDropEvaluator: Sendable {
         cursor.add(eta, 1)
         let d = runDrop[r]
         if d != 0 {
-          let ke = kernelRate(eta)
-          let lnEta = _log(ke)
-          let g = _exp(gamma * lnEta) / C
-          let lnG = _log(g)
+          let lnEta = runLogRate[r]
+          let lnG = gamma * lnEta - lnC
+          let g = _exp(lnG)
           let v = d * _exp(beta * lnG)
           let x0 = g + eta
           kernel.exponentials(x0, Fp)

@@ -108,6 +108,36 @@ public struct LossLaw: Sendable, Equatable {
     zip(kind.parameterNames, parameters).map { ($0, $1) }
   }
 
+  /// The same law for learning rates expressed in other units: if every LR
+  /// is multiplied by `c` (> 0, finite), the returned law predicts the
+  /// same losses (to rounding) on the rescaled schedules.
+  ///
+  /// S1, S_k(t) and every drop scale by c, so the multi-power law maps
+  /// `A -> A c^alpha`, `B -> B / c`, `C -> C c^(gamma - 1)` (its G argument
+  /// `C eta_k^(-gamma) S_k(t)` is then unchanged); the annealing law maps
+  /// `A -> A c^alpha`, `C -> C / c`. L0, alpha, beta, gamma and lambda do
+  /// not depend on the LR's units. O(1).
+  public func rescaled(lrBy c: Double) throws(LawError) -> LossLaw {
+    guard c > 0, c.isFinite else { throw .argument("the LR scale must be finite and > 0, got \(c)") }
+    return try LossLaw(kind: kind, parameters: Self.parameters(parameters, kind: kind, lrScale: c), warmup: warmup)
+  }
+
+  /// `rescaled(lrBy:)` on a bare parameter vector (no domain check).
+  static func parameters(_ p: [Double], kind: LawKind, lrScale c: Double) -> [Double] {
+    guard c != 1 else { return p }
+    var q = p
+    let lnC = _log(c)
+    q[1] = p[1] * _exp(p[2] * lnC)
+    switch kind {
+    case .multiPower:
+      q[3] = p[3] / c
+      q[4] = p[4] * _exp((p[6] - 1) * lnC)
+    case .annealing:
+      q[3] = p[3] / c
+    }
+    return q
+  }
+
   /// "L0=3.04 A=0.52 ..." for messages.
   public var parameterSummary: String {
     namedParameters.map { "\($0.name)=\($0.value)" }.joined(separator: " ")

@@ -93,27 +93,62 @@ struct PowerKernel {
   }
 
   /// out[j] = e^(-s_j z) for z >= 0: `chains` calls to expm1, then squaring
-  /// (on 1 - y while y > 1/2, keeping relative accuracy; then on y).
+  /// (on 1 - y while y > 1/2, keeping relative accuracy; then on y). The
+  /// chains advance together, so their squarings (a serial dependency
+  /// within a chain) overlap. O(J).
   @inline(__always)
   func exponentials(_ z: Double, _ out: UnsafeMutablePointer<Double>) {
     let n = nodes.count
     nodes.withUnsafeBufferPointer { s in
-      for c in 0..<Swift.min(chains, n) {
-        var q = -_expm1(-s[c] * z)
-        var j = c
-        while j < n, q < 0.5 {
-          out[j] = 1 - q
-          q = q * (2 - q)
-          j += chains
+      var c0 = ExponentialChain(s[0] * z)
+      guard n > 1 else { out[0] = c0.next(); return }
+      var c1 = ExponentialChain(s[1] * z)
+      var j = 0
+      if chains == 3, n > 2 {
+        var c2 = ExponentialChain(s[2] * z)
+        while j + 2 < n {
+          out[j] = c0.next()
+          out[j + 1] = c1.next()
+          out[j + 2] = c2.next()
+          j += 3
         }
-        var y = 1 - q
-        while j < n {
-          out[j] = y
-          // Below 1e-150 the square is negligible (and would be subnormal: slow).
-          y = y < 1e-150 ? 0 : y * y
-          j += chains
-        }
+        if j < n { out[j] = c0.next() }
+        if j + 1 < n { out[j + 1] = c1.next() }
+        return
       }
+      while j + 1 < n {
+        out[j] = c0.next()
+        out[j + 1] = c1.next()
+        j += 2
+      }
+      if j < n { out[j] = c0.next() }
     }
+  }
+}
+
+/// e^(-x), e^(-2x), e^(-4x), ...: one expm1, then squarings, on q = 1 - y
+/// while y > 1/2 (keeping relative accuracy near 1), then on y (flushed to 0
+/// below 1e-150, where the square would be subnormal and slow). Branch-free:
+/// both squarings run and a select keeps the one of the current phase (q
+/// only grows, so the phase changes once).
+struct ExponentialChain {
+  var q: Double
+  var y: Double
+
+  @inline(__always)
+  init(_ x: Double) {
+    q = -_expm1(-x)
+    y = 1 - q
+  }
+
+  /// The current value, then advances to its square.
+  @inline(__always)
+  mutating func next() -> Double {
+    let out = y
+    let qn = q * (2 - q)
+    let yn = y < 1e-150 ? 0 : y * y
+    y = q < 0.5 ? 1 - qn : yn
+    q = qn
+    return out
   }
 }
