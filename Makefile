@@ -48,7 +48,7 @@ BASELINE_FLAGS := -c release --scratch-path $(BASELINE_SCRATCH) -Xswiftc -static
 
 SWIFT_SOURCES := $(shell find Sources include -type f) Package.swift
 
-.PHONY: all lib baseline cli install strip wheel test test-swift test-c test-python demo bench sanitize clean
+.PHONY: all lib baseline cli install strip wheel test test-swift test-c test-python demo bench quality sanitize clean
 
 all: lib baseline cli
 
@@ -133,6 +133,11 @@ demo: lib cli
 
 bench: lib baseline
 	Benchmarks/run $(BENCH_ARGS)
+
+# The schedule-quality benchmark (Benchmarks/quality/README.md): about 30 min on 2 shared
+# cores; QUALITY_ARGS=--quick for a few minutes.
+quality: lib
+	python3 Benchmarks/quality/run.py $(QUALITY_ARGS)
 
 # The C tests against address+UB- and thread-sanitized debug builds of the
 # library, and the fuzz targets on the instrumented one (scripts/sanitize).
