@@ -12,12 +12,13 @@ import Synchronization
 /// The parts are claimed, not assigned: the calling thread takes the next
 /// unclaimed part until none is left, and so does the helper thread once it
 /// runs. On a machine whose other core is busy (a shared 2-core host), a
-/// helper that is not scheduled in time finds both parts taken and exits
-/// without touching `body`: the caller never waits for a thread that has not
-/// started, only for a part the helper is running. With one online CPU, or
-/// when a thread cannot be started, both parts run on the calling thread.
+/// helper that is not scheduled in time is closed: it exits as soon as it
+/// runs, without touching `body` (detached; the only thread that can outlive
+/// the call), and the caller never waits for a thread that has not started.
+/// A helper that did start is joined. With one online CPU, or when a thread
+/// cannot be started, both parts run on the calling thread.
 ///
-/// - Complexity: one thread creation (tens of microseconds), no join.
+/// - Complexity: one thread creation (tens of microseconds).
 func forkJoin(_ body: (Int) -> Void) {
   guard sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1 else {
     body(0)
@@ -32,12 +33,18 @@ func forkJoin(_ body: (Int) -> Void) {
       Unmanaged<SharedParts>.fromOpaque(context!).takeRetainedValue().helperRuns()
       return nil
     }, context)
-    if started == 0 {
+    guard started == 0 else {
+      Unmanaged<SharedParts>.fromOpaque(context).release()
+      _ = parts.callerRuns()  // both parts: no helper to close
+      parts.dropBody()
+      return
+    }
+    if parts.callerRuns() {
       pthread_detach(thread)
     } else {
-      Unmanaged<SharedParts>.fromOpaque(context).release()
+      pthread_join(thread, nil)
     }
-    parts.callerRuns()
+    parts.dropBody()
   }
 }
 
@@ -52,45 +59,42 @@ func inParts(_ parts: Int, of range: Range<Int>, splitAt: Int? = nil, _ body: (R
 
 /// The two parts of a `forkJoin`, claimed by whichever thread comes first.
 ///
-/// The helper touches `body` only between entering (`helper`: waiting →
-/// running, a compare-and-exchange the caller can pre-empt by closing it)
-/// and leaving (running → done). The caller, out of parts, closes a helper
-/// that has not entered, or waits until it has left; only then does it drop
-/// `body`, so the non-escaping closure is never used or held after
-/// `forkJoin` returns.
+/// The helper touches `body` only after entering (`helper`: waiting →
+/// running, a compare-and-exchange the caller can pre-empt by closing it).
+/// The caller, out of parts, closes a helper that has not entered (and
+/// detaches it) or joins it; only then does it drop `body`, so the
+/// non-escaping closure is never used or held after `forkJoin` returns.
 private final class SharedParts: @unchecked Sendable {
   /// The next part to claim (0, 1; 2 and above: none left).
   private let next = Atomic<Int>(0)
-  /// `waiting`, `running`, `done` or `closed` (see the constants).
+  /// `waiting`, `running` or `closed` (see the constants).
   private let helper = Atomic<Int>(SharedParts.waiting)
   private var body: ((Int) -> Void)?
 
   private static let waiting = 0
   private static let running = 1
-  private static let done = 2
-  private static let closed = 3
+  private static let closed = 2
 
   init(_ body: @escaping (Int) -> Void) { self.body = body }
 
-  /// The helper thread: enters unless closed, runs parts, leaves.
+  /// The helper thread: enters unless closed, then runs parts.
   func helperRuns() {
     guard helper.compareExchange(expected: Self.waiting, desired: Self.running, ordering: .acquiringAndReleasing)
       .exchanged else { return }
     runParts()
-    helper.store(Self.done, ordering: .releasing)
   }
 
-  /// The calling thread: runs parts, then closes the helper or waits for it
-  /// to leave, then drops `body`.
-  func callerRuns() {
+  /// The calling thread: runs parts, then closes the helper if it has not
+  /// entered. True when it was closed (detach it), false when it entered
+  /// (join it before ``dropBody()``).
+  func callerRuns() -> Bool {
     runParts()
-    let closedFirst = helper.compareExchange(expected: Self.waiting, desired: Self.closed,
-                                             ordering: .acquiringAndReleasing).exchanged
-    if !closedFirst {
-      while helper.load(ordering: .acquiring) != Self.done { sched_yield() }
-    }
-    body = nil
+    return helper.compareExchange(expected: Self.waiting, desired: Self.closed, ordering: .acquiringAndReleasing)
+      .exchanged
   }
+
+  /// Releases `body` once no thread can use it any more.
+  func dropBody() { body = nil }
 
   /// Claims and runs parts until none is left; out of line, so every copy
   /// of `body` it makes is released before it returns.
