@@ -134,13 +134,13 @@ def test_the_table_is_built_from_the_runs():
 
 
 def test_one_tiny_real_run(tmp_path):
-    """run.py end to end: logreg, three schedules, one seed, one grid point, 20-step budgets."""
+    """run.py end to end: logreg, four schedules, one seed, one grid point, 20- and 30-step budgets."""
     pytest.importorskip("torch")
     pytest.importorskip("sklearn")
     pytest.importorskip("matplotlib")
     out = tmp_path / "results.json.gz"
     proc = subprocess.run([sys.executable, str(QUALITY / "run.py"), "--workloads", "logreg", "--seeds", "1",
-                           "--grid", "2", "--budget-scale", "0.1", "--schedules", "constant,linear,cosine,offline",
+                           "--grid", "2", "--budget-scale", "0.15", "--schedules", "constant,linear,cosine,offline",
                            "--workers", "1", "--out", str(out)], capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with gzip.open(out, "rt") as f:
