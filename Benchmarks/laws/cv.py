@@ -189,7 +189,7 @@ def interval_coverage(kind, kw, log, nested=True):
             cov["failures"].append("without %s: %s" % (n, str(e).splitlines()[0][:160]))
     with fit(kind, TRAIN, kw, interval=True) as law:
         score(law, TEST, "protocol")
-        cov["calibration"] = json.loads(law.save())["interval"]
+        cov["calibration"] = json.loads(law.save())["law"]["interval"]
     cov["seconds"] = time.perf_counter() - t0
     log("interval coverage of %s %s: %.1fs" % (kind, kw, cov["seconds"]))
     return cov
