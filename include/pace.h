@@ -372,7 +372,11 @@ typedef struct pace_lr_input {
   int64_t warmup_steps;
 } pace_lr_input;
 
-/** An observed curve: its LRs and n (step, loss) pairs (steps strictly increasing, >= 1, inside the sequence; losses finite, > 0). */
+/**
+ * An observed curve: its LRs and n (step, loss) pairs (steps strictly
+ * increasing, >= 0, inside the sequence; losses finite and > 0, or NaN for
+ * "not logged"). NaN losses, and steps where S1 = 0 (step 0), are skipped.
+ */
 typedef struct pace_law_curve {
   pace_lr_input lr;
   const int64_t *steps;
@@ -398,6 +402,39 @@ typedef struct pace_fit_options {
  */
 pace_status pace_law_fit(uint32_t kind, const pace_law_curve *curves, int64_t curve_count,
                          const pace_fit_options *opt, pace_law **out);
+
+/**
+ * A training run as its trainer logged it (docs/laws.md, "Laws from real
+ * runs"): rows of (step, lr, loss), NaN where a value was not logged.
+ * - csv != NULL: CSV text whose header names the columns step and loss and
+ *   optionally lr (or learning_rate); names case-insensitive, other columns
+ *   ignored, empty or nan fields not logged; steps, lrs, losses NULL, n 0.
+ * - else n rows: losses[i] at steps[i] (strictly increasing, >= 0; steps
+ *   NULL: row i is step i), lrs[i] the LR logged there (lrs may be NULL).
+ * The per-step LRs: those of lr when it gives a spec or per-step LRs (every
+ * logged step inside them); else the rows' LRs, linear between rows, linear
+ * from 0 at step 0 up to the first (a linear warmup), held after the last.
+ * lr.warmup_steps: steps before the warmup's end, -1 for "up to the first
+ * step at the largest LR". Rows without a loss and rows where S1 = 0 (step
+ * 0) are skipped; infinite or non-positive losses are PACE_E_ARGUMENT.
+ */
+typedef struct pace_run_log {
+  uint32_t struct_size; /* sizeof(pace_run_log) (an array's stride: must be equal) */
+  uint32_t reserved;    /* 0 */
+  const char *csv;
+  const int64_t *steps;
+  const double *lrs;
+  const double *losses;
+  int64_t n;
+  pace_lr_input lr;
+} pace_run_log;
+
+/**
+ * Fits a law jointly to run_count logged runs, as pace_law_fit (opt may be
+ * NULL). skipped (may be NULL) receives the number of rows skipped.
+ */
+pace_status pace_law_fit_runs(uint32_t kind, const pace_run_log *runs, int64_t run_count,
+                              const pace_fit_options *opt, int64_t *skipped, pace_law **out);
 /** A law from its n parameters (in the order above) and a PACE_WARMUP_* mode. */
 pace_status pace_law_create(uint32_t kind, const double *params, int64_t n, uint32_t warmup, pace_law **out);
 /** Releases a law. Accepts NULL. */

@@ -105,6 +105,36 @@ private func sequence(_ input: UnsafePointer<pace_lr_input>?, _ what: String) th
   return try LRSequence(rates: Array(UnsafeBufferPointer(start: rates, count: Int(lr.count))), warmupSteps: warmup)
 }
 
+/// The fit options of a pace_fit_options (NULL: the defaults).
+private func decodeFitOptions(_ options: UnsafePointer<pace_fit_options>?) throws(LawError) -> FitOptions {
+  var fitOptions = FitOptions()
+  guard let options else { return fitOptions }
+  let o = options.pointee
+  guard o.struct_size >= UInt32(MemoryLayout<pace_fit_options>.size) else {
+    throw .argument("options.struct_size is \(o.struct_size); set it to sizeof(pace_fit_options)")
+  }
+  if let mode = try warmupMode(o.warmup) { fitOptions.warmup = mode }  // DEFAULT: FitOptions' (raw)
+  guard let method = LawCodes.fitMethod(o.method) else {
+    throw .argument("options.method must be PACE_FIT_LM or PACE_FIT_ADAM, got \(o.method)")
+  }
+  fitOptions.method = method
+  guard o.fit_lambda <= 1 else { throw .argument("options.fit_lambda must be 0 or 1, got \(o.fit_lambda)") }
+  fitOptions.fitLambda = o.fit_lambda == 1
+  guard o.lambda.isFinite, o.lambda == 0 || (o.lambda > 0 && o.lambda < 1) else {
+    throw .argument("options.lambda must be 0 (default) or in (0, 1), got \(o.lambda)")
+  }
+  if o.lambda != 0 { fitOptions.lambda = o.lambda }
+  guard o.huber_delta.isFinite, o.huber_delta >= 0 else {
+    throw .argument("options.huber_delta must be 0 (default) or finite and > 0, got \(o.huber_delta)")
+  }
+  if o.huber_delta > 0 { fitOptions.huberDelta = o.huber_delta }
+  guard o.max_iterations >= 0, o.max_iterations <= 1 << 20 else {
+    throw .argument("options.max_iterations must be in [0, 2^20], got \(o.max_iterations)")
+  }
+  if o.max_iterations > 0 { fitOptions.maxIterations = Int(o.max_iterations) }
+  return fitOptions
+}
+
 @c @implementation
 public func pace_law_fit(_ kind: UInt32, _ curves: UnsafePointer<pace_law_curve>?, _ curveCount: Int64,
                          _ options: UnsafePointer<pace_fit_options>?,
@@ -116,32 +146,7 @@ public func pace_law_fit(_ kind: UInt32, _ curves: UnsafePointer<pace_law_curve>
     let k = try lawKind(kind)
     guard let curves else { throw .argument("curves is NULL") }
     guard curveCount >= 1, curveCount <= 1 << 20 else { throw .argument("curve_count must be in [1, 2^20], got \(curveCount)") }
-    var fitOptions = FitOptions()
-    if let options {
-      let o = options.pointee
-      guard o.struct_size >= UInt32(MemoryLayout<pace_fit_options>.size) else {
-        throw .argument("options.struct_size is \(o.struct_size); set it to sizeof(pace_fit_options)")
-      }
-      if let mode = try warmupMode(o.warmup) { fitOptions.warmup = mode }  // DEFAULT: FitOptions' (raw)
-      guard let method = LawCodes.fitMethod(o.method) else {
-        throw .argument("options.method must be PACE_FIT_LM or PACE_FIT_ADAM, got \(o.method)")
-      }
-      fitOptions.method = method
-      guard o.fit_lambda <= 1 else { throw .argument("options.fit_lambda must be 0 or 1, got \(o.fit_lambda)") }
-      fitOptions.fitLambda = o.fit_lambda == 1
-      guard o.lambda.isFinite, o.lambda == 0 || (o.lambda > 0 && o.lambda < 1) else {
-        throw .argument("options.lambda must be 0 (default) or in (0, 1), got \(o.lambda)")
-      }
-      if o.lambda != 0 { fitOptions.lambda = o.lambda }
-      guard o.huber_delta.isFinite, o.huber_delta >= 0 else {
-        throw .argument("options.huber_delta must be 0 (default) or finite and > 0, got \(o.huber_delta)")
-      }
-      if o.huber_delta > 0 { fitOptions.huberDelta = o.huber_delta }
-      guard o.max_iterations >= 0, o.max_iterations <= 1 << 20 else {
-        throw .argument("options.max_iterations must be in [0, 2^20], got \(o.max_iterations)")
-      }
-      if o.max_iterations > 0 { fitOptions.maxIterations = Int(o.max_iterations) }
-    }
+    let fitOptions = try decodeFitOptions(options)
     var loaded: [LossCurve] = []
     for i in 0..<Int(curveCount) {
       let c = curves[i]
@@ -157,13 +162,80 @@ public func pace_law_fit(_ kind: UInt32, _ curves: UnsafePointer<pace_law_curve>
         guard t >= 0, t < maxSteps else { throw .argument("\(what).steps[\(j)] = \(t) is out of range") }
         stepList.append(Int(t))
       }
-      loaded.append(try LossCurve(sequence: seq, steps: stepList,
-                                  losses: Array(UnsafeBufferPointer(start: losses, count: Int(c.n))), name: what))
+      // NaN losses (not logged) and rows where S1 = 0 are skipped, as in pace_law_fit_runs.
+      let log = try RunLog(name: what, steps: stepList, lrs: nil,
+                           losses: Array(UnsafeBufferPointer(start: losses, count: Int(c.n))))
+      loaded.append(try log.curve(sequence: seq).curve)
     }
     let fitted = try LawFitter.fit(k, curves: loaded, options: fitOptions)
     return store(LawBox(fitted.law, report: fitted.report), out)
   } catch {
     return fail(error, "pace_law_fit")
+  }
+}
+
+/// The curve of one pace_run_log, and the rows it skipped.
+private func runCurve(_ r: pace_run_log, _ what: String) throws(LawError) -> (curve: LossCurve, skipped: Int) {
+  guard r.struct_size == UInt32(MemoryLayout<pace_run_log>.size) else {
+    throw .argument("\(what).struct_size is \(r.struct_size); set it to sizeof(pace_run_log)")
+  }
+  guard r.reserved == 0 else { throw .argument("\(what).reserved must be 0") }
+  let log: RunLog
+  if let csv = r.csv {
+    guard r.steps == nil, r.lrs == nil, r.losses == nil, r.n == 0 else {
+      throw .argument("\(what): give csv or the arrays (steps, lrs, losses, n), not both")
+    }
+    guard let text = String(validating: bytes(csv), as: UTF8.self) else { throw .argument("\(what).csv is not valid UTF-8") }
+    log = try RunLog(csv: text, name: what)
+  } else {
+    guard r.n >= 1, r.n <= maxSteps else { throw .argument("\(what).n must be in [1, 2^27], got \(r.n)") }
+    guard let losses = r.losses else { throw .argument("\(what).losses is NULL") }
+    let n = Int(r.n)
+    var steps = Array(0..<n)
+    if let given = r.steps {
+      for j in 0..<n {
+        guard given[j] >= 0, given[j] <= Int64(RunLog.maximumStep) else {
+          throw .argument("\(what).steps[\(j)] = \(given[j]) is out of range [0, \(RunLog.maximumStep)]")
+        }
+        steps[j] = Int(given[j])
+      }
+    }
+    log = try RunLog(name: what, steps: steps, lrs: r.lrs.map { Array(UnsafeBufferPointer(start: $0, count: n)) },
+                     losses: Array(UnsafeBufferPointer(start: losses, count: n)))
+  }
+  guard r.lr.warmup_steps >= -1 else { throw .argument("\(what).lr.warmup_steps must be >= -1, got \(r.lr.warmup_steps)") }
+  let warmup: Int? = r.lr.warmup_steps < 0 ? nil : Int(r.lr.warmup_steps)
+  if r.lr.spec_json != nil || r.lr.lrs != nil {
+    let seq = try withUnsafePointer(to: r.lr) { (p) throws(LawError) -> LRSequence in try sequence(p, "\(what).lr") }
+    return try log.curve(sequence: seq)
+  }
+  return try log.curve(warmupSteps: warmup)
+}
+
+@c @implementation
+public func pace_law_fit_runs(_ kind: UInt32, _ runs: UnsafePointer<pace_run_log>?, _ runCount: Int64,
+                              _ options: UnsafePointer<pace_fit_options>?, _ skipped: UnsafeMutablePointer<Int64>?,
+                              _ out: UnsafeMutablePointer<OpaquePointer?>?) -> pace_status {
+  guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
+  out.pointee = nil
+  if let missing = unavailableLAPACKE("pace_law_fit_runs") { return missing }
+  do throws(LawError) {
+    let k = try lawKind(kind)
+    guard let runs else { throw .argument("runs is NULL") }
+    guard runCount >= 1, runCount <= 1 << 20 else { throw .argument("run_count must be in [1, 2^20], got \(runCount)") }
+    let fitOptions = try decodeFitOptions(options)
+    var curves: [LossCurve] = []
+    var skippedRows = 0
+    for i in 0..<Int(runCount) {
+      let (curve, skip) = try runCurve(runs[i], "runs[\(i)]")
+      curves.append(curve)
+      skippedRows += skip
+    }
+    let fitted = try LawFitter.fit(k, curves: curves, options: fitOptions)
+    skipped?.pointee = Int64(skippedRows)
+    return store(LawBox(fitted.law, report: fitted.report), out)
+  } catch {
+    return fail(error, "pace_law_fit_runs")
   }
 }
 

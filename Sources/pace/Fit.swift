@@ -18,14 +18,12 @@ struct CurveArgument {
       guard table.hasLR else {
         throw CommandError("--curve '\(argument)': this CSV has no 'lr' column: give SCHEDULE:CSV (a spec file, a colon, a CSV file)")
       }
-      let sequence = try table.sequence(warmupSteps: warmupSteps)
       do throws(LawError) {
-        curve = try LossCurve(sequence: sequence, steps: table.steps, losses: table.losses, name: argument)
+        (curve, skipped) = try table.log.curve(warmupSteps: warmupSteps)
       } catch {
         throw CommandError(error.description)
       }
       dropped = 0
-      skipped = table.skipped
       return
     }
     let specPath = String(argument[..<colon])
@@ -49,14 +47,16 @@ struct CurveArgument {
     let count = total > 0 ? Int(Swift.min(total, 1 << 31)) : last + 1
     do throws(LawError) {
       let sequence = try LRSequence(schedule: spec.schedule, count: count, warmupSteps: warmupSteps)
-      curve = try LossCurve(sequence: sequence, steps: keepSteps, losses: keepLosses, name: csvPath)
+      let log = try RunLog(name: csvPath, steps: keepSteps, lrs: nil, losses: keepLosses)
+      let skippedHere: Int
+      (curve, skippedHere) = try log.curve(sequence: sequence)
+      skipped = table.skipped + skippedHere
     } catch {
       var message = error.description
       if case .argument = error, message.contains("beyond the schedule") { message += " (--drop-past-end ignores such rows)" }
       throw CommandError(message)
     }
     self.dropped = dropped
-    self.skipped = table.skipped
   }
 }
 
@@ -69,8 +69,9 @@ struct Fit: ParsableCommand {
     discussion: """
       Each --curve is SCHEDULE:CSV (a schedule spec file and a CSV whose header names the columns \
       'step' and 'loss') or a CSV alone whose 'lr' column gives the schedule (columns step, lr, loss; \
-      the LR is interpolated between logged rows). Rows with an empty or NaN loss are skipped; other \
-      columns are ignored. The fit minimises the Huber loss (delta 1e-3) \
+      the LR is linear between logged rows and from 0 at step 0 up to the first: docs/laws.md). Header \
+      names are case-insensitive ('learning_rate' for 'lr'); other columns are ignored. Rows with an \
+      empty or NaN loss, and step 0, are skipped. The fit minimises the Huber loss (delta 1e-3) \
       of the log residuals over every curve, by Levenberg-Marquardt from the references' multi-start \
       grid (docs/laws.md). --json prints the law as JSON ({"law", "params", "fit"}), which \
       'pace predict' and 'pace search' read.
@@ -126,7 +127,7 @@ struct Fit: ParsableCommand {
       for c in curves {
         let arg = try CurveArgument(c, warmupSteps: warmupSteps, dropPastEnd: dropPastEnd)
         if arg.dropped > 0 { printError("pace fit: \(arg.curve.name): ignored \(arg.dropped) row(s) past the schedule's end") }
-        if arg.skipped > 0 { printError("pace fit: \(arg.curve.name): skipped \(arg.skipped) row(s) without a finite loss") }
+        if arg.skipped > 0 { printError("pace fit: \(arg.curve.name): skipped \(arg.skipped) row(s) without a finite loss or at step 0 (S1 = 0)") }
         loaded.append(arg.curve)
       }
       let clock = ContinuousClock()

@@ -4,21 +4,21 @@
 import Pace
 import PaceLaws
 
-/// A loss-curve CSV: a header naming `step` and `loss` (and optionally `lr`),
-/// one row per logged step. Rows whose loss is empty, `nan` or not finite
-/// are kept for their `lr` but not as losses (a run logs the LR every step
-/// and the loss now and then). Other columns are ignored.
+/// A loss-curve CSV read as a ``RunLog`` (its rules: header names in any
+/// case, `lr` or `learning_rate`, other columns ignored, empty or NaN
+/// values not logged, the LR linear between rows and from 0 before the
+/// first; docs/laws.md).
 struct LossTable {
   var path: String
-  /// Steps and losses of the rows with a finite loss, in file order.
+  var log: RunLog
+  /// Steps and losses of the rows with a loss after step 0 (where S1 = 0
+  /// and the laws are undefined), in file order.
   var steps: [Int] = []
   var losses: [Double] = []
-  /// (step, lr) of every row with an `lr` value; empty without the column.
-  var lrRows: [(step: Int, lr: Double)] = []
-  /// Rows whose loss was missing or not finite.
+  /// Rows without a loss, or at step 0.
   var skipped = 0
 
-  var hasLR: Bool { !lrRows.isEmpty }
+  var hasLR: Bool { log.hasLR }
 
   /// Reads and checks a CSV file (`-`: standard input).
   ///
@@ -26,79 +26,27 @@ struct LossTable {
   init(path: String) throws(CommandError) {
     self.path = path
     let text = String(decoding: try readAll(path: path), as: UTF8.self)
-    var lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }[...]
-    guard let header = lines.popFirst() else { throw CommandError("\(path): empty file") }
-    let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces.lowercased() }
-    guard let si = names.firstIndex(of: "step"), let li = names.firstIndex(of: "loss") else {
-      throw CommandError("\(path): the header must name the columns 'step' and 'loss' (and optionally 'lr'), got '\(header)'")
+    do throws(LawError) {
+      log = try RunLog(csv: text, name: path)
+    } catch {
+      throw CommandError(error.description)
     }
-    let ri = names.firstIndex(of: "lr")
-    var lastStep = -1
-    for (n, line) in lines.enumerated() {
-      let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
-      if fields.allSatisfy({ $0.isEmpty }) { continue }
-      guard fields.count > Swift.max(si, li, ri ?? 0) else {
-        throw CommandError("\(path): line \(n + 2) has \(fields.count) fields, the header \(names.count)")
-      }
-      guard let s = Double(fields[si]), s == s.rounded(), s >= 0, s < 9e15 else {
-        throw CommandError("\(path): line \(n + 2): step '\(fields[si].prefix(40))' is not an integer >= 0")
-      }
-      let step = Int(s)
-      guard step > lastStep else {
-        throw CommandError("\(path): line \(n + 2): step \(step) does not increase (the previous row has \(lastStep))")
-      }
-      lastStep = step
-      if let ri, !fields[ri].isEmpty {
-        guard let r = Double(fields[ri]), r.isFinite, r >= 0 else {
-          throw CommandError("\(path): line \(n + 2): lr '\(fields[ri].prefix(40))' is not a finite number >= 0")
-        }
-        lrRows.append((step, r))
-      }
-      let field = fields[li]
-      if let l = Double(field), l.isFinite {
-        steps.append(step)
+    for (s, l) in zip(log.steps, log.losses) {
+      if l.isNaN || s == 0 { skipped += 1 } else {
+        steps.append(s)
         losses.append(l)
-      } else if field.isEmpty || field.lowercased() == "nan" || Double(field) != nil {
-        skipped += 1  // missing, NaN or infinite: not a loss
-      } else {
-        throw CommandError("\(path): line \(n + 2): loss '\(field.prefix(40))' is not a number")
       }
     }
-    guard !steps.isEmpty else { throw CommandError("\(path): no row with a finite loss") }
-  }
-
-  /// The per-step LRs of steps 0 ... `last` given by the `lr` column: linear
-  /// between logged rows, the first logged LR before the first row, the
-  /// last one after the last row. Exact when every step is logged.
-  ///
-  /// - Complexity: O(last + rows).
-  func rates(through last: Int) throws(CommandError) -> [Double] {
-    guard let first = lrRows.first else {
-      throw CommandError("\(path): no 'lr' column: give the schedule (SCHEDULE:CSV) or add the column")
-    }
-    guard last >= 0, last < 1 << 31 else { throw CommandError("\(path): step \(last) is too large for a per-step sequence") }
-    var out = [Double](repeating: first.lr, count: last + 1)
-    var k = 0
-    for t in 0...last {
-      while k + 1 < lrRows.count && lrRows[k + 1].step <= t { k += 1 }
-      let a = lrRows[k]
-      if t <= a.step { out[t] = a.lr; continue }
-      if k + 1 < lrRows.count {
-        let b = lrRows[k + 1]
-        out[t] = a.lr + (b.lr - a.lr) * Double(t - a.step) / Double(b.step - a.step)
-      } else {
-        out[t] = a.lr
-      }
-    }
-    return out
+    guard !steps.isEmpty else { throw CommandError("\(path): no row with a loss") }
   }
 
   /// The LR sequence of the `lr` column, through the last logged step.
   func sequence(warmupSteps: Int?) throws(CommandError) -> LRSequence {
-    let last = Swift.max(steps.last ?? 0, lrRows.last?.step ?? 0)
-    let perStep = try rates(through: last)
+    guard hasLR else {
+      throw CommandError("\(path): no 'lr' column: give the schedule (SCHEDULE:CSV) or add the column")
+    }
     do throws(LawError) {
-      return try LRSequence(rates: perStep, warmupSteps: warmupSteps)
+      return try LRSequence(rates: try log.rates(through: log.steps.last ?? 0), warmupSteps: warmupSteps)
     } catch {
       throw CommandError("\(path): \(error.description)")
     }

@@ -110,6 +110,14 @@ class SearchOptions(ctypes.Structure):
                 ("peak", ctypes.c_double), ("warmup_steps", ctypes.c_int64)]
 
 
+class RunLog(ctypes.Structure):
+    """``pace_run_log``: a run as logged (CSV text, or rows of step, lr, loss)."""
+
+    _fields_ = [("struct_size", ctypes.c_uint32), ("reserved", ctypes.c_uint32), ("csv", ctypes.c_char_p),
+                ("steps", ctypes.POINTER(ctypes.c_int64)), ("lrs", ctypes.POINTER(ctypes.c_double)),
+                ("losses", ctypes.POINTER(ctypes.c_double)), ("n", ctypes.c_int64), ("lr", LRInput)]
+
+
 _st = _lib.c_status
 _i64 = ctypes.c_int64
 _u32 = ctypes.c_uint32
@@ -139,6 +147,8 @@ FUNCTIONS = {
     "pace_functional_ld": (_st, [_LRP, _u32, ctypes.c_double, ctypes.c_double, ctypes.c_double, _dp, _i64]),
     "pace_law_search": (_st, [LAW_P, _SOP, ctypes.c_char_p, ctypes.c_size_t, _szp, _dp, ctypes.POINTER(_i64)]),
     "pace_law_search_free_form": (_st, [LAW_P, _SOP, _i64, _dp, _i64, _dp]),
+    "pace_law_fit_runs": (_st, [_u32, ctypes.POINTER(RunLog), _i64, ctypes.POINTER(FitOptions), ctypes.POINTER(_i64),
+                                ctypes.POINTER(LAW_P)]),
 }
 _lib.FUNCTIONS.update(FUNCTIONS)
 _lib.declare(_lib.lib, _lib.library_path)
@@ -233,11 +243,65 @@ def loss_drop(schedule: ScheduleLike, C: float, beta: float, gamma: float, warmu
                        _real(C, "C"), _real(beta, "beta"), _real(gamma, "gamma"))
 
 
-def _curve(c) -> Tuple[Any, np.ndarray, np.ndarray, Optional[int]]:
-    if isinstance(c, dict):
-        return c["schedule"], np.asarray(c["steps"]), np.asarray(c["losses"]), c.get("warmup_steps")
+def _columns(c) -> Optional[Dict[str, Any]]:
+    """The columns of a mapping (or a pandas DataFrame) by lower-case name;
+    None for anything else."""
+    if isinstance(c, (str, bytes, os.PathLike, tuple, list)) or not hasattr(c, "keys"):
+        return None
+    return {str(k).lower(): c[k] for k in c.keys()}
+
+
+def _curve(c) -> Optional[Tuple[Any, np.ndarray, np.ndarray, Optional[int]]]:
+    """A curve with a schedule: (schedule, steps, losses, warmup_steps);
+    None for a run whose LRs are logged at its rows (or CSV)."""
+    columns = _columns(c)
+    if columns is not None:
+        w = columns.get("warmup_steps")
+        if "schedule" in columns:
+            return (columns["schedule"], np.asarray(columns.get("steps", columns.get("step"))),
+                    np.asarray(columns.get("losses", columns.get("loss"))), w)
+        if "step" not in columns and "loss" in columns and "lr" in columns:
+            losses = np.asarray(columns["loss"])  # per-step arrays: row i is step i
+            return columns["lr"], np.arange(losses.size), losses, w
+        return None
+    if isinstance(c, (str, bytes, os.PathLike)):
+        return None
     schedule, steps, losses = c[:3]
     return schedule, np.asarray(steps), np.asarray(losses), None
+
+
+def _run(c) -> Tuple[RunLog, List[Any]]:
+    """A run logged with its LRs at its rows, as a pace_run_log (and the
+    buffers it points into): CSV text or bytes, a path to a CSV file, or
+    columns step, loss and optionally lr (or learning_rate)."""
+    columns = _columns(c)
+    if columns is None:
+        if isinstance(c, bytes):
+            text = c
+        elif isinstance(c, str) and "\n" in c:
+            text = c.encode("utf-8")
+        elif isinstance(c, (str, os.PathLike)):
+            with open(c, "rb") as f:
+                text = f.read()
+        else:
+            raise TypeError("a curve is (schedule, steps, losses), a dict or DataFrame of columns, CSV text "
+                            "or a CSV path, got %s" % type(c).__name__)
+        return RunLog(ctypes.sizeof(RunLog), 0, text, None, None, None, 0, LRInput(None, None, 0, -1)), [text]
+    if "step" not in columns or "loss" not in columns:
+        raise ArgumentError("a run's columns must include 'step' and 'loss' (and 'lr'), or 'lr' and 'loss' "
+                            "per step, or 'schedule', 'steps' and 'losses'; got %s" % sorted(columns))
+    steps = _integer_array(columns["step"], "step")
+    losses = np.ascontiguousarray(columns["loss"], dtype=np.float64)
+    lr = columns.get("lr", columns.get("learning_rate"))
+    lrs = None if lr is None else np.ascontiguousarray(lr, dtype=np.float64)
+    if steps.ndim != 1 or losses.shape != steps.shape or (lrs is not None and lrs.shape != steps.shape):
+        raise ArgumentError("step, lr and loss must be 1-D of the same length, got %s, %s and %s"
+                            % (steps.shape, None if lrs is None else lrs.shape, losses.shape))
+    w = columns.get("warmup_steps")
+    log = RunLog(ctypes.sizeof(RunLog), 0, None, steps.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+                 None if lrs is None else lrs.ctypes.data_as(_dp), losses.ctypes.data_as(_dp), steps.size,
+                 LRInput(None, None, 0, -1 if w is None else _integer(w, "warmup_steps")))
+    return log, [steps, losses, lrs]
 
 
 class Law(OwnedHandle):
@@ -261,7 +325,20 @@ class Law(OwnedHandle):
     def fit(cls, kind: str, curves: Iterable, *, method: str = "lm", warmup: Optional[str] = None,
             fit_lambda: bool = True, lam: Optional[float] = None, huber_delta: Optional[float] = None,
             max_iterations: Optional[int] = None, interval: bool = False) -> "Law":
-        """Fits ``kind`` jointly to curves ``(schedule, steps, losses)``.
+        """Fits ``kind`` jointly to curves, each in the form a trainer has it:
+
+        - ``(schedule, steps, losses)``: a spec or per-step LR array, and
+          the losses logged at ``steps`` (or a dict with those keys);
+        - ``{"lr": per_step_lrs, "loss": per_step_losses}``: per-step
+          arrays, NaN where the loss was not logged;
+        - ``{"step": ..., "lr": ..., "loss": ...}`` (or a pandas DataFrame
+          with those columns, any case; ``learning_rate`` for ``lr``): rows
+          logged every k steps or irregularly, the LR linear between rows
+          and linear from 0 before the first (docs/laws.md);
+        - a CSV file's path, or CSV text, with columns step, lr, loss.
+
+        NaN losses (not logged) and losses at step 0 are skipped; a dict
+        may add ``"warmup_steps"``.
 
         ``interval=True`` also calibrates a prediction interval (for
         :meth:`predict_interval`) by leave-one-curve-out cross-validation:
@@ -271,8 +348,17 @@ class Law(OwnedHandle):
         (message: the parameters reached) when the fit does not converge."""
         keep = []
         items = []
-        for c in curves:
-            schedule, steps, losses, w = _curve(c)
+        curves = list(curves)
+        forms = [_curve(c) for c in curves]
+        # Runs whose LRs are logged at their rows (or CSV) go through pace_law_fit_runs.
+        logged = any(f is None for f in forms)
+        for c, form in zip(curves, forms):
+            if form is None:
+                log, buffers = _run(c)
+                keep.append(buffers)
+                items.append(log)
+                continue
+            schedule, steps, losses, w = form
             steps = _integer_array(steps, "steps")
             losses = np.ascontiguousarray(losses, dtype=np.float64)
             if steps.ndim != 1 or steps.shape != losses.shape:
@@ -280,8 +366,9 @@ class Law(OwnedHandle):
                                     % (steps.shape, losses.shape))
             inp = _Input(schedule, None, w)
             keep.append((inp, steps, losses))
-            items.append(LawCurve(inp.struct, steps.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
-                                  losses.ctypes.data_as(_dp), steps.size))
+            pointers = (steps.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), losses.ctypes.data_as(_dp))
+            items.append(RunLog(ctypes.sizeof(RunLog), 0, None, pointers[0], None, pointers[1], steps.size, inp.struct)
+                         if logged else LawCurve(inp.struct, pointers[0], pointers[1], steps.size))
         if not items:
             raise ArgumentError("no curves to fit")
         if method not in _METHODS:
@@ -290,8 +377,13 @@ class Law(OwnedHandle):
                           0.0 if lam is None else _real(lam, "lam"),
                           0.0 if huber_delta is None else _real(huber_delta, "huber_delta"),
                           0 if max_iterations is None else _integer(max_iterations, "max_iterations"))
-        arr = (LawCurve * len(items))(*items)
         handle = LAW_P()
+        if logged:
+            skipped = ctypes.c_int64()
+            check(_lib_handle.pace_law_fit_runs(_kind(kind), (RunLog * len(items))(*items), len(items),
+                                                ctypes.byref(opts), ctypes.byref(skipped), ctypes.byref(handle)))
+            return cls(handle)
+        arr = (LawCurve * len(items))(*items)
         if not isinstance(interval, bool):
             raise TypeError("interval must be True or False, got %s" % type(interval).__name__)
         fit_fn = _lib_handle.pace_law_fit_interval if interval else _lib_handle.pace_law_fit
