@@ -89,7 +89,7 @@ struct Plot: ParsableCommand {
         series.append(predicted)
         if let band = saved?.interval, let level = interval {
           let (lower, upper) = band.bounds(predicted.points.map(\.y), level: level)
-          bands.append(Band(label: "\(curve.table.name) \(Format.sci(level * 100, digits: 3))% interval",
+          bands.append(Band(label: "\(curve.table.name) \(percent(level))% interval",
                             points: predicted.points.indices.map { (predicted.points[$0].x, lower[$0], upper[$0]) },
                             seriesIndex: series.count - 1))
         }

@@ -41,6 +41,12 @@ func savedLawText(_ bytes: [UInt8]) -> String {
   return String(decoding: bytes[..<end], as: UTF8.self)
 }
 
+/// A fraction in [0, 1] as a percentage with at most one decimal ("90", "97.5").
+func percent(_ fraction: Double) -> String {
+  let tenths = (Swift.max(0, Swift.min(1, fraction)) * 1000).rounded()
+  return tenths.truncatingRemainder(dividingBy: 10) == 0 ? String(Int(tenths / 10)) : String(tenths / 10)
+}
+
 /// Comma-separated steps.
 func parseSteps(_ text: String, option: String) throws(CommandError) -> [Int] {
   var out: [Int] = []
@@ -134,7 +140,7 @@ struct Predict: ParsableCommand {
               + (bounds.map { Format.pad(short($0.lower[i]), 16) + Format.pad(short($0.upper[i]), 16) } ?? ""))
       }
       if let band, let interval {
-        print("\(Format.sci(interval * 100, digits: 3))% prediction interval: leave-one-curve-out residuals of "
+        print("\(percent(interval))% prediction interval: leave-one-curve-out residuals of "
               + "\(band.curves) curves (\(band.points) points)")
       }
     }
@@ -175,7 +181,7 @@ struct Predict: ParsableCommand {
     print(Format.pad(short(m.predE), 14) + Format.pad(short(m.worstE), 14) + Format.pad(Format.sci(m.r2, digits: 6), 14)
           + Format.pad(short(m.mae), 14) + short(m.rmse))
     if let coverage {
-      print("\(Format.sci(level * 100, digits: 3))% prediction interval: covers \(Format.sci(coverage * 100, digits: 4))% "
+      print("\(percent(level))% prediction interval: covers \(percent(coverage))% "
             + "of the observed losses")
     }
   }
