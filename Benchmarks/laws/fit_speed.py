@@ -30,7 +30,7 @@ TRAIN = ["cosine_24000", "constant_24000", "wsdcon_9"]
 CONFIGS = [
     ("multi_power, lm (default method)", ["--law", "multi_power"]),
     ("multi_power, adam (the study's recipe)", ["--law", "multi_power", "--method", "adam"]),
-    ("annealing (default options)", ["--law", "annealing"]),
+    ("annealing, lambda fitted, warmup raw (the defaults)", ["--law", "annealing", "--fit-lambda", "--warmup", "raw"]),
 ]
 
 
