@@ -9,7 +9,7 @@ import Synchronization
 /// Evaluates the predicted final loss of every spec (each played over the
 /// kernel's budget) with a ``SearchKernel``.
 ///
-/// The specs are cut into vectors of eight consecutive specs and the
+/// The specs are cut into vectors of ``SearchKernel/lanes`` consecutive specs and the
 /// vectors into at most ``maximumParts`` contiguous parts, from the spec
 /// count alone; each part writes only its own losses. Each lane's arithmetic
 /// is independent of the others, so every loss has the same bits on 1 or
@@ -17,13 +17,13 @@ import Synchronization
 struct CandidateEvaluation {
   /// Parts of the work: enough for the engine's workers to even out a
   /// worker slowed by another process, few enough that each part's scratch
-  /// (9 x budget doubles, allocated once per part) is reused.
+  /// ((lanes + 1) x budget doubles, allocated once per part) is reused.
   static let maximumParts = 64
 
   let kernel: SearchKernel
   let specs: [String]
 
-  /// Vectors of eight specs (the last one may be partial).
+  /// Vectors of ``SearchKernel/lanes`` specs (the last one may be partial).
   var vectors: Int { (specs.count + SearchKernel.lanes - 1) / SearchKernel.lanes }
 
   /// The parts: part `p` evaluates vectors `range(p)`.

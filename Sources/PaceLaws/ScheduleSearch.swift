@@ -160,14 +160,14 @@ public enum ScheduleSearch {
   /// called now and then, from one thread at a time (a worker's).
   ///
   /// The candidates run on `engine`'s workers (nil: a shared engine with a
-  /// worker per CPU), eight per SIMD vector (``SearchKernel``), in a fixed
+  /// worker per CPU), four or eight per SIMD vector (``SearchKernel``), in a fixed
   /// split into parts: every candidate's loss, and so the winner (the
   /// first candidate in ``candidates(_:)`` order with the lowest loss), is
   /// the same bit for bit whatever the thread count.
   ///
   /// - Complexity: O(candidates x budget), each candidate's final loss
   ///   exact (the law's definition at the last step); memory
-  ///   O(parts x 9 x budget) for the per-part rates.
+  ///   O(parts x (lanes + 1) x budget) for the per-part rates.
   public static func search(_ law: LossLaw, options: SearchOptions, engine: BatchEngine? = nil,
                             progress: ((Int, Int) -> Void)? = nil) throws(LawError) -> SearchResult {
     try check(options)

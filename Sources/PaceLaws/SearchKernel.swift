@@ -1,23 +1,25 @@
 //===--- SearchKernel.swift -----------------------------------------------===//
-// The exact predicted final loss of schedule-search candidates, eight
-// candidates per SIMD vector (one per lane), with the warmup's
+// The exact predicted final loss of schedule-search candidates, four or
+// eight candidates per SIMD vector (one per lane), with the warmup's
 // eta^-gamma computed once per search.
 //===----------------------------------------------------------------------===//
 import Pace
 
-/// Eight candidates, one per lane.
-typealias CandidateLanes = SIMD8<Double>
+/// Candidates per vector, one per lane: Pace's fill width (four in
+/// x86-64-v3 builds, where an eight-lane log splits into 128-bit halves;
+/// eight in x86-64-v4 builds).
+typealias CandidateLanes = FillLanes
 
 /// Evaluates the final loss (at step `budget - 1`) of candidates that share
 /// a budget and a warmup, by the law's definition (no kernel approximation):
 /// the multi-power law's `LD(T) = sum_k d_k G(eta_k^-gamma S_k(T))` in one
-/// backward pass per vector of eight candidates, the annealing law by
+/// backward pass per vector of candidates, the annealing law by
 /// ``LossLaw/finalLoss(rates:warmupSteps:gradient:)``.
 ///
 /// Each lane's arithmetic is its own: a candidate's loss has the same bits
 /// whichever candidates share its vector and whichever thread runs it.
 ///
-/// - Complexity: O(budget) per vector of eight; steps without an LR change
+/// - Complexity: O(budget) per vector; steps without an LR change
 ///   (a stable phase) cost one addition per vector, and steps whose LR
 ///   equals the shared warmup's skip the two transcendentals of
 ///   `eta^-gamma`.
@@ -63,8 +65,8 @@ struct SearchKernel {
     tableFloor = floor
   }
 
-  /// Final losses of `lanes` candidates (1 ... 8) whose per-step rates are
-  /// interleaved in `eta` (`eta[t * 8 + lane]`, `count * 8` values; lanes
+  /// Final losses of `lanes` candidates (1 ... `Self.lanes`) whose per-step rates are
+  /// interleaved in `eta` (`eta[t * L + lane]`, `count * L` values; lanes
   /// past `lanes` hold copies and are ignored) into `out[0 ..< lanes]`.
   /// `eta` is rewritten with the law's effective rates.
   func finalLosses(_ eta: UnsafeMutableBufferPointer<Double>, lanes: Int, into out: UnsafeMutableBufferPointer<Double>) {

@@ -9,8 +9,8 @@ import PaceEngine
 
 @Suite struct ScheduleSearchTests {
   /// A short budget and small grids keep the debug build (unspecialised
-  /// SIMD) quick: 8 x 5 x 10 - 8 + 3 x 9 + 3 x 10 = 449 candidates, 57
-  /// vectors in 57 parts.
+  /// SIMD) quick: 8 x 5 x 10 - 8 + 3 x 9 + 3 x 10 = 449 candidates, 57 or
+  /// 113 vectors in as many parts (at most 64).
   static var options: SearchOptions {
     var o = SearchOptions(budget: 400, peak: 3e-4, warmupSteps: 36)
     o.decayFractions = [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.95]
