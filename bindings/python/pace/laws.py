@@ -352,6 +352,9 @@ class Law(OwnedHandle):
         forms = [_curve(c) for c in curves]
         # Runs whose LRs are logged at their rows (or CSV) go through pace_law_fit_runs.
         logged = any(f is None for f in forms)
+        if logged and interval:
+            raise ArgumentError("interval=True needs curves with their schedule or per-step LRs, "
+                                "not LRs logged at rows or CSV")
         for c, form in zip(curves, forms):
             if form is None:
                 log, buffers = _run(c)
