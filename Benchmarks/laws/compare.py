@@ -154,7 +154,25 @@ def main():
                                                                                  s["free_form"]["final_loss"]))
     text = "\n".join(lines) + "\n"
     print(text)
-    Path(a.out).write_text(text)
+    Path(a.out).write_text(text + kept_sections(Path(a.out)))
+
+
+def kept_sections(path):
+    """The sections other scripts own in results.md (cv.py, search_throughput.py), between
+    their `<!-- NAME: begin -->`/`<!-- cv:begin -->` and matching end markers, kept verbatim."""
+    if not path.exists():
+        return ""
+    kept, inside = [], False
+    for line in path.read_text().splitlines():
+        marker = line.strip()
+        if marker.startswith("<!--") and (marker.endswith("begin -->") or marker.endswith(":begin -->")):
+            inside = True
+        if inside:
+            kept.append(line)
+        if marker.startswith("<!--") and marker.endswith("end -->"):
+            inside = False
+            kept.append("")
+    return ("\n" + "\n".join(kept)) if kept else ""
 
 
 if __name__ == "__main__":
