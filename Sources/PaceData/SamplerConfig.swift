@@ -85,7 +85,7 @@ struct SamplerConfig: Sendable {
     do {
       document = try JSONReader.parse(text)
     } catch {
-      throw .config("config: invalid JSON at byte \(error.offset): \(error.message)")
+      throw .config("config: invalid JSON at \(error.position): \(error.message)")
     }
     try self.init(document)
   }

@@ -47,7 +47,7 @@ public struct TuneConfig: Sendable, Equatable {
     do {
       document = try JSONReader.parse(Array(text.utf8))
     } catch {
-      throw .config("config: invalid JSON at byte \(error.offset): \(error.message)")
+      throw .config("config: invalid JSON at \(error.position): \(error.message)")
     }
     guard case .object(let members) = document else { throw .config("config: expected a JSON object, got \(document.typeName)") }
     for member in members where !keys.contains(member.key) {

@@ -39,6 +39,13 @@ import Testing
       Issue.record("\(json): expected a config error, got \(String(describing: error))")
     }
   }
+  /// A JSON syntax error gives its line and column, like the schedule spec's.
+  @Test func syntaxErrorsGiveLineAndColumn() {
+    let error = dataError { _ = try SamplerConfig(text: "{\n  \"size\": 10,\n  \"global_batch\": 4,,\n}") }
+    guard case .config(let message) = error else { Issue.record("expected a config error, got \(String(describing: error))"); return }
+    #expect(message.contains("invalid JSON at line 3, column 21"), "\(message)")
+  }
+
 
   @Test func defaultsAndForms() throws {
     let c = try SamplerConfig(text: #"{"size": 1e6, "global_batch": [[0, 8], [100, 16]]}"#)

@@ -45,4 +45,15 @@ import Testing
       #expect(message.hasPrefix(prefix), "\(message)")
     }
   }
+
+  /// A JSON syntax error gives its line and column, like the schedule spec's.
+  @Test func syntaxErrorsGiveLineAndColumn() {
+    do {
+      _ = try TuneConfig.parse("{\n  \"min_lr\": 1e-3,\n  \"max_lr\": ]\n}")
+      Issue.record("accepted a JSON syntax error")
+    } catch {
+      guard case .config(let message) = error else { Issue.record("not a config error: \(error)"); return }
+      #expect(message.contains("invalid JSON at line 3, column 13"), "\(message)")
+    }
+  }
 }
