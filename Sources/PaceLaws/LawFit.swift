@@ -27,7 +27,9 @@ public struct FitOptions: Sendable {
   public var tolerance = 1e-10
   /// Annealing law: fit lambda too (else it stays at `lambda`). Default
   /// true: cross-validated on the 25M curves it predicts unseen curves
-  /// better (Benchmarks/laws/results.md, "Cross-validated choice").
+  /// better (Benchmarks/laws/results.md, "Cross-validated choice"). When the
+  /// curves do not determine lambda (the lambda-free solve does not converge
+  /// from the fixed-lambda optimum), the fit keeps lambda at `lambda`.
   public var fitLambda = true
   /// Annealing law: lambda when not fitted, the start when fitted.
   public var lambda = 0.999
@@ -412,7 +414,11 @@ public enum LawFitter {
         let (b2, _, i2) = run(free, [best.phi + [_log(l / (1 - l))]], maxIterations: options.maxIterations)
         starts += 1
         iterations += i2
-        if let b2 { final = b2; law = free.law(b2.phi) }
+        // Freeing lambda starts at the fixed-lambda optimum. On curves that do not
+        // determine lambda (synthetic ones made at a fixed lambda, a few short
+        // runs) it can drift along a flat valley (L0 -> -inf, alpha -> 0) without
+        // converging: then the converged fixed-lambda fit stands, lambda at its start.
+        if let b2, b2.converged || !best.converged { final = b2; law = free.law(b2.phi) }
       }
     }
     }
