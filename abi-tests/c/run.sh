@@ -150,6 +150,7 @@ run_valgrind() {
   fi
   LD_LIBRARY_PATH="${libdir}${libdir:+${LD_LIBRARY_PATH:+:}}${LD_LIBRARY_PATH:-}" \
     valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
+    --suppressions="$root/abi-tests/c/valgrind.supp" \
     --child-silent-after-fork=yes --log-file="$log" "$out/$name" >"$out/$name.valgrind.out" 2>&1 || rc=$?
   echo "under valgrind: $(tail -n 1 "$out/$name.valgrind.out") (exit $rc)"
   grep -E 'ERROR SUMMARY|definitely lost|indirectly lost' "$log" | sed 's/^==[0-9]*== */  valgrind: /' || true
