@@ -105,7 +105,10 @@ int main(void) {
   CHECK(memcmp(lower, lower2, sizeof lower) == 0 && memcmp(upper, upper2, sizeof upper) == 0,
         "the loaded law's interval differs");
   char *q = strstr(text, "log_residual_quantiles");
-  for (char *p = q; p && *p && p[1]; p += 37) { /* damage inside the quantiles */
+  size_t length = strlen(text);
+  /* damage every 37th byte from the quantiles to the end (indices, never past the terminator) */
+  for (size_t k = q ? (size_t)(q - text) : length; k + 1 < length; k += 37) {
+    char *p = text + k;
     char saved = *p;
     *p ^= 0x04;
     pace_law *bad = NULL;
