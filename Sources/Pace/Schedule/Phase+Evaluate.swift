@@ -4,25 +4,15 @@
 
 /// Evaluates a phase's kernel at one position (the one-lane instance of the
 /// formula the fills run on ``FillLanes``).
-@usableFromInline
 struct EvaluateAt: PhaseKernelVisitor {
-  @usableFromInline let phase: Phase
-  @usableFromInline let u: Double
-  @usableFromInline let t: Double
-  @usableFromInline let map: EndpointMap
+  let phase: Phase
+  let u: Double
+  let t: Double
+  let map: EndpointMap
 
-  @inlinable @inline(__always)
-  init(phase: Phase, u: Double, t: Double, map: EndpointMap) {
-    self.phase = phase
-    self.u = u
-    self.t = t
-    self.map = map
-  }
-
-  @inlinable @inline(__always)
+  @inline(__always)
   func visit<K: PhaseKernel>(_ kernel: K) -> Double { kernel(u: u, t: t) }
 
-  @inlinable
   func visitScalar() -> Double { phase.lookupValue(at: u, map: map) }
 }
 
@@ -32,14 +22,13 @@ extension Phase {
   ///
   /// - Complexity: O(1), except O(log n) for tables of points and step
   ///   milestones.
-  @inlinable
-  public func value(at u: Double, length: Double, globalStep t: Double, map: EndpointMap) -> Double {
+  func value(at u: Double, length: Double, globalStep t: Double, map: EndpointMap) -> Double {
     withKernel(length: length, map: map, EvaluateAt(phase: self, u: u, t: t, map: map))
   }
 
   /// The shapes without a lane kernel: tables, steps at milestones and
   /// segments.
-  @inlinable
+  @usableFromInline
   func lookupValue(at u: Double, map: EndpointMap) -> Double {
     switch shape {
     case .step(let gamma, _, let milestones):
@@ -55,7 +44,7 @@ extension Phase {
 
   /// The phase's end value: its formula at `u = length` (`p = 1`), for a
   /// phase whose curve ends at global step `endStep`.
-  public func endValue(length: Double, endStep: Double, map: EndpointMap) -> Double {
+  func endValue(length: Double, endStep: Double, map: EndpointMap) -> Double {
     value(at: length, length: length, globalStep: endStep, map: map)
   }
 }

@@ -4,7 +4,7 @@
 
 /// A stretch of a table or milestone phase over which its lookup gives one
 /// formula: a constant, or a straight line between two table points.
-@frozen public enum LookupPiece {
+@frozen @usableFromInline enum LookupPiece {
   case constant(Kernel.Constant)
   case line(Kernel.TableLine)
 }

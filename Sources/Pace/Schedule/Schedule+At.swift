@@ -14,36 +14,10 @@ extension Schedule {
   ///   ``generalMultiplier(item:at:)`` otherwise.
   @usableFromInline @inline(__always)
   func multiplier(item i: Int, at x: Double) -> Double {
-    typealias Interpolating = Kernel.Interpolating
     let slot = atKernels[i]
-    let kernel = slot + AtKernelSlots.kernelOffset
     let u = (x - startBuffer[i]) + slot.load(fromByteOffset: AtKernelSlots.offsetOffset, as: Double.self)
-    switch slot.load(as: AtKernel.self) {
-    case .linear: return Self.run(kernel, Interpolating<Decay.Linear>.self, u: u, t: x)
-    case .quadratic: return Self.run(kernel, Interpolating<Decay.QuadraticPolynomial>.self, u: u, t: x)
-    case .halfCosine: return Self.run(kernel, Interpolating<Decay.HalfCosine>.self, u: u, t: x)
-    case .cosine: return Self.run(kernel, Interpolating<Decay.Cosine>.self, u: u, t: x)
-    case .sqrt: return Self.run(kernel, Interpolating<Decay.Sqrt>.self, u: u, t: x)
-    case .square: return Self.run(kernel, Interpolating<Decay.Square>.self, u: u, t: x)
-    case .rex: return Self.run(kernel, Interpolating<Decay.Rex>.self, u: u, t: x)
-    case .uba: return Self.run(kernel, Interpolating<Decay.Uba>.self, u: u, t: x)
-    case .raisedLinear: return Self.run(kernel, Interpolating<Decay.Raised<Decay.Linear>>.self, u: u, t: x)
-    case .raisedHalfCosine: return Self.run(kernel, Interpolating<Decay.Raised<Decay.HalfCosine>>.self, u: u, t: x)
-    case .raisedCosine: return Self.run(kernel, Interpolating<Decay.Raised<Decay.Cosine>>.self, u: u, t: x)
-    case .exponential: return Self.run(kernel, Kernel.Exponential.self, u: u, t: x)
-    case .step: return Self.run(kernel, Kernel.Step.self, u: u, t: x)
-    case .constant: return Self.run(kernel, Kernel.Constant.self, u: u, t: x)
-    case .inverseSqrt: return Self.run(kernel, Kernel.InverseSqrt.self, u: u, t: x)
-    case .power: return Self.run(kernel, Kernel.Power.self, u: u, t: x)
-    case .general: return generalMultiplier(item: i, at: x)
-    }
-  }
-
-  /// The kernel of type `K` stored at `kernel`, at curve position `u` and
-  /// global step `t`, read in place (one small function per kernel type).
-  @inline(never)
-  static func run<K: PhaseKernel>(_ kernel: UnsafeRawPointer, _: K.Type, u: Double, t: Double) -> Double {
-    kernel.assumingMemoryBound(to: K.self).pointee(u: u, t: t)
+    let kernel = RunInSlot(kernel: slot + AtKernelSlots.kernelOffset, u: u, t: x)
+    return slot.load(as: AtKernel.self).withType(kernel) ?? generalMultiplier(item: i, at: x)
   }
 
   /// The multiplier of a repeat block, a table or a step phase at
@@ -81,5 +55,22 @@ extension Schedule {
   @inlinable
   public func value(at t: Int64) -> Double {
     peak * multiplier(at: t)
+  }
+}
+
+/// Runs the kernel stored in an item's slot, given its type, on one lane.
+struct RunInSlot: KernelTypeVisitor {
+  let kernel: UnsafeRawPointer
+  let u: Double
+  let t: Double
+
+  @inline(__always)
+  func visit<K: PhaseKernel>(_ type: K.Type) -> Double { Self.run(kernel, type, u: u, t: t) }
+
+  /// The kernel of type `K` stored at `kernel`, at curve position `u` and
+  /// global step `t`, read in place (one small function per kernel type).
+  @inline(never)
+  static func run<K: PhaseKernel>(_ kernel: UnsafeRawPointer, _: K.Type, u: Double, t: Double) -> Double {
+    kernel.assumingMemoryBound(to: K.self).pointee(u: u, t: t)
   }
 }

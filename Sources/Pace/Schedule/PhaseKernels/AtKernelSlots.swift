@@ -1,46 +1,6 @@
-//===--- AtKernel.swift ---------------------------------------------------===//
+//===--- AtKernelSlots.swift ----------------------------------------------===//
 // The kernel value(at:) runs for each item, resolved when a schedule is built.
 //===----------------------------------------------------------------------===//
-
-/// The type of the ``PhaseKernel`` that `value(at:)` runs for one item: one
-/// case per concrete kernel type that ``Phase/withKernel(length:map:_:)``
-/// builds for a plain phase, and `general` for the items evaluated through
-/// their phase or block (repeat blocks, tables, steps at milestones).
-enum AtKernel {
-  case linear, quadratic, halfCosine, cosine, sqrt, square, rex, uba
-  case raisedLinear, raisedHalfCosine, raisedCosine
-  case exponential, step, constant, inverseSqrt, power
-  case general
-
-  /// The case of kernel type `K` (`general` for a type without one).
-  static func of<K: PhaseKernel>(_: K.Type) -> AtKernel {
-    byType[ObjectIdentifier(K.self)] ?? .general
-  }
-
-  /// The case of each kernel type.
-  private static let byType: [ObjectIdentifier: AtKernel] = {
-    typealias Interpolating = Kernel.Interpolating
-    let types: [(Any.Type, AtKernel)] = [
-      (Interpolating<Decay.Linear>.self, .linear),
-      (Interpolating<Decay.QuadraticPolynomial>.self, .quadratic),
-      (Interpolating<Decay.HalfCosine>.self, .halfCosine),
-      (Interpolating<Decay.Cosine>.self, .cosine),
-      (Interpolating<Decay.Sqrt>.self, .sqrt),
-      (Interpolating<Decay.Square>.self, .square),
-      (Interpolating<Decay.Rex>.self, .rex),
-      (Interpolating<Decay.Uba>.self, .uba),
-      (Interpolating<Decay.Raised<Decay.Linear>>.self, .raisedLinear),
-      (Interpolating<Decay.Raised<Decay.HalfCosine>>.self, .raisedHalfCosine),
-      (Interpolating<Decay.Raised<Decay.Cosine>>.self, .raisedCosine),
-      (Kernel.Exponential.self, .exponential),
-      (Kernel.Step.self, .step),
-      (Kernel.Constant.self, .constant),
-      (Kernel.InverseSqrt.self, .inverseSqrt),
-      (Kernel.Power.self, .power),
-    ]
-    return Dictionary(uniqueKeysWithValues: types.map { (ObjectIdentifier($0.0), $0.1) })
-  }()
-}
 
 /// The items' kernels for `value(at:)`, one fixed-size slot per item in the
 /// schedule's ``Arena``: the ``AtKernel`` tag, the phase's `offset`, and
@@ -77,6 +37,9 @@ struct AtKernelSlots {
   /// Item `i`'s slot.
   @inline(__always)
   subscript(i: Int) -> UnsafeRawPointer { base + i &* Self.stride }
+
+  /// Item `i`'s kernel type.
+  func kind(item i: Int) -> AtKernel { self[i].load(as: AtKernel.self) }
 }
 
 /// Writes a phase's kernel into its slot and returns its tag (`general`,
