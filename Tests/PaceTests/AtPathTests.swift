@@ -46,7 +46,7 @@ let everyShapeSpec = #"""
   /// blocks take the general path.
   @Test func everyKernelTypeHasItsCase() throws {
     let s = try Schedule.parse(everyShapeSpec)
-    let kinds = (0..<s.itemBuffer.count).map { s.atKernels[$0].load(as: AtKernel.self) }
+    let kinds = (0..<s.itemBuffer.count).map { s.atKernels.kind(item: $0) }
     #expect(kinds == [
       .linear, .linear, .quadratic, .linear, .halfCosine, .cosine, .sqrt, .square, .rex, .uba, .raisedLinear,
       .raisedHalfCosine, .raisedCosine, .exponential, .exponential, .exponential, .exponential, .step, .general,

@@ -20,6 +20,13 @@ extension Schedule {
     return slot.load(as: AtKernel.self).withType(kernel) ?? generalMultiplier(item: i, at: x)
   }
 
+  /// The kernel of type `K` stored at `kernel`, at curve position `u` and
+  /// global step `t`, read in place (one small function per kernel type).
+  @inline(never)
+  static func run<K: PhaseKernel>(_ kernel: UnsafeRawPointer, _: K.Type, u: Double, t: Double) -> Double {
+    kernel.assumingMemoryBound(to: K.self).pointee(u: u, t: t)
+  }
+
   /// The multiplier of a repeat block, a table or a step phase at
   /// milestones (item `i`) at position `x` inside it.
   ///
@@ -65,12 +72,5 @@ struct RunInSlot: KernelTypeVisitor {
   let t: Double
 
   @inline(__always)
-  func visit<K: PhaseKernel>(_ type: K.Type) -> Double { Self.run(kernel, type, u: u, t: t) }
-
-  /// The kernel of type `K` stored at `kernel`, at curve position `u` and
-  /// global step `t`, read in place (one small function per kernel type).
-  @inline(never)
-  static func run<K: PhaseKernel>(_ kernel: UnsafeRawPointer, _: K.Type, u: Double, t: Double) -> Double {
-    kernel.assumingMemoryBound(to: K.self).pointee(u: u, t: t)
-  }
+  func visit<K: PhaseKernel>(_ type: K.Type) -> Double { Schedule.run(kernel, type, u: u, t: t) }
 }
