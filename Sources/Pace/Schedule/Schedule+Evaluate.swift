@@ -77,12 +77,13 @@ extension Schedule {
 /// The lanes a fill evaluates at once: one 256-bit vector of four float64
 /// (AVX2, NEON pairs, SSE2 pairs), or one 512-bit vector of eight in
 /// x86-64-v4 builds (the Makefile's `-DPACE_ISA_X86_64_V4`), where the same
-/// instruction count covers twice the steps.
+/// instruction count covers twice the steps. Package access: the laws'
+/// schedule search (PaceLaws) evaluates its candidates on the same lanes.
 #if PACE_ISA_X86_64_V4
-public typealias FillLanes = SIMD8<Double>
+@usableFromInline package typealias FillLanes = SIMD8<Double>
 @usableFromInline typealias FillFloatLanes = SIMD8<Float>
 #else
-public typealias FillLanes = SIMD4<Double>
+@usableFromInline package typealias FillLanes = SIMD4<Double>
 @usableFromInline typealias FillFloatLanes = SIMD4<Float>
 #endif
 
