@@ -9,13 +9,13 @@
 /// are the runtime's own, happen every `refine.every` steps (a log of them
 /// would grow with the run's length), and `Runtime.lastReplan` reports the
 /// latest.
-public struct RuntimeEvent: Sendable, Equatable {
+package struct RuntimeEvent: Sendable, Equatable {
   /// The kind of call; the raw value is stored in checkpoints.
-  public enum Kind: UInt32, Sendable {
+  package enum Kind: UInt32, Sendable {
     case beginDecay = 1, rewarm = 2, setTotalSteps = 3
 
     /// The name used in JSON and the docs.
-    public var name: String {
+    package var name: String {
       switch self {
       case .beginDecay: "begin_decay"
       case .rewarm: "rewarm"
@@ -24,19 +24,19 @@ public struct RuntimeEvent: Sendable, Equatable {
     }
   }
 
-  public var kind: Kind
+  package var kind: Kind
   /// The step the event took effect at (the runtime's step when called).
-  public var step: Int64
+  package var step: Int64
   /// The channel index, or -1 for every channel (`setTotalSteps`).
-  public var channel: Int32
+  package var channel: Int32
   /// `beginDecay`: decay steps; `setTotalSteps`: the new total; else 0.
-  public var steps: Int64
+  package var steps: Int64
   /// `beginDecay`: the final multiplier `to`; else 0.
-  public var to: Double
+  package var to: Double
   /// `beginDecay`: the shape; `rewarm`: the spec as given; else empty.
-  public var text: String
+  package var text: String
 
-  public init(kind: Kind, step: Int64, channel: Int32, steps: Int64 = 0, to: Double = 0, text: String = "") {
+  package init(kind: Kind, step: Int64, channel: Int32, steps: Int64 = 0, to: Double = 0, text: String = "") {
     self.kind = kind
     self.step = step
     self.channel = channel
@@ -53,7 +53,7 @@ extension Runtime {
   /// (a WSD preset's decay phase) is not an event and does not count.
   ///
   /// - Complexity: O(events).
-  public func cooldownStarted(channel c: Int) -> Bool {
+  package func cooldownStarted(channel c: Int) -> Bool {
     for event in events.reversed() where Int(event.channel) == c {
       switch event.kind {
       case .beginDecay: return true
@@ -176,7 +176,7 @@ extension Runtime {
       } catch {
         // An event on a channel re-planned online may not replay on its
         // base (its values there are not read from the replay): skip it.
-        if let refine = config.refine, lastReplan >= 0, name == refine.channel { continue }
+        if let refine = config.refine, lastReplan != nil, name == refine.channel { continue }
         throw .argument("the event log cannot be replayed at step \(event.step): \(error)")
       }
       for j in timelines.indices {
@@ -200,7 +200,7 @@ extension Runtime {
   /// `first ..< first + out.count`, all at or before the current step.
   ///
   /// - Complexity: O(events x (config parse + phases) + count x phases).
-  public func playedValues(channel c: Int, from first: Int64, into out: UnsafeMutableBufferPointer<Double>) throws(RuntimeError) {
+  package func playedValues(channel c: Int, from first: Int64, into out: UnsafeMutableBufferPointer<Double>) throws(RuntimeError) {
     guard c >= 0, c < channels.count else { throw .argument("channel index \(c) is out of range [0, \(channels.count))") }
     guard first >= 0, first <= step, Int64(out.count) - 1 <= step - first else {  // never overflows: 0 <= first <= step
       throw .argument("\(out.count) steps from step \(first) are not all in [0, current step \(step)]")
@@ -209,7 +209,7 @@ extension Runtime {
     let last = first + Int64(out.count) - 1
     let current = channels[c].segments[channels[c].segments.count - 1]
     var replayedEnd = last + 1  // steps below this come from the replay
-    if let refine = config.refine, refine.channel == channels[c].name, lastReplan >= 0 {
+    if let refine = config.refine, refine.channel == channels[c].name, lastReplan != nil {
       let firstReplan = Swift.max(refine.every, refine.minHistory)
       replayedEnd = Swift.min(replayedEnd, firstReplan)
       if first < current.start && last >= firstReplan {
