@@ -27,8 +27,8 @@ package struct RuntimeEvent: Sendable, Equatable {
   package var kind: Kind
   /// The step the event took effect at (the runtime's step when called).
   package var step: Int64
-  /// The channel index, or -1 for every channel (`setTotalSteps`).
-  package var channel: Int32
+  /// The channel index, or nil for every channel (`setTotalSteps`).
+  package var channel: Int?
   /// `beginDecay`: decay steps; `setTotalSteps`: the new total; else 0.
   package var steps: Int64
   /// `beginDecay`: the final multiplier `to`; else 0.
@@ -36,7 +36,7 @@ package struct RuntimeEvent: Sendable, Equatable {
   /// `beginDecay`: the shape; `rewarm`: the spec as given; else empty.
   package var text: String
 
-  package init(kind: Kind, step: Int64, channel: Int32, steps: Int64 = 0, to: Double = 0, text: String = "") {
+  package init(kind: Kind, step: Int64, channel: Int?, steps: Int64 = 0, to: Double = 0, text: String = "") {
     self.kind = kind
     self.step = step
     self.channel = channel
@@ -54,7 +54,7 @@ extension Runtime {
   ///
   /// - Complexity: O(events).
   package func cooldownStarted(channel c: Int) -> Bool {
-    for event in events.reversed() where Int(event.channel) == c {
+    for event in events.reversed() where event.channel == c {
       switch event.kind {
       case .beginDecay: return true
       case .rewarm: return false
@@ -78,8 +78,8 @@ extension Runtime {
   public var eventsJSON: String {
     let items: [JSONValue] = events.map { event in
       var fields: [(key: String, value: JSONValue)] = [("kind", .string(event.kind.name)), ("step", json(event.step))]
-      let c = Int(event.channel)
-      fields.append(("channel", c >= 0 && c < channels.count ? .string(channels[c].name) : .null))
+      let name = event.channel.flatMap { channels.indices.contains($0) ? channels[$0].name : nil }
+      fields.append(("channel", name.map { .string($0) } ?? .null))
       switch event.kind {
       case .beginDecay:
         fields += [("decay_steps", json(event.steps)), ("shape", .string(event.text)), ("to", json(event.to))]
@@ -97,13 +97,13 @@ extension Runtime {
   func record(_ event: RuntimeEvent) { events.append(event) }
 
   /// Writes the event log (format version 3 on): count (u32), per event:
-  /// kind (u32), channel (u32, two's complement), step (i64), steps (i64),
+  /// kind (u32), channel (u32, two's complement; -1: every channel), step (i64), steps (i64),
   /// to (f64 bits), text (u64 length + UTF-8).
   func writeEvents(to writer: inout ByteWriter) {
     writer.uint32(UInt32(events.count))
     for event in events {
       writer.uint32(event.kind.rawValue)
-      writer.uint32(UInt32(bitPattern: event.channel))
+      writer.uint32(UInt32(bitPattern: Int32(event.channel ?? -1)))
       writer.int64(event.step)
       writer.int64(event.steps)
       writer.uint64(event.to.bitPattern)
@@ -127,12 +127,13 @@ extension Runtime {
     var previous: Int64 = 0
     for _ in 0..<Int(count) {
       guard let kind = RuntimeEvent.Kind(rawValue: try reader.uint32()) else { throw .state("saved state has an event of unknown kind") }
-      let channel = Int32(bitPattern: try reader.uint32())
+      let savedChannel = Int32(bitPattern: try reader.uint32())
       let at = try reader.int64()
       let steps = try reader.int64()
       let to = Double(bitPattern: try reader.uint64())
       let text = try reader.text()
-      let channelValid = kind == .setTotalSteps ? channel == -1 : (channel >= 0 && Int(channel) < channelCount)
+      let channel: Int? = savedChannel >= 0 ? Int(savedChannel) : nil
+      let channelValid = kind == .setTotalSteps ? savedChannel == -1 : (savedChannel >= 0 && Int(savedChannel) < channelCount)
       guard channelValid, at >= previous, at <= step, steps >= 0, steps <= SpecObject.maximumStepCount, to.isFinite else {
         throw .state("saved state has an invalid event")
       }
@@ -166,7 +167,7 @@ extension Runtime {
     var timelines = scratch.channels.map { $0.segments }
     for event in events {
       scratch.step = event.step
-      let name = event.channel >= 0 && Int(event.channel) < channels.count ? channels[Int(event.channel)].name : nil
+      let name = event.channel.flatMap { channels.indices.contains($0) ? channels[$0].name : nil }
       do throws(RuntimeError) {
         switch event.kind {
         case .beginDecay: try scratch.beginDecay(channel: name, steps: event.steps, shape: event.text, to: event.to)

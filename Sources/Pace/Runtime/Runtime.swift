@@ -146,7 +146,9 @@ public final class Runtime {
     }
   }
 
+  /// Number of channels (hyper-parameters), `>= 1`.
   public var channelCount: Int { channelTotal }
+  /// Number of parameter groups, `>= 1`.
   public var groupCount: Int { groupTotal }
   /// Number of values written by ``values(into:)``: groups x channels.
   public var valueCount: Int { channelTotal &* groupTotal }
@@ -220,6 +222,10 @@ public final class Runtime {
   }
 
   /// The value of one channel at the current step (before group scales).
+  ///
+  /// - Precondition: `0 <= channel < channelCount` (an index of
+  ///   `config.channelNames`).
+  /// - Complexity: O(1).
   public func value(channel: Int) -> Double { hotValue(channel, at: step) }
 
   /// Records the gradient norm of the current step (NaN when not measured),
