@@ -390,7 +390,7 @@ def refine(norms: Any, norm: str = "l2", smoothing: Optional[float] = None) -> T
     norms, Adam-type), after a median filter of width ``2*floor(smoothing*n/2)+1``
     (reflect-padded on the right, clamped on the left, as the reference
     code); ``smoothing=0`` disables it, ``None`` takes the library's default
-    (``NAMES["defaults"]["refine_smoothing"]``, 0.1).
+    (``NAMES["defaults"]["refine_smoothing"]``).
 
     Returns ``(multipliers, skipped)``: a float64 array of ``len(norms)``
     multipliers (max 1, last 0) and how many norms were not finite and
