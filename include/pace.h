@@ -123,13 +123,15 @@ const char *pace_status_name(pace_status status);
  *    "warmup_modes": {"default": 0, "sum": 1, "peak": 2, "raw": 3},
  *    "fit_methods": {"lm": 0, "adam": 1},
  *    "search_families": {"wsd": 1, "cosine": 2, "rex": 4, "uba": 8, "linear": 16},
- *    "defaults": {"search_warmup_fraction": 0.09}}
+ *    "defaults": {"search_warmup_fraction": 0.09, "refine_smoothing": 0.1}}
  *
  * law_kinds: value is the PACE_LAW_* code, names every spelling the library
  * accepts for the kind (lowercase; matched in any case), params the
  * parameters in pace_law_create's order, warmup the kind's own warmup mode.
  * defaults.search_warmup_fraction: the warmup of pace_search_options when
- * warmup_steps is -1, as a fraction of the budget.
+ * warmup_steps is -1, as a fraction of the budget. defaults.refine_smoothing:
+ * the smoothing of pace_refine when opt is NULL (and of a runtime config's
+ * refine block without "smoothing").
  */
 pace_status pace_names_json(char *buf, size_t cap, size_t *needed);
 

@@ -4,10 +4,10 @@
 //===----------------------------------------------------------------------===//
 
 /// What this build of Pace was compiled for.
-public enum BuildInfo {
+package enum BuildInfo {
   /// `isa=...; cpu=...; features=...; swift=...; build=...`: the fields of
   /// `pace_build_info` after "pace VERSION; " (include/pace.h documents them).
-  public static let fields = "\(isa); swift=\(swiftVersion); build=\(configuration)"
+  package static let fields = "\(isa); swift=\(swiftVersion); build=\(configuration)"
 
   // Swift has no conditionals on target features, so the Makefile passes the
   // vector ISA as a compilation condition: -DPACE_ISA_X86_64_V3 with

@@ -95,7 +95,7 @@ private func sequence(_ input: UnsafePointer<pace_lr_input>?, _ what: String) th
     }
     if lr.count == 0 {
       let total = schedule.totalSteps
-      guard total > 0 else { throw .argument("\(what): the schedule is open-ended; set count") }
+      guard let total, total > 0 else { throw .argument("\(what): the schedule is open-ended; set count") }
       guard total <= maxSteps else { throw .argument("\(what): the schedule's \(total) steps exceed 2^27; set count") }
     }
     return try LRSequence(schedule: schedule, count: lr.count == 0 ? nil : Int(lr.count), warmupSteps: warmup)

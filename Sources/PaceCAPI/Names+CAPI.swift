@@ -35,7 +35,8 @@ private let namesJSON: String = {
     ("warmup_modes", .object(warmups)),
     ("fit_methods", .object(methods)),
     ("search_families", .object(families)),
-    ("defaults", .object([("search_warmup_fraction", number(SearchOptions.defaultWarmupFraction))])),
+    ("defaults", .object([("search_warmup_fraction", number(SearchOptions.defaultWarmupFraction)),
+                          ("refine_smoothing", number(RefineSettings.defaultSmoothing))])),
   ])
   return JSONWriter.render(document)
 }()

@@ -12,7 +12,7 @@ private func refine(_ norms: UnsafePointer<Double>?, _ n: Int64, _ options: Unsa
   guard n >= 1 else { return fail(PACE_E_ARGUMENT, "n must be >= 1, got \(n)") }
   guard n <= Int64(Int.max / 16) else { return fail(PACE_E_ARGUMENT, "n \(n) is too large") }
   var kind = NormKind.l2
-  var smoothing = 0.1
+  var smoothing = RefineSettings.defaultSmoothing
   if let options {
     let size = options.pointee.struct_size
     guard size >= UInt32(MemoryLayout<pace_refine_options>.size) else {

@@ -120,7 +120,7 @@ public func pace_schedule_to_json(_ handle: OpaquePointer?, _ buffer: UnsafeMuta
 public func pace_schedule_total_steps(_ handle: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> pace_status {
   withSchedule(handle) { s in
     guard let out else { return fail(PACE_E_ARGUMENT, "out is NULL") }
-    out.pointee = s.totalSteps
+    out.pointee = s.totalSteps ?? -1  // C: -1 = open-ended
     return PACE_OK
   }
 }

@@ -58,7 +58,7 @@ public final class Sampler: @unchecked Sendable {
   }
 
   /// Creates a sampler from a parsed JSON config (see ``init(configText:scores:domains:engine:)``).
-  public convenience init(config document: JSONValue, scores: [Double]? = nil, domains: [Int32]? = nil,
+  package convenience init(config document: JSONValue, scores: [Double]? = nil, domains: [Int32]? = nil,
                           engine: BatchEngine? = nil) throws(DataError) {
     try self.init(config: try SamplerConfig(document), scores: scores, domains: domains, engine: engine)
   }

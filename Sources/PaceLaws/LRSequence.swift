@@ -66,7 +66,7 @@ public struct LRSequence: Sendable {
       guard count <= 1 << 31 else { throw .argument("the step count \(count) is too large") }
       n = count
     } else {
-      guard total > 0 else {
+      guard let total, total > 0 else {
         throw .argument("the schedule is open-ended: give the number of steps to evaluate")
       }
       guard total <= 1 << 31 else { throw .argument("the schedule's \(total) steps are too many") }

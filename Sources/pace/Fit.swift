@@ -37,14 +37,14 @@ struct CurveArgument {
     let total = spec.schedule.totalSteps
     var keepSteps = steps, keepLosses = losses
     var dropped = 0
-    if dropPastEnd, total > 0 {
+    if dropPastEnd, let total, total > 0 {
       let keep = steps.indices.filter { Int64(steps[$0]) < total }
       dropped = steps.count - keep.count
       keepSteps = keep.map { steps[$0] }
       keepLosses = keep.map { losses[$0] }
     }
     guard let last = keepSteps.max() else { throw CommandError("\(csvPath): no data rows") }
-    let count = total > 0 ? Int(Swift.min(total, 1 << 31)) : last + 1
+    let count = if let total, total > 0 { Int(Swift.min(total, 1 << 31)) } else { last + 1 }
     do throws(LawError) {
       let sequence = try LRSequence(schedule: spec.schedule, count: count, warmupSteps: warmupSteps)
       let log = try RunLog(name: csvPath, steps: keepSteps, lrs: nil, losses: keepLosses)

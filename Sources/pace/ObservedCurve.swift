@@ -20,7 +20,7 @@ struct ObservedCurve {
     }
     let total = spec.schedule.totalSteps
     let last = table.steps.last ?? 0
-    let count = total > 0 ? Int(Swift.min(total, 1 << 31)) : last + 1
+    let count = if let total, total > 0 { Int(Swift.min(total, 1 << 31)) } else { last + 1 }
     do throws(LawError) {
       sequence = try LRSequence(schedule: spec.schedule, count: count)
     } catch {

@@ -80,7 +80,7 @@ enum PaceFile {
     switch self {
     case .spec(let a):
       let total = a.schedule.totalSteps
-      return "schedule spec: \(a.schedule.items.count) item(s), total steps \(total < 0 ? "open-ended" : String(total))"
+      return "schedule spec: \(a.schedule.itemBuffer.count) item(s), total steps \(total.map { String($0) } ?? "open-ended")"
     case .runtimeConfig(let rt):
       return "runtime config: \(rt.channelCount) channel(s) (\(rt.channels.map(\.name).joined(separator: ", "))), "
         + "\(rt.groupCount) group(s)\(rt.config.refine.map { ", online refinement every \($0.every) steps" } ?? "")"
@@ -116,8 +116,8 @@ enum PaceFile {
         let scales = zip(rt.channels, g.scales).filter { $0.1 != 1 }.map { "\($0.0.name) x\(short($0.1))" }
         return g.name + (scales.isEmpty ? "" : " (\(scales.joined(separator: ", ")))")
       }.joined(separator: "; "))
-      if case .checkpoint = self, rt.lastReplan >= 0 {
-        lines.append("online refinement: last re-plan at step \(rt.lastReplan)")
+      if case .checkpoint = self, let lastReplan = rt.lastReplan {
+        lines.append("online refinement: last re-plan at step \(lastReplan)")
       }
       return lines
     }

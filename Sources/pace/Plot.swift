@@ -55,8 +55,8 @@ struct Plot: ParsableCommand {
       let arguments = try specs.map { (s: String) throws(CommandError) -> SpecArgument in try SpecArgument(s) }
       guard !arguments.isEmpty else { throw CommandError("give at least one SPEC (or --observed CSV)") }
       let names = labels.map { $0.split(separator: ",").map(String.init) } ?? []
-      let longest = arguments.map { $0.schedule.totalSteps }.max() ?? -1
-      guard let n = count ?? (longest > 0 ? longest : nil) else {
+      let longest = arguments.compactMap { $0.schedule.totalSteps }.max()
+      guard let n = count ?? longest.flatMap({ $0 > 0 ? $0 : nil }) else {
         throw CommandError("every schedule is open-ended: give --count N")
       }
       guard n >= 2 && n <= 1 << 40 else { throw CommandError("--count must be in [2, 2^40], got \(n)") }

@@ -104,7 +104,7 @@ struct Predict: ParsableCommand {
       let total = schedule.totalSteps
       var chosen: [Int]
       if let steps { chosen = try parseSteps(steps, option: "--steps") } else { chosen = [] }
-      guard let n = count ?? (total > 0 ? Int(Swift.min(total, 1 << 31)) : chosen.max().map { $0 + 1 }) else {
+      guard let n = count ?? (total.flatMap { $0 > 0 ? Int(Swift.min($0, 1 << 31)) : nil } ?? chosen.max().map { $0 + 1 }) else {
         throw CommandError("the schedule is open-ended: give --count N or --steps")
       }
       if chosen.isEmpty {

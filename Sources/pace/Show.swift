@@ -43,7 +43,7 @@ struct Show: ParsableCommand {
       }
       let schedule = argument.schedule
       let total = schedule.totalSteps
-      guard let n = count ?? (total > 0 ? total : nil) else {
+      guard let n = count ?? total.flatMap({ $0 > 0 ? $0 : nil }) else {
         throw CommandError("the schedule is open-ended: give --count N to choose how many steps to summarise")
       }
       guard n >= 1 && n <= 1 << 40 else { throw CommandError("--count must be in [1, 2^40], got \(n)") }
@@ -58,7 +58,7 @@ struct Show: ParsableCommand {
         }
       } else {
         var set = Set(schedule.boundarySteps(below: n).filter { t in
-          schedule.starts.contains(Double(t)) || schedule.ends.contains(Double(t)) })
+          schedule.startBuffer.contains(Double(t)) || schedule.endBuffer.contains(Double(t)) })
         for i in 0...10 { set.insert(Int64(i) * (n - 1) / 10) }
         set.insert(0)
         chosen = set.sorted()
@@ -72,7 +72,7 @@ struct Show: ParsableCommand {
       }
       let summary = schedule.summary(steps: n)
       print("")
-      print("total steps   \(total < 0 ? "open-ended (summary over \(n))" : String(total))")
+      print("total steps   \(total.map { String($0) } ?? "open-ended (summary over \(n))")")
       print("peak          \(Format.sci(summary.peak)) at step \(summary.peakStep)")
       print("final value   \(Format.sci(summary.final)) at step \(n - 1)")
       print("area (S1)     \(Format.sci(summary.area)) (sum of the values of steps 0..<\(n))")
@@ -92,8 +92,8 @@ extension Show {
         if played {
           print("  played spec of \(channel.name): \(text)")
         } else {
-          let starts = schedule.starts.map { String(Int64($0)) }.joined(separator: ", ")
-          print("  played schedule of \(channel.name): \(schedule.items.count) segment(s) from steps \(starts); "
+          let starts = schedule.startBuffer.map { String(Int64($0)) }.joined(separator: ", ")
+          print("  played schedule of \(channel.name): \(schedule.itemBuffer.count) segment(s) from steps \(starts); "
                 + "spec of \(text.utf8.count) bytes (--played prints it)")
         }
       } catch {

@@ -17,8 +17,8 @@ import Testing
     let momentumSpec = try Schedule.parse(try r.playedSpec(channel: "momentum"))
     #expect(bits(momentumSpec, momentum.count) == momentum.map(\.bitPattern))
     // One segment per piece: the base, set_total_steps, begin_decay, rewarm.
-    guard case .phase(let last) = lrSpec.items.last else { Issue.record("no phase"); return }
-    #expect(lrSpec.items.count == 4 && last.shape.name == "segment" && !last.length.isFinite)
+    guard case .phase(let last) = lrSpec.itemBuffer.last else { Issue.record("no phase"); return }
+    #expect(lrSpec.itemBuffer.count == 4 && last.shape.name == "segment" && !last.length.isFinite)
     // Its fills give the same bits (the fill path of segments).
     var filled = [Double](repeating: 0, count: lr.count)
     filled.withUnsafeMutableBufferPointer { lrSpec.fill(from: 0, into: $0) }

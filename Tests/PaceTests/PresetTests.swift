@@ -254,10 +254,10 @@ let allPresetExamples = [
   @Test(arguments: allPresetExamples + kernelShapeExamples)
   func kernelsAgreeOnEveryLaneWidth(spec: String) throws {
     let s = try Schedule.parse(spec)
-    for (i, item) in s.items.enumerated() {
+    for (i, item) in s.itemBuffer.enumerated() {
       guard case .phase(let phase) = item else { continue }
-      let start = s.starts[i]
-      let end = Swift.min(s.ends[i], start + 4096)
+      let start = s.startBuffer[i]
+      let end = Swift.min(s.endBuffer[i], start + 4096)
       let check = LaneWidthCheck(start: start, end: end, offset: phase.offset)
       let mismatch = phase.withKernel(length: phase.length, map: .identity, check)
       #expect(mismatch == nil, "\(spec) phase \(i): lanes differ at step \(mismatch ?? -1)")

@@ -61,7 +61,7 @@ import Testing
     let (r, _, _) = try eventfulRun()
     #expect(r.events.map(\.kind) == [.setTotalSteps, .beginDecay, .rewarm, .beginDecay])
     #expect(r.events.map(\.step) == [300, 500, 650, 750])
-    #expect(r.events.map(\.channel) == [-1, 0, 0, 1])
+    #expect(r.events.map(\.channel) == [nil, 0, 0, 1])
     #expect(r.events[1].steps == 120 && r.events[1].text == "sqrt" && r.events[1].to == 0.1)
     #expect(r.events[0].steps == 1500)
     let parsed = try JSONReader.parse(Array(r.eventsJSON.utf8))
@@ -157,7 +157,7 @@ import Testing
     let r = try Runtime(configText: Self.config)
     var lr: [Double] = [], momentum: [Double] = []
     run(r, 20, into: &lr, &momentum)
-    r.events = [RuntimeEvent(kind: .setTotalSteps, step: 10, channel: -1, steps: 5),
+    r.events = [RuntimeEvent(kind: .setTotalSteps, step: 10, channel: nil, steps: 5),
                 RuntimeEvent(kind: .beginDecay, step: 12, channel: 0, steps: 10, to: 0, text: "no-such-shape")]
     let loaded = try Runtime.load(r.save())  // the fields are in range: it loads
     #expect(loaded.events.count == 2)
@@ -192,7 +192,7 @@ import Testing
     let r = try Runtime(configText: Self.refinedConfig)
     var lr = [r.value(channel: 0)]
     refinedRun(r, 0..<900, &lr)
-    #expect(r.lastReplan >= 300)
+    #expect((r.lastReplan ?? -1) >= 300)
     var early = [Double](repeating: 0, count: 300)
     try early.withUnsafeMutableBufferPointer { try r.playedValues(channel: 0, from: 0, into: $0) }
     #expect(mismatches(early, Array(lr[0..<300])) == [])

@@ -55,7 +55,7 @@ import Testing
     advance(r, 150, into: &all)
     try r.setTotalSteps(10_000_000_000_000)
     advance(r, 300, into: &all)
-    #expect(r.lastReplan >= 300)
+    #expect((r.lastReplan ?? -1) >= 300)
     let segment = r.channels[0].segments.last!
     #expect(segment.start == r.lastReplan)
     #expect(segment.schedule.canonicalText.utf8.count < 200_000)
@@ -159,7 +159,7 @@ import Testing
     var payload = ByteWriter()
     payload.text(r.config.text)
     payload.int64(r.step)
-    payload.int64(r.lastReplan)
+    payload.int64(r.lastReplan ?? -1)
     payload.uint32(UInt32(r.channels.count))
     for channel in r.channels {
       payload.uint32(UInt32(channel.segments.count))

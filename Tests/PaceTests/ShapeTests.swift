@@ -151,7 +151,7 @@ import Testing
     #expect(hold.value(at: 10) == 0.5 && hold.value(at: hugeStep) == 0.5)
     #expect(hold.totalSteps == 10)
     let open = try Schedule.parse(#"{"phases":[{"shape":"constant"}]}"#)
-    #expect(open.totalSteps == -1)
+    #expect(open.totalSteps == nil)
     let fractional = try Schedule.parse(#"{"phases":[{"shape":"linear","steps":9.5,"to":0}]}"#)
     #expect(fractional.totalSteps == 10)
   }

@@ -28,12 +28,11 @@ func close(_ a: Double, _ b: Double, rel: Double = 1e-12, abs absolute: Double =
 /// the first step past the end and the one after, and 2^40.
 func probeSteps(_ s: Schedule) -> [Int64] {
   var steps: Set<Int64> = [0, 1, hugeStep]
-  for edge in s.starts + s.ends where edge.isFinite && edge < 1e15 {
+  for edge in Array(s.startBuffer) + Array(s.endBuffer) where edge.isFinite && edge < 1e15 {
     let f = Int64(edge.rounded(.down))
     for d in Int64(-1)...2 where f + d >= 0 { steps.insert(f + d) }
   }
-  let total = s.totalSteps
-  if total > 0 { steps.formUnion([total - 1, total, total + 1]) }
+  if let total = s.totalSteps, total > 0 { steps.formUnion([total - 1, total, total + 1]) }
   return steps.sorted()
 }
 

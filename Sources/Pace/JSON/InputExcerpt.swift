@@ -8,7 +8,7 @@
 /// "..." and the full length when cut.
 ///
 /// - Complexity: O(limit).
-public func quotedExcerpt(_ text: String, limit: Int = 200) -> String {
+package func quotedExcerpt(_ text: String, limit: Int = 200) -> String {
   var cut = ""
   var count = 0
   for ch in text {

@@ -3,22 +3,22 @@
 //===----------------------------------------------------------------------===//
 
 /// An error found while reading JSON text.
-public struct JSONReadError: Error, Sendable, CustomStringConvertible {
+package struct JSONReadError: Error, Sendable, CustomStringConvertible {
   /// Byte offset (0-based) in the input where the problem was found.
-  public var offset: Int
-  public var message: String
+  package var offset: Int
+  package var message: String
   /// JSON path of the value being read (`phases[0].steps`); empty at the top.
-  public var path: String = ""
+  package var path: String = ""
   /// Line (1-based) of `offset`: newlines (LF, CR, CRLF) before it, plus 1.
-  public var line: Int = 1
+  package var line: Int = 1
   /// Column (1-based) of `offset` in its line, in characters (Unicode
   /// scalars), as editors count them.
-  public var column: Int = 1
+  package var column: Int = 1
 
   /// `line 3, column 14 (byte 52)`.
-  public var position: String { "line \(line), column \(column) (byte \(offset))" }
+  package var position: String { "line \(line), column \(column) (byte \(offset))" }
 
-  public var description: String {
+  package var description: String {
     (path.isEmpty ? "" : path + ": ") + "invalid JSON at \(position): \(message)"
   }
 
@@ -53,9 +53,9 @@ public struct JSONReadError: Error, Sendable, CustomStringConvertible {
 ///
 /// - Complexity: O(n) in the input length; recursion depth is bounded by
 ///   ``maximumDepth``.
-public struct JSONReader {
+package struct JSONReader {
   /// Deepest allowed nesting of arrays and objects.
-  public static let maximumDepth = 64
+  package static let maximumDepth = 64
 
   private let bytes: [UInt8]
   private var index = 0
@@ -81,7 +81,7 @@ public struct JSONReader {
   private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
   /// Parses `bytes` as one JSON document.
-  public static func parse(_ bytes: [UInt8]) throws(JSONReadError) -> JSONValue {
+  package static func parse(_ bytes: [UInt8]) throws(JSONReadError) -> JSONValue {
     do throws(JSONReadError) {
       return try parseUnlocated(bytes)
     } catch {
@@ -104,7 +104,7 @@ public struct JSONReader {
   }
 
   /// Parses a Swift string as one JSON document.
-  public static func parse(_ text: String) throws(JSONReadError) -> JSONValue {
+  package static func parse(_ text: String) throws(JSONReadError) -> JSONValue {
     try parse(Array(text.utf8))
   }
 

@@ -8,7 +8,7 @@
 /// by the reader). Numbers keep both their float64 value and their source
 /// text, so integer fields can be range-checked exactly (a float64 cannot hold
 /// every int64).
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
   case null
   case bool(Bool)
   case number(Double, text: String)
@@ -16,7 +16,7 @@ public enum JSONValue: Sendable, Equatable {
   case array([JSONValue])
   case object([(key: String, value: JSONValue)])
 
-  public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+  package static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
     switch (lhs, rhs) {
     case (.null, .null): return true
     case (.bool(let a), .bool(let b)): return a == b
@@ -30,7 +30,7 @@ public enum JSONValue: Sendable, Equatable {
   }
 
   /// A short name of the value's JSON type, for error messages.
-  public var typeName: String {
+  package var typeName: String {
     switch self {
     case .null: return "null"
     case .bool: return "a boolean"
@@ -42,7 +42,7 @@ public enum JSONValue: Sendable, Equatable {
   }
 
   /// The value rendered compactly, for error messages ("got -5").
-  public var brief: String {
+  package var brief: String {
     switch self {
     case .null: return "null"
     case .bool(let b): return b ? "true" : "false"

@@ -5,9 +5,9 @@
 /// Writes JSON text. Numbers use the shortest decimal form that reads back to
 /// the same float64 (so a printed spec round-trips bit for bit); integral
 /// values below 2^53 print without a fraction.
-public enum JSONWriter {
+package enum JSONWriter {
   /// The canonical text of one float64 (finite values only).
-  public static func number(_ x: Double) -> String {
+  package static func number(_ x: Double) -> String {
     if x == x.rounded(), abs(x) < 9_007_199_254_740_992 {
       if x == 0 { return x.sign == .minus ? "-0" : "0" }
       return String(Int64(x))
@@ -16,7 +16,7 @@ public enum JSONWriter {
   }
 
   /// JSON string literal with escapes.
-  public static func quoted(_ s: String) -> String {
+  package static func quoted(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
       switch scalar {
@@ -38,7 +38,7 @@ public enum JSONWriter {
   }
 
   /// Renders a ``JSONValue`` compactly.
-  public static func render(_ value: JSONValue) -> String {
+  package static func render(_ value: JSONValue) -> String {
     switch value {
     case .null: return "null"
     case .bool(let b): return b ? "true" : "false"

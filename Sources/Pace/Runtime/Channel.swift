@@ -4,20 +4,20 @@
 
 /// A piece of a channel's timeline: from step `start` on, the value is
 /// `schedule` at position `origin + (t - start) * rate`.
-public struct Segment: Sendable {
+package struct Segment: Sendable {
   /// First step the segment applies to.
-  public var start: Int64
+  package var start: Int64
   /// The schedule played (checkpoints store its canonical text, which
   /// parses back to bit-identical values).
-  public var schedule: Schedule
+  package var schedule: Schedule
   /// Schedule position at `start`.
-  public var origin: Double
+  package var origin: Double
   /// Schedule positions per step (1 normally; set_total_steps stretches).
-  public var rate: Double
+  package var rate: Double
 
   /// The value at step `t >= start`.
   @inlinable
-  public func value(at t: Int64) -> Double {
+  package func value(at t: Int64) -> Double {
     if rate == 1 && origin == 0 { return schedule.value(at: t &- start) }
     return schedule.peak * schedule.multiplier(atPosition: origin + Double(t &- start) * rate)
   }
@@ -31,16 +31,16 @@ public struct Segment: Sendable {
 }
 
 /// A named channel: `lr`, `momentum`, `weight_decay` or any name.
-public struct Channel: Sendable {
-  public var name: String
+package struct Channel: Sendable {
+  package var name: String
   /// Segments in increasing `start` (the first starts at 0).
-  public var segments: [Segment]
+  package var segments: [Segment]
 
   /// The value at step `t >= 0`: the last segment starting at or before `t`.
   ///
   /// - Complexity: O(number of events).
   @inlinable
-  public func value(at t: Int64) -> Double {
+  package func value(at t: Int64) -> Double {
     var i = segments.count - 1
     while i > 0 && segments[i].start > t { i -= 1 }
     return segments[i].value(at: t)
@@ -71,7 +71,7 @@ extension Schedule {
   ///
   /// - Complexity: O(number of phases).
   @inlinable
-  public func multiplier(atPosition x: Double) -> Double {
+  package func multiplier(atPosition x: Double) -> Double {
     if !(x < end) { return afterMultiplier }
     let position = x > 0 ? x : 0
     return multiplier(item: itemIndex(containing: position), at: position)

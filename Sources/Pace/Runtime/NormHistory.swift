@@ -16,29 +16,29 @@
 ///
 /// Appending is O(1) amortised (a merge, O(capacity), every
 /// `capacity / 2 x stride` steps).
-public struct NormHistory: Sendable, Equatable {
+package struct NormHistory: Sendable, Equatable {
   /// Most samples kept (a power of two).
-  public static let capacity = 1 << 16
+  package static let capacity = 1 << 16
   /// Steps per sample: a power of two, 1 until the run outgrows ``capacity``.
-  public internal(set) var stride: Int64 = 1
+  package internal(set) var stride: Int64 = 1
   /// One value per `stride` steps, oldest first.
-  public internal(set) var samples: [Double] = []
+  package internal(set) var samples: [Double] = []
   /// The sample being gathered (stride > 1): sum and count of its valid
   /// norms, and how many steps it has seen (< `stride`).
   var pendingSum = 0.0
   var pendingValid: Int64 = 0
   var pendingSteps: Int64 = 0
 
-  public init() {}
+  package init() {}
 
   /// Steps recorded.
-  public var stepCount: Int64 { Int64(samples.count) &* stride &+ pendingSteps }
+  package var stepCount: Int64 { Int64(samples.count) &* stride &+ pendingSteps }
 
   @inline(__always)
   static func isValid(_ x: Double) -> Bool { x.isFinite && x > 0 }
 
   /// Records one step's norm.
-  public mutating func append(_ norm: Double) {
+  package mutating func append(_ norm: Double) {
     if stride == 1 {
       samples.append(norm)
     } else {

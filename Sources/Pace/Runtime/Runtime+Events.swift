@@ -33,7 +33,7 @@ extension Runtime {
       throw .spec(SpecError(path: "", "begin_decay: \(error.description)"))
     }
     channels[c].append(Segment(start: step, schedule: schedule, origin: 0, rate: 1))
-    record(RuntimeEvent(kind: .beginDecay, step: step, channel: Int32(c), steps: steps, to: to, text: shape))
+    record(RuntimeEvent(kind: .beginDecay, step: step, channel: c, steps: steps, to: to, text: shape))
   }
 
   /// The shapes `beginDecay` accepts: those going from a value to `to`.
@@ -50,7 +50,7 @@ extension Runtime {
     } catch {
       throw .spec(error)
     }
-    record(RuntimeEvent(kind: .rewarm, step: step, channel: Int32(c), text: spec))
+    record(RuntimeEvent(kind: .rewarm, step: step, channel: c, text: spec))
   }
 
   /// Extends or shortens the run to `total` steps. Policy: values already
@@ -76,6 +76,6 @@ extension Runtime {
     if changed == 0 {
       throw .argument("no channel has a finite schedule left to stretch (open-ended: use begin_decay)")
     }
-    record(RuntimeEvent(kind: .setTotalSteps, step: step, channel: -1, steps: total))
+    record(RuntimeEvent(kind: .setTotalSteps, step: step, channel: nil, steps: total))
   }
 }

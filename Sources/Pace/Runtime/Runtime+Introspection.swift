@@ -9,13 +9,13 @@
 /// are the runtime's own, happen every `refine.every` steps (a log of them
 /// would grow with the run's length), and `Runtime.lastReplan` reports the
 /// latest.
-public struct RuntimeEvent: Sendable, Equatable {
+package struct RuntimeEvent: Sendable, Equatable {
   /// The kind of call; the raw value is stored in checkpoints.
-  public enum Kind: UInt32, Sendable {
+  package enum Kind: UInt32, Sendable {
     case beginDecay = 1, rewarm = 2, setTotalSteps = 3
 
     /// The name used in JSON and the docs.
-    public var name: String {
+    package var name: String {
       switch self {
       case .beginDecay: "begin_decay"
       case .rewarm: "rewarm"
@@ -24,19 +24,19 @@ public struct RuntimeEvent: Sendable, Equatable {
     }
   }
 
-  public var kind: Kind
+  package var kind: Kind
   /// The step the event took effect at (the runtime's step when called).
-  public var step: Int64
-  /// The channel index, or -1 for every channel (`setTotalSteps`).
-  public var channel: Int32
+  package var step: Int64
+  /// The channel index, or nil for every channel (`setTotalSteps`).
+  package var channel: Int?
   /// `beginDecay`: decay steps; `setTotalSteps`: the new total; else 0.
-  public var steps: Int64
+  package var steps: Int64
   /// `beginDecay`: the final multiplier `to`; else 0.
-  public var to: Double
+  package var to: Double
   /// `beginDecay`: the shape; `rewarm`: the spec as given; else empty.
-  public var text: String
+  package var text: String
 
-  public init(kind: Kind, step: Int64, channel: Int32, steps: Int64 = 0, to: Double = 0, text: String = "") {
+  package init(kind: Kind, step: Int64, channel: Int?, steps: Int64 = 0, to: Double = 0, text: String = "") {
     self.kind = kind
     self.step = step
     self.channel = channel
@@ -53,8 +53,8 @@ extension Runtime {
   /// (a WSD preset's decay phase) is not an event and does not count.
   ///
   /// - Complexity: O(events).
-  public func cooldownStarted(channel c: Int) -> Bool {
-    for event in events.reversed() where Int(event.channel) == c {
+  package func cooldownStarted(channel c: Int) -> Bool {
+    for event in events.reversed() where event.channel == c {
       switch event.kind {
       case .beginDecay: return true
       case .rewarm: return false
@@ -78,8 +78,8 @@ extension Runtime {
   public var eventsJSON: String {
     let items: [JSONValue] = events.map { event in
       var fields: [(key: String, value: JSONValue)] = [("kind", .string(event.kind.name)), ("step", json(event.step))]
-      let c = Int(event.channel)
-      fields.append(("channel", c >= 0 && c < channels.count ? .string(channels[c].name) : .null))
+      let name = event.channel.flatMap { channels.indices.contains($0) ? channels[$0].name : nil }
+      fields.append(("channel", name.map { .string($0) } ?? .null))
       switch event.kind {
       case .beginDecay:
         fields += [("decay_steps", json(event.steps)), ("shape", .string(event.text)), ("to", json(event.to))]
@@ -97,13 +97,13 @@ extension Runtime {
   func record(_ event: RuntimeEvent) { events.append(event) }
 
   /// Writes the event log (format version 3 on): count (u32), per event:
-  /// kind (u32), channel (u32, two's complement), step (i64), steps (i64),
+  /// kind (u32), channel (u32, two's complement; -1: every channel), step (i64), steps (i64),
   /// to (f64 bits), text (u64 length + UTF-8).
   func writeEvents(to writer: inout ByteWriter) {
     writer.uint32(UInt32(events.count))
     for event in events {
       writer.uint32(event.kind.rawValue)
-      writer.uint32(UInt32(bitPattern: event.channel))
+      writer.uint32(UInt32(bitPattern: Int32(event.channel ?? -1)))
       writer.int64(event.step)
       writer.int64(event.steps)
       writer.uint64(event.to.bitPattern)
@@ -127,12 +127,13 @@ extension Runtime {
     var previous: Int64 = 0
     for _ in 0..<Int(count) {
       guard let kind = RuntimeEvent.Kind(rawValue: try reader.uint32()) else { throw .state("saved state has an event of unknown kind") }
-      let channel = Int32(bitPattern: try reader.uint32())
+      let savedChannel = Int32(bitPattern: try reader.uint32())
       let at = try reader.int64()
       let steps = try reader.int64()
       let to = Double(bitPattern: try reader.uint64())
       let text = try reader.text()
-      let channelValid = kind == .setTotalSteps ? channel == -1 : (channel >= 0 && Int(channel) < channelCount)
+      let channel: Int? = savedChannel >= 0 ? Int(savedChannel) : nil
+      let channelValid = kind == .setTotalSteps ? savedChannel == -1 : (savedChannel >= 0 && Int(savedChannel) < channelCount)
       guard channelValid, at >= previous, at <= step, steps >= 0, steps <= SpecObject.maximumStepCount, to.isFinite else {
         throw .state("saved state has an invalid event")
       }
@@ -166,7 +167,7 @@ extension Runtime {
     var timelines = scratch.channels.map { $0.segments }
     for event in events {
       scratch.step = event.step
-      let name = event.channel >= 0 && Int(event.channel) < channels.count ? channels[Int(event.channel)].name : nil
+      let name = event.channel.flatMap { channels.indices.contains($0) ? channels[$0].name : nil }
       do throws(RuntimeError) {
         switch event.kind {
         case .beginDecay: try scratch.beginDecay(channel: name, steps: event.steps, shape: event.text, to: event.to)
@@ -176,7 +177,7 @@ extension Runtime {
       } catch {
         // An event on a channel re-planned online may not replay on its
         // base (its values there are not read from the replay): skip it.
-        if let refine = config.refine, lastReplan >= 0, name == refine.channel { continue }
+        if let refine = config.refine, lastReplan != nil, name == refine.channel { continue }
         throw .argument("the event log cannot be replayed at step \(event.step): \(error)")
       }
       for j in timelines.indices {
@@ -200,7 +201,7 @@ extension Runtime {
   /// `first ..< first + out.count`, all at or before the current step.
   ///
   /// - Complexity: O(events x (config parse + phases) + count x phases).
-  public func playedValues(channel c: Int, from first: Int64, into out: UnsafeMutableBufferPointer<Double>) throws(RuntimeError) {
+  package func playedValues(channel c: Int, from first: Int64, into out: UnsafeMutableBufferPointer<Double>) throws(RuntimeError) {
     guard c >= 0, c < channels.count else { throw .argument("channel index \(c) is out of range [0, \(channels.count))") }
     guard first >= 0, first <= step, Int64(out.count) - 1 <= step - first else {  // never overflows: 0 <= first <= step
       throw .argument("\(out.count) steps from step \(first) are not all in [0, current step \(step)]")
@@ -209,7 +210,7 @@ extension Runtime {
     let last = first + Int64(out.count) - 1
     let current = channels[c].segments[channels[c].segments.count - 1]
     var replayedEnd = last + 1  // steps below this come from the replay
-    if let refine = config.refine, refine.channel == channels[c].name, lastReplan >= 0 {
+    if let refine = config.refine, refine.channel == channels[c].name, lastReplan != nil {
       let firstReplan = Swift.max(refine.every, refine.minHistory)
       replayedEnd = Swift.min(replayedEnd, firstReplan)
       if first < current.start && last >= firstReplan {

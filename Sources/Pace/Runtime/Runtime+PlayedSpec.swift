@@ -30,7 +30,7 @@ extension Runtime {
   /// - Complexity: O(events x (config parse + phases)).
   func playedPieces(channel c: Int) throws(RuntimeError) -> [Segment] {
     let current = channels[c].segments[channels[c].segments.count - 1]
-    if let refine = config.refine, refine.channel == channels[c].name, lastReplan >= 0 {
+    if let refine = config.refine, refine.channel == channels[c].name, lastReplan != nil {
       let firstReplan = Swift.max(refine.every, refine.minHistory)
       guard current.start <= firstReplan else {
         throw .argument("channel \(quotedExcerpt(channels[c].name)) was re-planned online after step \(firstReplan): the re-plans in force at steps \(firstReplan) ..< \(current.start) are not kept (checkpoints stay bounded), so its played schedule has no exact spec; pace_runtime_played_values gives the values before step \(firstReplan) and from step \(current.start) on")
@@ -43,7 +43,7 @@ extension Runtime {
   /// The played schedule of channel `c` (see above), parsed.
   ///
   /// - Complexity: O(events x (config parse + spec size)).
-  public func playedSchedule(channel c: Int) throws(RuntimeError) -> Schedule {
+  package func playedSchedule(channel c: Int) throws(RuntimeError) -> Schedule {
     guard c >= 0, c < channels.count else { throw .argument("channel index \(c) is out of range [0, \(channels.count))") }
     let pieces = try playedPieces(channel: c)
     var phases: [JSONValue] = []

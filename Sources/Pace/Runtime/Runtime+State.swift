@@ -30,13 +30,13 @@
 /// so a loaded runtime continues bit for bit.
 extension Runtime {
   static let magic: [UInt8] = Array("PACE\u{0}RT\u{0}".utf8)
-  public static let stateFormatVersion: UInt32 = 3
+  package static let stateFormatVersion: UInt32 = 3
   /// Bytes before the payload: magic, version, payload length.
-  public static let headerSize = 20
+  package static let headerSize = 20
 
   /// The whole size (header, payload, CRC) a saved state's header
   /// declares, after checking its magic: lets a file reader read no more.
-  public static func declaredSize(header: [UInt8]) throws(RuntimeError) -> Int {
+  package static func declaredSize(header: [UInt8]) throws(RuntimeError) -> Int {
     guard header.count >= headerSize else {
       throw .state("saved state is truncated: \(header.count) bytes, a header needs \(headerSize + 4)")
     }
@@ -57,7 +57,7 @@ extension Runtime {
     var payload = ByteWriter()
     payload.text(config.text)
     payload.int64(step)
-    payload.int64(lastReplan)
+    payload.int64(lastReplan ?? -1)  // -1: no re-plan yet
     payload.uint32(UInt32(channels.count))
     for channel in channels {
       payload.uint32(UInt32(channel.segments.count))
@@ -154,7 +154,7 @@ extension Runtime {
     let events = version >= 3 ? try readEvents(from: &reader, channelCount: runtime.channels.count, step: step) : []
     guard reader.remaining == 0 else { throw .state("saved state has \(reader.remaining) unread bytes") }
     runtime.step = step
-    runtime.lastReplan = lastReplan
+    runtime.lastReplan = lastReplan >= 0 ? lastReplan : nil
     runtime.history = history
     runtime.events = events
     return runtime

@@ -29,22 +29,23 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
 /// Values are laid out group-major: `values[g * channelCount + c]`.
 /// A runtime is used by one thread at a time.
 public final class Runtime {
+  /// The config the runtime was created from.
   public let config: RuntimeConfig
   /// The channels, in config order. Every change refreshes the per-step
   /// cache of the segments in force.
-  public internal(set) var channels: [Channel] {
+  package internal(set) var channels: [Channel] {
     didSet { refreshHotSegments() }
   }
   /// Optimizer steps taken so far; the current values are those of this step.
   @exclusivity(unchecked) public internal(set) var step: Int64 = 0
   /// The gradient norms of the steps taken (NaN when not measured),
   /// bounded: decimated by halving past `NormHistory.capacity` steps.
-  @exclusivity(unchecked) public internal(set) var history = NormHistory()
-  /// Step of the last online re-plan (or -1).
-  @exclusivity(unchecked) public internal(set) var lastReplan: Int64 = -1
+  @exclusivity(unchecked) package internal(set) var history = NormHistory()
+  /// Step of the last online re-plan, or nil before the first.
+  @exclusivity(unchecked) public internal(set) var lastReplan: Int64?
   /// The events applied so far, in order (see `RuntimeEvent`; re-plans are
   /// not events). O(calls) entries; saved in checkpoints from format 3.
-  public internal(set) var events: [RuntimeEvent] = []
+  package internal(set) var events: [RuntimeEvent] = []
   /// Group scales, group-major (`groupCount x channelCount`).
   @usableFromInline let scales: [Double]
 
@@ -145,7 +146,9 @@ public final class Runtime {
     }
   }
 
+  /// Number of channels (hyper-parameters), `>= 1`.
   public var channelCount: Int { channelTotal }
+  /// Number of parameter groups, `>= 1`.
   public var groupCount: Int { groupTotal }
   /// Number of values written by ``values(into:)``: groups x channels.
   public var valueCount: Int { channelTotal &* groupTotal }
@@ -219,6 +222,10 @@ public final class Runtime {
   }
 
   /// The value of one channel at the current step (before group scales).
+  ///
+  /// - Precondition: `0 <= channel < channelCount` (an index of
+  ///   `config.channelNames`).
+  /// - Complexity: O(1).
   public func value(channel: Int) -> Double { hotValue(channel, at: step) }
 
   /// Records the gradient norm of the current step (NaN when not measured),
@@ -230,7 +237,7 @@ public final class Runtime {
   public func advance(gradNorm: Double, into out: UnsafeMutablePointer<Double>) {
     history.append(gradNorm)
     step &+= 1
-    if refineEvery > 0 && step >= refineMinHistory && step &- Swift.max(lastReplan, 0) >= refineEvery,
+    if refineEvery > 0 && step >= refineMinHistory && step &- (lastReplan ?? 0) >= refineEvery,
       let refine = config.refine
     {
       replan(refine)

@@ -2,24 +2,12 @@
 // The runtime config JSON: channels, parameter groups, refinement.
 //===----------------------------------------------------------------------===//
 
-/// Online refinement settings (our extension of Defazio et al. 2023).
-public struct RefineSettings: Sendable, Equatable {
-  /// Re-plan every `every` steps.
-  public var every: Int64
-  public var norm: NormKind
-  /// Median-filter width as a fraction of the run so far.
-  public var smoothing: Double
-  /// Steps of observed norms needed before the first re-plan.
-  public var minHistory: Int64
-  /// The channel re-planned (default `lr`).
-  public var channel: String
-}
-
 /// A parameter group: a scale per channel (layer-wise LR decay and the like).
 public struct ParameterGroup: Sendable, Equatable {
-  public var name: String
+  /// The group's name, as in the config.
+  public internal(set) var name: String
   /// Scale of each channel, in channel order (default 1).
-  public var scales: [Double]
+  public internal(set) var scales: [Double]
 }
 
 /// A parsed runtime config.
@@ -31,13 +19,20 @@ public struct ParameterGroup: Sendable, Equatable {
 ///   "refine": {"every": 500, "norm": "l2", "smoothing": 0.1, "min_history": 1000} }
 /// ```
 public struct RuntimeConfig: Sendable {
-  public var channelNames: [String]
-  public var channelSpecs: [String]
-  public var groups: [ParameterGroup]
-  public var refine: RefineSettings?
+  /// The channel names, in config order.
+  public internal(set) var channelNames: [String]
+  /// The schedule spec text of each channel, in channel order.
+  public internal(set) var channelSpecs: [String]
+  /// The parameter groups (one default group when the config has none).
+  public internal(set) var groups: [ParameterGroup]
+  /// Online refinement, if the config asks for it.
+  public internal(set) var refine: RefineSettings?
   /// Canonical text of the config (for checkpoints).
-  public var text: String
+  public internal(set) var text: String
 
+  /// Parses a runtime config (JSON text).
+  ///
+  /// - Throws: ``SpecError`` naming the JSON path of the first problem.
   public static func parse(_ text: String) throws(SpecError) -> RuntimeConfig {
     let document: JSONValue
     do {
@@ -99,7 +94,7 @@ public struct RuntimeConfig: Sendable {
         throw SpecError(path: "refine.every", "required field is missing (re-plan every K steps)")
       }
       let norm: NormKind = (try object.choice("norm", ["l2", "l1"]) ?? "l2") == "l2" ? .l2 : .l1
-      let smoothing = try object.number("smoothing", "a number in [0, 1]", { $0 >= 0 && $0 <= 1 }) ?? 0.1
+      let smoothing = try object.number("smoothing", "a number in [0, 1]", { $0 >= 0 && $0 <= 1 }) ?? RefineSettings.defaultSmoothing
       let minHistory = try object.stepCount("min_history", minimum: 2) ?? Swift.max(every, 2)
       let channel = try object.string("channel") ?? "lr"
       guard let c = names.firstIndex(of: channel) else {

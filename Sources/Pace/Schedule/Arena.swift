@@ -7,30 +7,32 @@
 /// reference counting in the hot path. Buffers hold trivial types and are
 /// freed together when the last schedule using the arena goes away (or when
 /// a parse fails part-way).
-public final class Arena: @unchecked Sendable {
+@usableFromInline
+package final class Arena: @unchecked Sendable {
   private var allocations: [UnsafeMutableRawPointer] = []
   /// Schedules played by `segment` phases, referenced unretained from the
   /// phases (which must stay trivial) and kept alive here.
   private var nestedSchedules: [Schedule] = []
 
-  public init() {}
+  package init() {}
 
-  /// An immutable copy of `values` owned by the arena.
+  /// An immutable copy of `values` owned by the arena, read through an
+  /// ``ArenaBuffer`` handle.
   ///
   /// - Precondition: `T` is a trivial type (no references).
-  public func copy<T>(_ values: [T]) -> UnsafeBufferPointer<T> {
+  package func copy<T>(_ values: [T]) -> ArenaBuffer<T> {
     precondition(_isPOD(T.self), "arena buffers hold trivial types only")
     let memory = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, values.count))
     values.withUnsafeBufferPointer { source in
       if let base = source.baseAddress { memory.initialize(from: base, count: values.count) }
     }
     allocations.append(UnsafeMutableRawPointer(memory))
-    return UnsafeBufferPointer(start: memory, count: values.count)
+    return ArenaBuffer(base: UnsafePointer(memory), count: values.count)
   }
 
   /// `byteCount` zeroed bytes aligned to `alignment`, owned by the arena
   /// (for trivial values only).
-  public func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
+  package func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
     let memory = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, byteCount), alignment: alignment)
     memory.initializeMemory(as: UInt8.self, repeating: 0, count: Swift.max(1, byteCount))
     allocations.append(memory)
@@ -39,7 +41,7 @@ public final class Arena: @unchecked Sendable {
 
   /// Keeps `schedule` alive as long as this arena, and returns an
   /// unretained reference to it for a phase to hold.
-  public func keep(_ schedule: Schedule) -> Unmanaged<Schedule> {
+  package func keep(_ schedule: Schedule) -> Unmanaged<Schedule> {
     nestedSchedules.append(schedule)
     return Unmanaged.passUnretained(schedule)
   }

@@ -7,7 +7,7 @@
 /// computed directly from the step (not as `1 - p`), so that values near the
 /// end of a phase keep full relative precision.
 @frozen
-public enum Curve: Sendable, Equatable {
+@usableFromInline package enum Curve: Sendable, Equatable {
   /// `1 - p`.
   case linear
   /// `(0.5 * (1 + cos(2 pi c p)))^e`; `cycles` c > 0, `exponent` e > 0.
@@ -24,7 +24,7 @@ public enum Curve: Sendable, Equatable {
   case uba(phi: Double)
 
   /// The shape's name in the spec.
-  public var name: String {
+  @usableFromInline package var name: String {
     switch self {
     case .linear: return "linear"
     case .cosine: return "cosine"
@@ -39,7 +39,7 @@ public enum Curve: Sendable, Equatable {
   /// `d(p)`, given `p` and `q = 1 - p`, both in [0, 1] (the curve's
   /// ``DecayKernel`` on one lane).
   @inlinable
-  public func decay(p: Double, q: Double) -> Double {
+  package func decay(p: Double, q: Double) -> Double {
     withDecay(DecayAt(p: p, q: q))
   }
 }

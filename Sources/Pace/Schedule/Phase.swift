@@ -7,35 +7,35 @@
 /// A phase plays positions `offset ..< length` of its curve, so it lasts
 /// `length - offset` steps. All values are multipliers of the schedule's
 /// `peak`.
-public struct Phase {
-  public var shape: Shape
+@usableFromInline package struct Phase {
+  @usableFromInline package var shape: Shape
   /// Multiplier at `p = 0`.
-  public var from: Double
+  @usableFromInline package var from: Double
   /// Multiplier at `p = 1` (interpolating shapes and `exponential` with `to`).
-  public var to: Double
+  @usableFromInline package var to: Double
   /// Curve length `L` in steps; `.infinity` for an open-ended last phase.
-  public var length: Double
+  @usableFromInline package var length: Double
   /// Start position inside the curve, `0 <= offset < length`.
-  public var offset: Double
-  public var endpoint: Endpoint
-  public var mirror: Bool
+  @usableFromInline package var offset: Double
+  @usableFromInline package var endpoint: Endpoint
+  @usableFromInline package var mirror: Bool
   /// The schedule's peak (the `power` shape divides by it).
-  public var peak: Double
+  @usableFromInline package var peak: Double
 
   /// Steps the phase lasts: `length - offset`.
   @inlinable
-  public var duration: Double { length - offset }
+  package var duration: Double { length - offset }
 }
 
 /// Maps the endpoint values (`from`, `to`, table values) of a phase inside a
 /// repeat block to the cycle being played.
 @frozen
-public struct EndpointMap: Sendable {
+@usableFromInline package struct EndpointMap: Sendable {
   @usableFromInline var mode: UInt8  // 0 identity, 1 amplitude, 2 peak
   @usableFromInline var floor: Double
   @usableFromInline var factor: Double
 
-  public static let identity = EndpointMap(mode: 0, floor: 0, factor: 1)
+  @usableFromInline package static let identity = EndpointMap(mode: 0, floor: 0, factor: 1)
 
   @inlinable
   init(mode: UInt8, floor: Double, factor: Double) {
@@ -45,12 +45,12 @@ public struct EndpointMap: Sendable {
   }
 
   @inlinable
-  public init(decayMode: DecayMode, floor: Double, factor: Double) {
+  package init(decayMode: DecayMode, floor: Double, factor: Double) {
     self.init(mode: decayMode == .amplitude ? 1 : 2, floor: floor, factor: factor)
   }
 
   @inlinable
-  public func apply(_ v: Double) -> Double {
+  package func apply(_ v: Double) -> Double {
     switch mode {
     case 0: return v
     case 1: return floor + (v - floor) * factor

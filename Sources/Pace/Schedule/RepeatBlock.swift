@@ -3,7 +3,7 @@
 //===----------------------------------------------------------------------===//
 
 /// How the endpoint values of cycle k are mapped.
-public enum DecayMode: String, Sendable {
+@usableFromInline package enum DecayMode: String, Sendable {
   /// `v -> floor + (v - floor) * decay^k`.
   case amplitude
   /// Endpoints equal to `floor` stay; others `v -> v * decay^k`.
@@ -17,37 +17,37 @@ public enum DecayMode: String, Sendable {
 /// `period_mult`; it plays the template with lengths and offsets scaled by
 /// `r^k`. Locating the cycle of a step is O(1) (a logarithm and at most one
 /// correction either side), so evaluation cost never grows with the step.
-public struct RepeatBlock {
+@usableFromInline package struct RepeatBlock {
   /// The template phases (in the schedule's ``Arena``).
-  public var template: UnsafeBufferPointer<Phase>
+  @usableFromInline package var template: ArenaBuffer<Phase>
   /// Start of each template phase inside an unscaled cycle (running sums).
-  public var templateStarts: UnsafeBufferPointer<Double>
+  @usableFromInline package var templateStarts: ArenaBuffer<Double>
   /// Duration of one unscaled cycle, `P`.
-  public var period: Double
+  @usableFromInline package var period: Double
   /// Number of cycles, or nil for forever.
-  public var cycles: Int64?
-  public var periodMult: Double
-  public var decay: Double
-  public var decayMode: DecayMode
-  public var floor: Double
-  public var decayPerStep: Double
+  @usableFromInline package var cycles: Int64?
+  @usableFromInline package var periodMult: Double
+  @usableFromInline package var decay: Double
+  @usableFromInline package var decayMode: DecayMode
+  @usableFromInline package var floor: Double
+  @usableFromInline package var decayPerStep: Double
 
   /// Total duration in steps (`.infinity` when the block runs forever).
-  public var duration: Double {
+  @usableFromInline package var duration: Double {
     guard let cycles else { return .infinity }
     return cycleStart(Double(cycles))
   }
 
   /// Start of cycle `k` relative to the block start.
   @inlinable
-  public func cycleStart(_ k: Double) -> Double {
+  package func cycleStart(_ k: Double) -> Double {
     if periodMult == 1 { return k * period }
     return period * (Elementary.pow(periodMult, k) - 1) / (periodMult - 1)
   }
 
   /// The cycle index containing block position `u >= 0`.
   @inlinable
-  public func cycleIndex(_ u: Double) -> Double {
+  package func cycleIndex(_ u: Double) -> Double {
     var k: Double
     if periodMult == 1 {
       k = (u / period).rounded(.down)
@@ -68,7 +68,7 @@ public struct RepeatBlock {
   ///
   /// - Complexity: O(number of template phases).
   @inlinable
-  public func locate(_ u: Double) -> BlockLocation {
+  package func locate(_ u: Double) -> BlockLocation {
     let k = cycleIndex(u)
     let scale = periodMult == 1 ? 1 : Elementary.pow(periodMult, k)
     let start = cycleStart(k)
@@ -91,7 +91,7 @@ public struct RepeatBlock {
   ///
   /// - Complexity: O(number of template phases).
   @inlinable
-  public func value(at u: Double, globalStep t: Double) -> Double {
+  package func value(at u: Double, globalStep t: Double) -> Double {
     let here = locate(u)
     let phase = template[here.phase]
     return phase.withKernel(length: phase.length * here.scale, map: here.map,
@@ -123,7 +123,7 @@ public struct RepeatBlock {
 
   /// The value at the block's end (last template phase's end value in the
   /// last cycle), given the block's global start.
-  public func endValue(blockStart: Double) -> Double {
+  @usableFromInline package func endValue(blockStart: Double) -> Double {
     guard let cycles else { return floor }
     let k = Double(cycles - 1)
     let scale = periodMult == 1 ? 1 : Elementary.pow(periodMult, k)
@@ -138,20 +138,20 @@ public struct RepeatBlock {
 
 /// The cycle and template phase a block position falls in
 /// (``RepeatBlock/locate(_:)``).
-@frozen public struct BlockLocation {
+@frozen @usableFromInline package struct BlockLocation {
   /// Cycle index `k` (integer-valued).
-  public var cycle: Double
+  @usableFromInline package var cycle: Double
   /// `period_mult^k`: the factor on the template's lengths and offsets.
-  public var scale: Double
+  @usableFromInline package var scale: Double
   /// Start of cycle `k` relative to the block start.
-  public var cycleStart: Double
+  @usableFromInline package var cycleStart: Double
   /// Endpoint map of cycle `k` (`decay^k`).
-  public var map: EndpointMap
+  @usableFromInline package var map: EndpointMap
   /// Index of the template phase playing.
-  public var phase: Int
+  @usableFromInline package var phase: Int
 
   @inlinable
-  public init(cycle: Double, scale: Double, cycleStart: Double, map: EndpointMap, phase: Int) {
+  package init(cycle: Double, scale: Double, cycleStart: Double, map: EndpointMap, phase: Int) {
     self.cycle = cycle
     self.scale = scale
     self.cycleStart = cycleStart

@@ -41,9 +41,9 @@ extension Schedule {
 
   /// Integer steps where the schedule changes regime: every phase start and
   /// end (and the steps either side), within `0 ..< limit`.
-  public func boundarySteps(below limit: Int64) -> [Int64] {
+  package func boundarySteps(below limit: Int64) -> [Int64] {
     var out = Set<Int64>()
-    for edge in starts + ends where edge.isFinite && edge < Double(limit) {
+    for edge in Array(startBuffer) + Array(endBuffer) where edge.isFinite && edge < Double(limit) {
       let f = Int64(edge.rounded(.down))
       for d in Int64(-1)...1 where f + d >= 0 && f + d < limit { out.insert(f + d) }
     }

@@ -11,7 +11,8 @@ public enum After: String, Sendable {
 }
 
 /// One item of a schedule, placed on the time axis.
-public enum ScheduleItem {
+@usableFromInline
+package enum ScheduleItem {
   case phase(Phase)
   case block(RepeatBlock)
 }
@@ -19,43 +20,42 @@ public enum ScheduleItem {
 /// A schedule: `value(t) = peak * m(t)`, with `m` built from phases laid end
 /// to end from step 0.
 ///
+/// Build one with ``parse(_:)`` (spec text, see docs/schedule-spec.md) or
+/// ``table(_:peak:)``; read it with `value(at:)` and `fill(from:into:)`.
 /// A `Schedule` is immutable: evaluation never mutates it, so one schedule
-/// can be shared by any number of threads. Its buffers live in an ``Arena``,
-/// so evaluation does no reference counting.
+/// can be shared by any number of threads. Its buffers live in an arena
+/// and are read through ``ArenaBuffer`` handles, so evaluation does no
+/// reference counting.
 public final class Schedule: @unchecked Sendable {
-  /// Scale of every multiplier.
+  /// Scale of every multiplier (the spec's `peak`, > 0).
   public let peak: Double
+  /// What the schedule yields past the end of its last phase.
   public let after: After
   /// The `total_steps` field of the spec, if given.
-  public let totalStepsField: Double?
+  package let totalStepsField: Double?
   /// Owner of every buffer below (and of the phases' tables and templates).
-  public let arena: Arena
+  @usableFromInline package let arena: Arena
   /// The items, in time order.
-  public let itemBuffer: UnsafeBufferPointer<ScheduleItem>
+  @usableFromInline package let itemBuffer: ArenaBuffer<ScheduleItem>
   /// Start of each item (float64 running sums of the durations before it).
-  public let startBuffer: UnsafeBufferPointer<Double>
+  @usableFromInline package let startBuffer: ArenaBuffer<Double>
   /// End of each item (`.infinity` for an open-ended last item).
-  public let endBuffer: UnsafeBufferPointer<Double>
+  @usableFromInline package let endBuffer: ArenaBuffer<Double>
   /// Per item: the phase of a plain-phase item, read in place by the hot
   /// path (no copy of the enum payload); for a repeat block, its first
   /// template phase (unused).
-  @usableFromInline let phaseBuffer: UnsafeBufferPointer<Phase>
+  @usableFromInline package let phaseBuffer: ArenaBuffer<Phase>
   /// Per item: 1 for a repeat block, 0 for a plain phase.
-  @usableFromInline let blockFlags: UnsafeBufferPointer<UInt8>
+  @usableFromInline package let blockFlags: ArenaBuffer<UInt8>
   /// Per item: the kernel `value(at:)` runs (`general` for repeat blocks,
   /// tables and steps at milestones), built once here.
   let atKernels: AtKernelSlots
 
-  /// The items, in time order.
-  public var items: [ScheduleItem] { Array(itemBuffer) }
-  /// Start of each item.
-  public var starts: [Double] { Array(startBuffer) }
-  /// End of each item (`.infinity` for an open-ended last item).
-  public var ends: [Double] { Array(endBuffer) }
-  /// End of the last item: the schedule's end (`.infinity` if open-ended).
-  public let end: Double
+  /// End of the last item in steps: the schedule's end (`.infinity` if
+  /// open-ended).
+  @usableFromInline package let end: Double
   /// Multiplier past the end (`after`, applied).
-  public let afterMultiplier: Double
+  @usableFromInline package let afterMultiplier: Double
 
   init(arena: Arena, peak: Double, after: After, totalStepsField: Double?, items: [ScheduleItem],
        starts: [Double], ends: [Double], endMultiplier: Double) {
@@ -81,10 +81,12 @@ public final class Schedule: @unchecked Sendable {
     self.afterMultiplier = after == .zero ? 0 : endMultiplier
   }
 
-  /// First step past the last phase (`ceil` of its end), or -1 when the
-  /// schedule is open-ended.
-  public var totalSteps: Int64 {
-    if !end.isFinite || end >= 9.2e18 { return -1 }
+  /// First step past the last phase (`ceil` of its end, in steps), or nil
+  /// when the schedule is open-ended (its last phase never ends).
+  ///
+  /// - Complexity: O(1).
+  public var totalSteps: Int64? {
+    if !end.isFinite || end >= 9.2e18 { return nil }
     return Int64(end.rounded(.up))
   }
 }

@@ -15,15 +15,15 @@
 ///
 /// The nested schedule is owned by the enclosing schedule's ``Arena``; the
 /// playback holds it unretained so phases stay trivial values.
-public struct SegmentPlayback {
+@usableFromInline package struct SegmentPlayback {
   /// The schedule played (kept alive by the enclosing schedule's arena).
-  public let nested: Unmanaged<Schedule>
+  @usableFromInline package let nested: Unmanaged<Schedule>
   /// Nested position at the phase's local position 0 (steps, >= 0).
-  public let origin: Double
+  @usableFromInline package let origin: Double
   /// Nested positions per local step (> 0).
-  public let rate: Double
+  @usableFromInline package let rate: Double
 
-  public init(nested: Unmanaged<Schedule>, origin: Double, rate: Double) {
+  @usableFromInline package init(nested: Unmanaged<Schedule>, origin: Double, rate: Double) {
     self.nested = nested
     self.origin = origin
     self.rate = rate
@@ -32,13 +32,13 @@ public struct SegmentPlayback {
   /// Calls `body` with the nested schedule, which the enclosing schedule
   /// keeps alive.
   @inlinable @inline(__always)
-  public func withNested<R>(_ body: (Schedule) -> R) -> R { nested._withUnsafeGuaranteedRef(body) }
+  package func withNested<R>(_ body: (Schedule) -> R) -> R { nested._withUnsafeGuaranteedRef(body) }
 
   /// The nested schedule's value at position `origin + u * rate`.
   ///
   /// - Complexity: O(phases of the nested schedule).
   @inlinable
-  public func value(at u: Double) -> Double {
+  package func value(at u: Double) -> Double {
     withNested { $0.peak * $0.multiplier(atPosition: origin + u * rate) }
   }
 
@@ -47,7 +47,7 @@ public struct SegmentPlayback {
   /// so the canonical text of the deepest accepted spec stays within the
   /// JSON reader's 64 levels and parses back; evaluation recurses at most
   /// this deep.
-  public static let maximumDepth = 16
+  @usableFromInline package static let maximumDepth = 16
 }
 
 extension Schedule {
@@ -55,7 +55,7 @@ extension Schedule {
   /// when segments play schedules without segments, and so on.
   ///
   /// - Complexity: O(phases of every nested schedule).
-  public var segmentDepth: Int {
+  @usableFromInline package var segmentDepth: Int {
     var depth = 0
     for item in itemBuffer {
       let phases: [Phase]

@@ -3,7 +3,7 @@
 //===----------------------------------------------------------------------===//
 
 /// Where an interpolating phase reaches its `to` value.
-public enum Endpoint: String, Sendable {
+@usableFromInline package enum Endpoint: String, Sendable {
   /// `p = u / L`: `to` is reached at the first step after the phase
   /// (PyTorch, optax, Hugging Face).
   case exclusive
@@ -12,7 +12,7 @@ public enum Endpoint: String, Sendable {
 }
 
 /// How a `table` given by `points` is joined between points.
-public enum TableInterpolation: String, Sendable {
+@usableFromInline package enum TableInterpolation: String, Sendable {
   case linear
   case step
 }
@@ -21,20 +21,20 @@ public enum TableInterpolation: String, Sendable {
 /// ``TableInterpolation``.
 ///
 /// The buffers belong to the schedule's ``Arena``.
-public struct Table {
+@usableFromInline package struct Table {
   /// One multiplier per local step; empty when `points` are used.
-  public var values: UnsafeBufferPointer<Double>
+  @usableFromInline package var values: ArenaBuffer<Double>
   /// Local positions (increasing) of the points.
-  public var pointPositions: UnsafeBufferPointer<Double>
+  @usableFromInline package var pointPositions: ArenaBuffer<Double>
   /// Multipliers at the points.
-  public var pointValues: UnsafeBufferPointer<Double>
-  public var interpolation: TableInterpolation
+  @usableFromInline package var pointValues: ArenaBuffer<Double>
+  @usableFromInline package var interpolation: TableInterpolation
 
   /// Multiplier at local position `u` (before endpoint mapping).
   ///
   /// - Complexity: O(1) for `values`, O(log n) for `points`.
   @inlinable
-  public func value(at u: Double) -> Double {
+  package func value(at u: Double) -> Double {
     if !values.isEmpty {
       let last = values.count - 1
       if !(u >= 0) { return values[0] }
@@ -46,7 +46,7 @@ public struct Table {
 }
 
 /// The shape of one phase, with its shape-specific parameters.
-public enum Shape {
+@usableFromInline package enum Shape {
   /// Interpolates `from` -> `to` along a ``Curve``.
   case interpolating(Curve)
   /// Geometric: `from * (to/from)^p`, or `from * gamma^u` when `gamma` is set
@@ -55,7 +55,7 @@ public enum Shape {
   /// `from`, forever.
   case constant
   /// `from * gamma^floor(u / stepSize)` or `from * gamma^(milestones <= u)`.
-  case step(gamma: Double, stepSize: Double?, milestones: UnsafeBufferPointer<Double>)
+  case step(gamma: Double, stepSize: Double?, milestones: ArenaBuffer<Double>)
   /// `from / sqrt(1 + u / timescale)`.
   case inverseSqrt(timescale: Double)
   /// `min(from, a * (t * tokensPerStep)^b / peak)`, t the global step.
@@ -66,7 +66,7 @@ public enum Shape {
   case segment(SegmentPlayback)
 
   /// The shape's name in the spec.
-  public var name: String {
+  @usableFromInline package var name: String {
     switch self {
     case .interpolating(let c): return c.name
     case .exponential: return "exponential"
@@ -80,7 +80,7 @@ public enum Shape {
   }
 
   /// True for shapes that may run forever (no length).
-  public var isOpenEnded: Bool {
+  @usableFromInline package var isOpenEnded: Bool {
     switch self {
     case .constant, .step, .inverseSqrt, .power, .segment: return true
     case .exponential(let gamma, _): return gamma != nil
@@ -89,7 +89,7 @@ public enum Shape {
   }
 
   /// True for shapes that take `to`, `endpoint` and `mirror`.
-  public var interpolates: Bool {
+  @usableFromInline package var interpolates: Bool {
     switch self {
     case .interpolating: return true
     case .exponential(let gamma, _): return gamma == nil

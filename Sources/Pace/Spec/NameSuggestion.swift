@@ -16,9 +16,9 @@
 ///
 /// - Complexity: O(candidates x |name| x |candidate|); names are capped at
 ///   64 characters, so a hostile input costs at most ~4k cells a candidate.
-public enum NameSuggestion {
+package enum NameSuggestion {
   /// The nearest candidate, or nil when none is close enough.
-  public static func nearest<C: Collection<String>>(_ name: String, among candidates: C) -> String? {
+  package static func nearest<C: Collection<String>>(_ name: String, among candidates: C) -> String? {
     let word = Array(name.lowercased().unicodeScalars.prefix(64))
     guard !word.isEmpty else { return nil }
     var best: (distance: Int, name: String)? = nil
@@ -33,7 +33,7 @@ public enum NameSuggestion {
   }
 
   /// `; did you mean "NAME"?` for the nearest candidate, or "" when none is close.
-  public static func hint<C: Collection<String>>(_ name: String, among candidates: C) -> String {
+  package static func hint<C: Collection<String>>(_ name: String, among candidates: C) -> String {
     guard let near = nearest(name, among: candidates) else { return "" }
     return "; did you mean \"\(near)\"?"
   }

@@ -5,12 +5,12 @@
 extension Schedule {
   /// The canonical spec: presets expanded, every default written out, every
   /// length in steps. Parsing it gives a schedule with bit-identical values.
-  public var canonicalJSON: JSONValue {
+  package var canonicalJSON: JSONValue {
     var members: [(key: String, value: JSONValue)] = [
       ("version", json(1.0)), ("peak", json(peak)), ("after", .string(after.rawValue)),
     ]
     if let totalStepsField { members.append(("total_steps", json(totalStepsField))) }
-    members.append(("phases", .array(items.map { item in
+    members.append(("phases", .array(itemBuffer.map { item in
       switch item {
       case .phase(let phase): return phase.canonicalJSON
       case .block(let block): return block.canonicalJSON
@@ -19,7 +19,11 @@ extension Schedule {
     return .object(members)
   }
 
-  /// ``canonicalJSON`` as compact text.
+  /// The canonical spec as compact JSON text: presets expanded, every
+  /// default written out, every length in steps. Parsing it gives a
+  /// schedule with bit-identical values.
+  ///
+  /// - Complexity: O(phases + table values).
   public var canonicalText: String { JSONWriter.render(canonicalJSON) }
 }
 
@@ -105,7 +109,7 @@ extension Schedule {
   var nonFiniteCanonicalField: String? {
     if !peak.isFinite { return "peak" }
     if let totalStepsField, !totalStepsField.isFinite { return "total_steps" }
-    for (i, item) in items.enumerated() {
+    for (i, item) in itemBuffer.enumerated() {
       switch item {
       case .phase(let phase):
         if let field = phase.nonFiniteCanonicalField { return "phases[\(i)].\(field)" }

@@ -23,7 +23,7 @@ extension Schedule {
   }
 
   /// Parses a schedule spec already read as JSON.
-  public static func parse(_ document: JSONValue) throws(SpecError) -> Schedule {
+  package static func parse(_ document: JSONValue) throws(SpecError) -> Schedule {
     try parse(document, segmentDepth: 0)
   }
 
@@ -103,14 +103,14 @@ extension Schedule {
     // An open-ended last phase is probed for 1000 steps past its start: a
     // growing exponential (an LR range test) may overflow far beyond that,
     // and is not an error.
-    let limit = end.isFinite ? Swift.min(end, 9.0e15) : Swift.min(9.0e15, (starts.last ?? 0) + 1000)
+    let limit = end.isFinite ? Swift.min(end, 9.0e15) : Swift.min(9.0e15, (startBuffer.last ?? 0) + 1000)
     var probes = boundarySteps(below: Int64(limit.rounded(.up)) + 1)
     for k in 0...256 { probes.append(Int64(limit * Double(k) / 256)) }
     for t in probes where t >= 0 {
       let v = value(at: t)
       guard v.isFinite else {
         var item = 0
-        while item < ends.count - 1 && !(Double(t) < ends[item]) { item += 1 }
+        while item < endBuffer.count - 1 && !(Double(t) < endBuffer[item]) { item += 1 }
         let path = Double(t) < end ? "phases[\(item)]" : "phases"
         throw SpecError(path: path, "yields a non-finite value (\(v)) at step \(t); a parameter is out of range")
       }

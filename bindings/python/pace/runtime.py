@@ -383,13 +383,14 @@ def _as_f64(values: Any, what: str) -> np.ndarray:
     return arr
 
 
-def refine(norms: Any, norm: str = "l2", smoothing: float = 0.1) -> Tuple[np.ndarray, int]:
+def refine(norms: Any, norm: str = "l2", smoothing: Optional[float] = None) -> Tuple[np.ndarray, int]:
     """Refines a schedule from the per-step gradient norms of a previous run
     (Defazio et al. 2023): ``eta_t ∝ w_t * sum_{s>t} w_s`` with ``w = g^-2``
     (``norm="l2"``: L2 norms, SGD) or ``w = g^-1`` (``norm="l1"``: L1
     norms, Adam-type), after a median filter of width ``2*floor(smoothing*n/2)+1``
     (reflect-padded on the right, clamped on the left, as the reference
-    code); ``smoothing=0`` disables it.
+    code); ``smoothing=0`` disables it, ``None`` takes the library's default
+    (``NAMES["defaults"]["refine_smoothing"]``).
 
     Returns ``(multipliers, skipped)``: a float64 array of ``len(norms)``
     multipliers (max 1, last 0) and how many norms were not finite and
@@ -402,6 +403,8 @@ def refine(norms: Any, norm: str = "l2", smoothing: float = 0.1) -> Tuple[np.nda
         raise ArgumentError("refine needs at least one gradient norm")
     if norm not in _NORMS:
         raise ArgumentError("norm must be 'l2' or 'l1', got %r" % (norm,))
+    if smoothing is None:
+        smoothing = _lib.NAMES["defaults"]["refine_smoothing"]
     opt = _lib.RefineOptions(ctypes.sizeof(_lib.RefineOptions), _NORMS[norm], _finite(smoothing, "smoothing"))
     out = np.empty(n, dtype=np.float64)
     skipped = ctypes.c_int64(0)
