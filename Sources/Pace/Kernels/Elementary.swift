@@ -75,7 +75,8 @@ public enum Elementary {
   ///
   /// Cost: about 14 vector operations when every lane of `zh` is inside
   /// (-1020, 1020) (the power of two is then built from the bits of the
-  /// rounded exponent, exact, no clamp), about 26 otherwise; O(1) per lane.
+  /// rounded exponent, exact, no clamp), about 26 otherwise (in a function
+  /// of its own, ``exp2OutOfRange(_:_:)``); O(1) per lane.
   @inlinable @inline(__always)
   public static func exp2<V: DoubleLanes>(_ zh: V, _ zl: V) -> V {
     let fastLow = V(broadcast: -1020)
@@ -87,6 +88,17 @@ public enum Elementary {
       let (e, shifted, _) = exp2Reduced(zh, zl)
       return e * V.twoPowerFloorSixteenth(shifted)
     }
+    return exp2OutOfRange(zh, zl)
+  }
+
+  /// ``exp2(_:_:)`` for a vector with a lane outside (-1020, 1020) (or
+  /// NaN): clamped, then scaled by ``DoubleLanes/scaled(_:byTwoPowerFloor:)``.
+  /// Never inlined: a fill loop then holds one copy of the reduction and
+  /// the table lookup, and its registers are not shared with this rare path
+  /// (on AVX2's sixteen registers the inlined copy cost register moves on
+  /// every vector of the common path).
+  @inlinable @inline(never)
+  static func exp2OutOfRange<V: DoubleLanes>(_ zh: V, _ zl: V) -> V {
     let low = V(broadcast: -1100)
     let high = V(broadcast: 1100)
     // Clamp (NaN lanes pass through both selects unchanged) and drop the
