@@ -29,6 +29,9 @@ done
 # Two builds of the library compared on one thread (dlopen; no pace.h needed):
 # build/bench/bench_fill_ab OLD/libpace.so NEW/libpace.so (not run below).
 "${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror Benchmarks/c/bench_fill_ab.c -ldl -o build/bench/bench_fill_ab
+# build/bench/bench_at_ab OLD/libpace.so NEW/libpace.so: pace_schedule_at per call, and
+# hashes of at and both fills over a schedule of every shape (not run below).
+"${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror Benchmarks/c/bench_at_ab.c -ldl -o build/bench/bench_at_ab
 [[ "${1:-}" == "--build-only" ]] && exit 0
 
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1 || true)"
