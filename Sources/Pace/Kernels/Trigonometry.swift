@@ -105,7 +105,9 @@ public enum Trigonometry {
       let w = p * p
       return one.addingProductLanes(w, halfCosSeries(w))
     }
-    if V.all(q, lessThan: p) {  // strict: a tie takes the first side, as one lane would
+    // No lane with p <= q (the same comparison, NaN lanes included: the
+    // mixed case below gives them this side too).
+    if !V.any(p, lessOrEqual: q) {
       let v = q * q
       return v.negatedLanes * halfCosSeries(v)
     }
@@ -117,7 +119,7 @@ public enum Trigonometry {
   /// `C(w) = sum_k (-1)^k pi^(2k) / (2 (2k)!) w^(k-1)`, k = 1 ... 11:
   /// `cos^2(pi p / 2) = 1 + w C(w)` at `w = p^2` and `sin^2(pi q / 2) =
   /// -v C(v)` at `v = q^2`, for `w, v <= 1/4` (truncation below 4.1e-20
-  /// absolute, 6.7e-20 relative to the sine side; `C` is in [-2.47, -1.9]
+  /// absolute, 6.7e-20 relative to the sine side; `C` is in [-2.47, -2]
   /// there, never zero). Ten multiply-adds (Horner: a shorter scheme would
   /// round differently). Coefficients from 60-digit decimal arithmetic,
   /// rounded to nearest.
