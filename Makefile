@@ -7,6 +7,7 @@
 #   make lib             the host-ISA library, header and pkg-config file only
 #   make baseline        build/lib/baseline/libpace.so only
 #   make bench           the benchmark table (Benchmarks/run; BENCH_ARGS="--quick" etc.)
+#   make bench-isa       fill_f32 of 10^7 from both ISA builds in one run, 1 and all threads (BENCH_ISA_ARGS)
 #   make install PREFIX=/usr/local
 #   make strip           build/dist/lib/libpace.so stripped (+ libpace.so.debug), from WHEEL_LIB
 #   make wheel           build/dist/pace-VERSION-py3-none-PLATFORM.whl (the binding + stripped library)
@@ -48,7 +49,7 @@ BASELINE_FLAGS := -c release --scratch-path $(BASELINE_SCRATCH) -Xswiftc -static
 
 SWIFT_SOURCES := $(shell find Sources include -type f) Package.swift
 
-.PHONY: all lib baseline cli install strip wheel test test-swift test-c test-python demo bench quality sanitize clean
+.PHONY: all lib baseline cli install strip wheel test test-swift test-c test-python demo bench bench-isa quality sanitize clean
 
 all: lib baseline cli
 
@@ -133,6 +134,11 @@ demo: lib cli
 
 bench: lib baseline
 	Benchmarks/run $(BENCH_ARGS)
+
+# The baseline and host-ISA libraries side by side (Benchmarks/python/bench_fill_isa.py):
+# fills of 10^7 on 1 and all threads against numpy and memset, wall and CPU time.
+bench-isa: lib baseline
+	python3 Benchmarks/python/bench_fill_isa.py $(BENCH_ISA_ARGS)
 
 # The schedule-quality benchmark (Benchmarks/quality/README.md): about 30 min on 2 shared
 # cores; QUALITY_ARGS=--quick for a few minutes.

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import json
 import os
 import statistics
 import sys
@@ -59,7 +60,6 @@ class Library:
         self.info = self.lib.pace_build_info().decode()
 
     def schedule(self, spec):
-        import json
         handle = ctypes.c_void_p()
         if self.lib.pace_schedule_parse(json.dumps(spec).encode(), ctypes.byref(handle)) != 0:
             raise SystemExit("bench_fill_isa: %s rejects %s" % (self.path, spec))
@@ -92,9 +92,8 @@ def main():
              time.strftime("%Y-%m-%d %H:%M", time.gmtime())))
     for i, lib in enumerate(libs):
         print("  [%d] %s: %s" % (i, lib.path, lib.info))
-    head = "%-14s %-9s %17s %17s %7s %7s %9s %9s" % ("schedule", "build", "pace wall / cpu", "numpy wall / cpu",
-                                                   "memset", "", "numpy/pace", "pace/memset")
-    print(head.replace("memset        ", "memset w/c    "))
+    print("%-14s %-9s %17s %17s %11s %15s %13s" % ("schedule", "build", "pace wall / cpu", "numpy wall / cpu",
+                                                 "memset w/c", "numpy/pace w/c", "pace/memset"))
     for name, spec in specs(n).items():
         handles = [lib.schedule(spec) for lib in libs]
         fills = []

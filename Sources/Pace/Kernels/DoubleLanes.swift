@@ -25,6 +25,9 @@ public protocol DoubleLanes {
   static func all(_ a: Self, lessOrEqual b: Self) -> Bool
   /// True when `a < b` in every lane.
   static func all(_ a: Self, lessThan b: Self) -> Bool
+  /// True when `a <= b` in some lane (the negation of "`a <= b` in no
+  /// lane", NaN lanes included: theirs is false).
+  static func any(_ a: Self, lessOrEqual b: Self) -> Bool
   /// Per lane: `ifTrue` where `a < b`, else `ifFalse`.
   static func choose(_ a: Self, lessThan b: Self, _ ifTrue: Self, _ ifFalse: Self) -> Self
   /// Per lane: `ifTrue` where `a == b`, else `ifFalse` (so NaN lanes of `a`
@@ -79,6 +82,9 @@ extension Double: DoubleLanes {
 
   @inlinable @inline(__always)
   public static func all(_ a: Double, lessThan b: Double) -> Bool { a < b }
+
+  @inlinable @inline(__always)
+  public static func any(_ a: Double, lessOrEqual b: Double) -> Bool { a <= b }
 
   @inlinable @inline(__always)
   public static func choose(_ a: Double, lessThan b: Double, _ ifTrue: Double, _ ifFalse: Double) -> Double {
@@ -136,6 +142,9 @@ extension SIMD4: DoubleLanes where Scalar == Double {
 
   @inlinable @inline(__always)
   public static func all(_ a: SIMD4<Double>, lessThan b: SIMD4<Double>) -> Bool { Swift.all(a .< b) }
+
+  @inlinable @inline(__always)
+  public static func any(_ a: SIMD4<Double>, lessOrEqual b: SIMD4<Double>) -> Bool { Swift.any(a .<= b) }
 
   @inlinable @inline(__always)
   public static func choose(_ a: SIMD4<Double>, lessThan b: SIMD4<Double>, _ ifTrue: SIMD4<Double>,
@@ -213,6 +222,14 @@ extension SIMD8: DoubleLanes where Scalar == Double {
 
   @inlinable @inline(__always)
   public static func all(_ a: SIMD8<Double>, lessThan b: SIMD8<Double>) -> Bool { allLanes(a .< b) }
+
+  @inlinable @inline(__always)
+  public static func any(_ a: SIMD8<Double>, lessOrEqual b: SIMD8<Double>) -> Bool {
+    let bits = unsafeBitCast(a .<= b, to: SIMD8<Int64>.self)
+    let quarter = bits.lowHalf | bits.highHalf
+    let eighth = quarter.lowHalf | quarter.highHalf
+    return (eighth[0] | eighth[1]) < 0
+  }
 
   /// True when every lane of `mask` is set: an AND reduction of the halves
   /// written out, which stays inline (the stdlib's generic `all` becomes a
