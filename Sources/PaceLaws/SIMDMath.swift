@@ -9,10 +9,13 @@ import Pace
 /// not need (its scores are checked against the law's definition to 1e-13
 /// relative, not bit for bit).
 enum SearchMath {
+  /// The kernel's vector.
+  typealias V = CandidateLanes
+
   /// True when every lane is a positive normal finite double, the domain of
   /// ``logOfNormal(_:)`` (callers take `Elementary.log` otherwise).
   @inline(__always)
-  static func allNormal<V: DoubleLanes>(_ x: V) -> Bool {
+  static func allNormal(_ x: V) -> Bool {
     V.all(V(broadcast: 0x1p-1022), lessOrEqual: x) && V.all(x, lessThan: V(broadcast: .infinity))
   }
 
@@ -27,7 +30,7 @@ enum SearchMath {
   ///
   /// Cost: one division and about 20 other vector operations; O(1) per lane.
   @inline(__always)
-  static func logOfNormal<V: DoubleLanes>(_ x: V) -> V {
+  static func logOfNormal(_ x: V) -> V {
     var (m, e) = V.significandAndExponent(x)
     let sqrt2 = V(broadcast: 0x1.6a09e667f3bcdp+0)
     e = V.choose(m, lessThan: sqrt2, e, e + V(broadcast: 1))
@@ -59,7 +62,7 @@ enum SearchMath {
   /// depends on the other lanes. The slow path runs only for vectors with
   /// such a lane.
   @inline(__always)
-  static func log<V: DoubleLanes>(_ x: V) -> V {
+  static func log(_ x: V) -> V {
     let lean = logOfNormal(x)
     if allNormal(x) { return lean }
     let slow = Elementary.log(x)
