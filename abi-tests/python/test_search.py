@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,21 +14,12 @@ import pytest
 import pace
 from pace import laws
 
-PUBLISHED = dict(L0=3.0405, A=0.5247, alpha=0.5079, B=363.79, C=2.0656, beta=0.5828, gamma=0.6414)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "Benchmarks" / "laws"))
+from mpl_reference import PUBLISHED  # noqa: E402
+from search_throughput import final_loss_numpy  # noqa: E402  (the definition, vectorised over steps)
+
 BUDGET, PEAK, WARMUP = 2400, 3e-4, 216
-FLOOR_RATIO = 1e-10  # LRs below the largest * 1e-10 use it in eta^-gamma (docs/laws.md)
 FINE_RATIOS = [round(0.0025 * i, 4) for i in range(121)]  # cosine, rex, linear: 0 ... 0.3
-
-
-def final_loss_numpy(p: dict, lr: np.ndarray) -> float:
-    """The multi-power law at the last step by its definition (warmup raw), vectorised over steps."""
-    T = lr.size - 1
-    suffix = np.cumsum(lr[::-1])[::-1]  # S_k(T) = sum_{tau=k}^{T} eta_tau
-    k = np.arange(1, T + 1)
-    ke = np.maximum(lr[k], lr.max() * FLOOR_RATIO)
-    x = p["C"] * ke ** (-p["gamma"]) * suffix[k]
-    ld = np.sum((lr[k - 1] - lr[k]) * (1 - (1 + x) ** (-p["beta"])))
-    return p["L0"] + p["A"] * np.sum(lr[1:]) ** (-p["alpha"]) - p["B"] * ld
 
 
 def decay_spec(shape: str, final_ratio: float) -> dict:
