@@ -37,6 +37,19 @@ from mpl_reference import PUBLISHED  # noqa: E402
 
 BUDGET, PEAK, WARMUP = 24000, 3e-4, 2160
 FLOOR_RATIO = 1e-10  # LRs below peak * 1e-10 use the floor in eta^-gamma (docs/laws.md)
+# Where the time goes, from `perf record` of a 1-thread search (measured by hand, not by this script).
+PROFILE = (
+    "Profile (perf record, 1 thread, same machine, 2026-12-06). Before: 58% of the CPU time in the kernel's "
+    "exp and log (Pace's double-double `Elementary.log` 37%, `Elementary.exp` 22%), 13% in the kernel's loop, "
+    "5% interleaving the rates, 5% filling, 2-3% parsing spec text: each step's two logarithms and two "
+    "exponentials were one chain of dependent operations, so the core waited on their latency. Now the "
+    "loss-drop terms are evaluated 64 steps at a time in four loops of independent iterations (`DropTerms`) "
+    "with a lean float64 logarithm (`SearchMath`, within 1 ulp), candidates are spec documents (text only for "
+    "the winners) filled from the warmup's end: the kernel is about 60% of 0.69 CPU-s, the fills 9%, the "
+    "interleaving 7%. Two threads: the caller's serial share (building candidates, choosing the winner) "
+    "was 3.5% of the samples before (every candidate's spec text) and is 0.25% now; the two workers take "
+    "equal shares (1,466 and 1,440 samples) and neither waits on a lock, so on this machine the wall-clock "
+    "gain of the second thread is bounded by the other jobs' load, not by a serial part or memory bandwidth.")
 BEGIN, END = "<!-- search_throughput.py: begin -->", "<!-- search_throughput.py: end -->"
 
 
@@ -134,6 +147,12 @@ def main() -> None:
               many["candidates_per_cpu_second"])]
     for name, rate, per_cpu in rows:
         lines.append("| %s | %.0f | %.0f | %.1fx |" % (name, rate, per_cpu, rate / numpy_rate))
+    lines += ["", "Issue 17's target is 5,000 candidates/s across all cores. At %.0f candidates per CPU-second per "
+              "worker (the CPU time per candidate is the same on 1 and %d threads), %d idle CPUs give about %.0f/s; "
+              "the wall clock of this run (%.0f/s) is what the CPUs left by the other jobs gave."
+              % (many["candidates_per_cpu_second"], cpus, cpus, cpus * many["candidates_per_cpu_second"],
+                 many["candidates_per_second"])]
+    lines += ["", PROFILE]
     if old:
         same = all(o["spec"] == one["spec"] for o in old.values())
         lines += ["", "The baseline's winner: %s, predicted final loss %.15g." % (
