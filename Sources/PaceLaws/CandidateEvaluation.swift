@@ -49,8 +49,8 @@ struct CandidateEvaluation {
   /// end (the order changes no result).
   ///
   /// - Complexity: O(candidates x budget) work over the engine's workers;
-  ///   memory O(parts x (lanes + 1) x budget), at most 2 x budget x
-  ///   (lanes + 1) doubles at a time per worker.
+  ///   memory (lanes + 1) x budget doubles per busy worker (a part's
+  ///   scratch, allocated once per part).
   func run(on engine: BatchEngine?, progress: ((Int, Int) -> Void)?) throws(LawError) -> [Double] {
     let n = schedules.count
     var losses = [Double](repeating: .nan, count: n)

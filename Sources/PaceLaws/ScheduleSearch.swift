@@ -132,7 +132,8 @@ public enum ScheduleSearch {
   ///
   /// - Complexity: O(candidates x budget), each candidate's final loss
   ///   exact (the law's definition at the last step); memory
-  ///   O(parts x (lanes + 1) x budget) for the per-part rates.
+  ///   O(workers x (lanes + 1) x budget) for the per-part rates, and
+  ///   O(candidates) for the candidates (no spec text but the winners').
   public static func search(_ law: LossLaw, options: SearchOptions, engine: BatchEngine? = nil,
                             progress: ((Int, Int) -> Void)? = nil) throws(LawError) -> SearchResult {
     try check(options)
