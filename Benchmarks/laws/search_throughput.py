@@ -45,7 +45,7 @@ PROFILE = (
     "exponentials were one chain of dependent operations, so the core waited on their latency. Now the "
     "loss-drop terms are evaluated 64 steps at a time in four loops of independent iterations (`DropTerms`) "
     "with a lean float64 logarithm (`SearchMath`, within 1 ulp), candidates are spec documents (text only for "
-    "the winners) filled from the warmup's end: the kernel is about 60% of 0.69 CPU-s, the fills 9%, the "
+    "the winners) filled from the warmup's end: the kernel is about 60% of 0.66-0.69 CPU-s, the fills 9%, the "
     "interleaving 7%. Two threads: the caller's serial share (building candidates, choosing the winner) "
     "was 3.5% of the samples before (every candidate's spec text) and is 0.25% now; the two workers take "
     "equal shares (1,466 and 1,440 samples) and neither waits on a lock, so on this machine the wall-clock "
