@@ -1,82 +1,73 @@
 //===--- SIMDMath.swift ---------------------------------------------------===//
-// exp and log over SIMD lanes (one schedule candidate per lane), for the
-// vectorised final-loss evaluation of the search (Pace's kernels).
+// A lean natural logarithm over SIMD lanes for the schedule search's
+// kernel, where it runs twice per candidate and step.
 //===----------------------------------------------------------------------===//
-
 import Pace
 
-typealias Lanes = SIMD4<Double>
+/// Logarithms for ``SearchKernel``: plain float64 (about 1 ulp), about half
+/// the work of Pace's double-double `Elementary.log`, which the search does
+/// not need (its scores are checked against the law's definition to 1e-13
+/// relative, not bit for bit).
+enum SearchMath {
+  /// The kernel's vector.
+  typealias V = CandidateLanes
 
-/// e^x per lane (x <= 709; below -708 the result is 0): Pace's vectorised
-/// `exp` (within 1 ulp), with the range the law's evaluation has always used.
-@inline(__always)
-func vexp(_ x: Lanes) -> Lanes {
-  let clamped = x.clamped(lowerBound: Lanes(repeating: -708), upperBound: Lanes(repeating: 709))
-  var out = Elementary.exp(clamped)
-  out.replace(with: 0, where: x .< -708)
-  return out
-}
+  /// True when every lane is a positive normal finite double, the domain of
+  /// ``logOfNormal(_:)`` (callers take `Elementary.log` otherwise).
+  @inline(__always)
+  static func allNormal(_ x: V) -> Bool {
+    V.all(V(broadcast: 0x1p-1022), lessOrEqual: x) && V.all(x, lessThan: V(broadcast: .infinity))
+  }
 
-/// ln x per lane (x > 0, finite, normal): Pace's vectorised `log`.
-@inline(__always)
-func vlog(_ x: Lanes) -> Lanes { Elementary.log(x) }
+  /// `ln x` per lane for positive normal finite `x` (other lanes give
+  /// unspecified values): `x = 2^e (1 + f)` with `1 + f` in [sqrt(1/2),
+  /// sqrt(2)), `s = f / (2 + f)`, and `ln(1 + f) = 2 atanh(s) = 2s + s R(s^2)`
+  /// (the atanh series, `R(z) = sum_{k=1}^{9} 2 z^k / (2k + 1)`, truncation
+  /// below 2^-55 relative for `|s| <= 0.1716`), arranged as
+  /// `f - (f^2/2 - s (f^2/2 + R))` so that the large term `f` is exact; then
+  /// `+ e ln 2` with ln 2 in two parts. Within about 1 ulp of the correctly
+  /// rounded logarithm (measured in the tests against glibc).
+  ///
+  /// Cost: one division and about 20 other vector operations; O(1) per lane.
+  @inline(__always)
+  static func logOfNormal(_ x: V) -> V {
+    var (m, e) = V.significandAndExponent(x)
+    let sqrt2 = V(broadcast: 0x1.6a09e667f3bcdp+0)
+    e = V.choose(m, lessThan: sqrt2, e, e + V(broadcast: 1))
+    m = V.choose(m, lessThan: sqrt2, m, m * V(broadcast: 0.5))
+    let f = m - V(broadcast: 1)  // exact
+    let s = f / (V(broadcast: 2) + f)
+    let z = s * s
+    var r = V(broadcast: 2.0 / 19)
+    r = V(broadcast: 2.0 / 17).addingProductLanes(r, z)
+    r = V(broadcast: 2.0 / 15).addingProductLanes(r, z)
+    r = V(broadcast: 2.0 / 13).addingProductLanes(r, z)
+    r = V(broadcast: 2.0 / 11).addingProductLanes(r, z)
+    r = V(broadcast: 2.0 / 9).addingProductLanes(r, z)
+    r = V(broadcast: 2.0 / 7).addingProductLanes(r, z)
+    r = V(broadcast: 2.0 / 5).addingProductLanes(r, z)
+    r = V(broadcast: 2.0 / 3).addingProductLanes(r, z)
+    r = r * z
+    let halfSquare = V(broadcast: 0.5) * f * f
+    // ln 2 = ln2Hi + ln2Lo, ln2Hi with 42 significant bits: e * ln2Hi is exact.
+    let ln2Hi = V(broadcast: 0x1.62e42fefa3800p-1)
+    let ln2Lo = V(broadcast: 0x1.ef35793c76730p-45)
+    let correction = (halfSquare - s * (halfSquare + r)) - e * ln2Lo
+    return (e * ln2Hi) + (f - correction)
+  }
 
-extension LossLaw {
-  /// Final losses of four sequences at once (same length and warmup; lanes
-  /// beyond `count` are ignored): the multi-power law vectorised across
-  /// candidates. Falls back to the scalar path for the annealing law or when
-  /// the lanes' warmups differ.
-  func finalLosses(_ lanes: [[Double]], warmupSteps: Int) -> [Double] {
-    precondition(!lanes.isEmpty && lanes.count <= 4)
-    let n = lanes[0].count
-    guard kind == .multiPower, n >= 2, lanes.allSatisfy({ $0.count == n }) else {
-      return lanes.map { finalLoss(rates: $0, warmupSteps: warmupSteps) }
-    }
-    var effective: [[Double]] = []
-    var firstDrop = -1
-    for r in lanes {
-      let seq = LRSequence(unchecked: r, warmupSteps: Swift.min(warmupSteps, n - 1), peak: r.max() ?? 0)
-      let e = seq.effective(warmup)
-      if firstDrop >= 0 && e.firstDrop != firstDrop { return lanes.map { finalLoss(rates: $0, warmupSteps: warmupSteps) } }
-      firstDrop = e.firstDrop
-      effective.append(e.rates)
-    }
-    while effective.count < 4 { effective.append(effective[0]) }
-    let p = parameters
-    let (C, beta, gamma, B) = (p[4], p[5], p[6], p[3])
-    var floorRate = Lanes()
-    for l in 0..<4 { floorRate[l] = (effective[l].max() ?? 0) * LossDropEvaluator.floorRatio }
-    // Interleave: eta[t * 4 + lane].
-    var eta = [Double](repeating: 0, count: 4 * n)
-    for l in 0..<4 { for t in 0..<n { eta[t * 4 + l] = effective[l][t] } }
-    let T = n - 1
-    var s1 = Lanes(), ld = Lanes(), suffix = Lanes()
-    eta.withUnsafeBufferPointer { e in
-      let base = UnsafeRawPointer(e.baseAddress!).assumingMemoryBound(to: Lanes.self)
-      for i in 1...T { s1 += base[i] }
-      var k = T
-      var next = base[T]
-      while k >= 1 {
-        let cur = next
-        next = base[k - 1]
-        suffix += cur
-        if k >= firstDrop {
-          let d = next - cur
-          if any(d .!= 0) {
-            let ke = cur.replacing(with: floorRate, where: cur .< floorRate)
-            let x = C * vexp(-gamma * vlog(ke)) * suffix
-            let g = 1 - vexp(-beta * vlog(1 + x))
-            ld += d * g
-          }
-        }
-        k -= 1
-      }
-    }
-    var out: [Double] = []
-    for l in 0..<lanes.count {
-      let power = p[1] * _exp(-p[2] * _log(s1[l]))
-      out.append(s1[l] > 0 ? p[0] + power - B * ld[l] : .nan)
-    }
-    return out
+  /// `ln x` per lane for any `x`: ``logOfNormal(_:)`` on positive normal
+  /// finite lanes, `Elementary.log` on the others (zero, subnormal,
+  /// infinite, negative, NaN), chosen per lane, so a lane's result never
+  /// depends on the other lanes. The slow path runs only for vectors with
+  /// such a lane.
+  @inline(__always)
+  static func log(_ x: V) -> V {
+    let lean = logOfNormal(x)
+    if allNormal(x) { return lean }
+    let slow = Elementary.log(x)
+    var r = V.choose(x, lessThan: V(broadcast: 0x1p-1022), slow, lean)
+    r = V.choose(V(broadcast: .infinity), lessOrEqual: x, slow, r)
+    return V.choose(x, equal: x, r, slow)
   }
 }

@@ -19,24 +19,6 @@ public enum ScheduleFamily: String, Sendable, CaseIterable {
   case linear
 }
 
-/// One evaluated schedule.
-public struct SearchCandidate: Sendable {
-  public var family: String
-  /// Family parameters, e.g. ["decay_fraction": 0.2, "final_ratio": 0].
-  public var parameters: [(name: String, value: Double)]
-  /// The cooldown shape (wsd only).
-  public var shape: String?
-  /// The schedule spec (JSON text).
-  public var spec: String
-  public var finalLoss: Double
-
-  /// "wsd decay_fraction=0.2 shape=sqrt final_ratio=0".
-  public var summary: String {
-    ([family] + parameters.map { "\($0.name)=\(JSONWriter.number($0.value))" } + (shape.map { ["shape=\($0)"] } ?? []))
-      .joined(separator: " ")
-  }
-}
-
 /// Search settings.
 public struct SearchOptions: Sendable {
   /// Total steps T.
@@ -85,44 +67,28 @@ public struct FreeFormResult: Sendable {
 }
 
 public enum ScheduleSearch {
-  /// The spec of a family member over `options`' budget, peak and warmup.
-  static func spec(_ options: SearchOptions, _ decay: [String: JSONValue], stable: Int = 0) -> String {
-    func num(_ x: Double) -> JSONValue { .number(x, text: "") }
-    var phases: [JSONValue] = []
-    let W = options.warmupSteps
-    if W >= 2 {
-      phases.append(.object([("shape", .string("linear")), ("steps", num(Double(W - 1))), ("from", num(0)), ("to", num(1))]))
-      phases.append(.object([("shape", .string("constant")), ("steps", num(1)), ("from", num(1))]))
-    } else if W == 1 {
-      phases.append(.object([("shape", .string("constant")), ("steps", num(1)), ("from", num(1))]))
-    }
-    if stable > 0 {
-      phases.append(.object([("shape", .string("constant")), ("steps", num(Double(stable))), ("from", num(1))]))
-    }
-    var last: [(key: String, value: JSONValue)] = []
-    for key in ["shape", "phi", "from", "to"] { if let v = decay[key] { last.append((key, v)) } }
-    phases.append(.object(last))
-    return JSONWriter.render(.object([("version", num(1)), ("peak", num(options.peak)),
-                                      ("total_steps", num(Double(options.budget))), ("phases", .array(phases))]))
-  }
-
-  /// Every candidate of the families in `options`.
+  /// Every candidate of the families in `options`, in the order that
+  /// breaks ties (the first of the lowest loss wins). O(candidates); no
+  /// spec text is built.
   public static func candidates(_ options: SearchOptions) -> [SearchCandidate] {
     var out: [SearchCandidate] = []
-    func num(_ x: Double) -> JSONValue { .number(x, text: "") }
+    let frame = options.frame
     let decayLength = options.budget - options.warmupSteps
+    func add(_ family: ScheduleFamily, _ parameters: [(name: String, value: Double)], shape: String? = nil,
+             _ schedule: CandidateSchedule) {
+      out.append(SearchCandidate(family: family.rawValue, parameters: parameters, shape: shape, finalLoss: .nan,
+                                 schedule: schedule, frame: frame))
+    }
     for family in options.families {
       switch family {
       case .cosine, .rex, .linear:
         for r in options.fineRatios {
-          let s = spec(options, ["shape": .string(family.rawValue), "from": num(1), "to": num(r)])
-          out.append(SearchCandidate(family: family.rawValue, parameters: [("final_ratio", r)], spec: s, finalLoss: .nan))
+          add(family, [("final_ratio", r)], CandidateSchedule(shape: family.rawValue, to: r, stableSteps: 0))
         }
       case .uba:
         for phi in options.phis {
           for r in options.finalRatios {
-            let s = spec(options, ["shape": .string("uba"), "phi": num(phi), "from": num(1), "to": num(r)])
-            out.append(SearchCandidate(family: "uba", parameters: [("phi", phi), ("final_ratio", r)], spec: s, finalLoss: .nan))
+            add(.uba, [("phi", phi), ("final_ratio", r)], CandidateSchedule(shape: "uba", phi: phi, to: r, stableSteps: 0))
           }
         }
       case .wsd:
@@ -133,9 +99,8 @@ public enum ScheduleSearch {
           for shape in options.cooldownShapes {
             for r in options.finalRatios {
               if shape == "exponential" && r <= 0 { continue }
-              let s = spec(options, ["shape": .string(shape), "from": num(1), "to": num(r)], stable: stable)
-              out.append(SearchCandidate(family: "wsd", parameters: [("decay_fraction", f), ("final_ratio", r)],
-                                         shape: shape, spec: s, finalLoss: .nan))
+              add(.wsd, [("decay_fraction", f), ("final_ratio", r)], shape: shape,
+                  CandidateSchedule(shape: shape, to: r, stableSteps: stable))
             }
           }
         }
@@ -167,7 +132,8 @@ public enum ScheduleSearch {
   ///
   /// - Complexity: O(candidates x budget), each candidate's final loss
   ///   exact (the law's definition at the last step); memory
-  ///   O(parts x (lanes + 1) x budget) for the per-part rates.
+  ///   O(workers x (lanes + 1) x budget) for the per-part rates, and
+  ///   O(candidates) for the candidates (no spec text but the winners').
   public static func search(_ law: LossLaw, options: SearchOptions, engine: BatchEngine? = nil,
                             progress: ((Int, Int) -> Void)? = nil) throws(LawError) -> SearchResult {
     try check(options)
@@ -177,13 +143,13 @@ public enum ScheduleSearch {
     let start = clock.now
     let reference: Schedule
     do throws(SpecError) {
-      reference = try Schedule.parse(all[0].spec)
+      reference = try Schedule.parse(all[0].schedule.document(options.frame))
     } catch {
       throw .spec(error)
     }
     let kernel = SearchKernel(law: law, count: options.budget, warmupSteps: options.warmupSteps,
                               reference: reference.values(from: 0, count: options.budget))
-    let evaluation = CandidateEvaluation(kernel: kernel, specs: all.map(\.spec))
+    let evaluation = CandidateEvaluation(kernel: kernel, frame: options.frame, schedules: all.map(\.schedule))
     let losses = try evaluation.run(on: engine ?? sharedEngine, progress: progress)
     for i in all.indices { all[i].finalLoss = losses[i] }
     let elapsed = clock.now - start
@@ -292,17 +258,9 @@ public enum ScheduleSearch {
     let final = law.finalLoss(rates: rates, warmupSteps: W)
     if final < best { best = final; bestRates = rates }
     // Spec: the warmup phases and a table of multipliers.
-    func num(_ x: Double) -> JSONValue { .number(x, text: "") }
-    var phases: [JSONValue] = []
-    if W >= 2 {
-      phases.append(.object([("shape", .string("linear")), ("steps", num(Double(W - 1))), ("from", num(0)), ("to", num(1))]))
-      phases.append(.object([("shape", .string("constant")), ("steps", num(1)), ("from", num(1))]))
-    } else if W == 1 {
-      phases.append(.object([("shape", .string("constant")), ("steps", num(1)), ("from", num(1))]))
-    }
-    phases.append(.object([("shape", .string("table")), ("values", .array(bestRates[W...].map { num($0 / peak) }))]))
-    let spec = JSONWriter.render(.object([("version", num(1)), ("peak", num(peak)),
-                                          ("total_steps", num(Double(T))), ("phases", .array(phases))]))
+    var phases = CandidateSchedule.warmupPhases(W)
+    phases.append(.object([("shape", .string("table")), ("values", .array(bestRates[W...].map { .number($0 / peak, text: "") }))]))
+    let spec = JSONWriter.render(CandidateSchedule.document(options.frame, phases: phases))
     return FreeFormResult(rates: bestRates, finalLoss: best, iterations: done, spec: spec)
   }
 }

@@ -1,7 +1,6 @@
 //===--- SearchKernel.swift -----------------------------------------------===//
 // The exact predicted final loss of schedule-search candidates, four or
-// eight candidates per SIMD vector (one per lane), with the warmup's
-// eta^-gamma computed once per search.
+// eight candidates per SIMD vector (one per lane), in one backward pass.
 //===----------------------------------------------------------------------===//
 import Pace
 
@@ -10,19 +9,21 @@ import Pace
 /// eight in x86-64-v4 builds).
 typealias CandidateLanes = FillLanes
 
-/// Evaluates the final loss (at step `budget - 1`) of candidates that share
-/// a budget and a warmup, by the law's definition (no kernel approximation):
-/// the multi-power law's `LD(T) = sum_k d_k G(eta_k^-gamma S_k(T))` in one
-/// backward pass per vector of candidates, the annealing law by
+/// Evaluates the final loss (at step `count - 1`) of candidates that share
+/// a length and a warmup (the LRs of steps `0 ..< warmupSteps`), by the
+/// law's definition (no kernel approximation): the multi-power law's
+/// `LD(T) = sum_k d_k G(eta_k^-gamma S_k(T))` and `S1(T)` in one backward
+/// pass per vector of candidates, the annealing law by
 /// ``LossLaw/finalLoss(rates:warmupSteps:gradient:)``.
 ///
-/// Each lane's arithmetic is its own: a candidate's loss has the same bits
-/// whichever candidates share its vector and whichever thread runs it.
+/// Each lane's arithmetic is its own (no branch or fallback of one lane
+/// changes another's bits): a candidate's loss has the same bits whichever
+/// candidates share its vector and whichever thread runs it.
 ///
-/// - Complexity: O(budget) per vector; steps without an LR change
-///   (a stable phase) cost one addition per vector, and steps whose LR
-///   equals the shared warmup's skip the two transcendentals of
-///   `eta^-gamma`.
+/// - Complexity: O(count) per vector; steps without an LR change (a stable
+///   phase) cost two additions per vector, steps with one two logarithms
+///   and two exponentials (``SearchMath``, `Elementary.exp`), and warmup
+///   steps, whose `eta^-gamma` is tabulated once per search, one of each.
 struct SearchKernel {
   static let lanes = CandidateLanes.scalarCount
 
@@ -32,108 +33,134 @@ struct SearchKernel {
   /// The warmup passed to ``LossLaw/finalLoss(rates:warmupSteps:gradient:)``
   /// (clamped to count - 1).
   let warmupSteps: Int
-  /// The effective LRs of the reference candidate on steps 0 ..< tableCount
-  /// and `C max(eta, floor)^-gamma` of each (multi-power, raw or peak mode).
+  /// The shared LRs of steps `0 ..< warmupSteps`.
+  let warmupRates: [Double]
+  /// Their maximum (0 without a warmup).
+  let warmupMaximum: Double
+  /// The law's effective LR (raw or peak warmup mode) of steps
+  /// `0 ..< tableRates.count` (the warmup and the step after it) of the
+  /// reference, and `C max(eta, floor)^-gamma` of each, with
+  /// `floor = tablePeak * floorRatio`: the table serves the candidates
+  /// whose largest effective LR is the reference's, `tablePeak`.
   let tableRates: [Double]
   let tableScales: [Double]
-  /// The floor of the reference candidate (`max eta * floorRatio`).
-  let tableFloor: Double
+  let tablePeak: Double
 
-  /// A kernel for candidates of `count` steps whose first `warmupSteps`
-  /// LRs are usually those of `reference` (per-step rates, count values).
+  /// A kernel for candidates of `count` steps (>= 2) whose first
+  /// `warmupSteps` LRs are `reference`'s (per-step rates, at least
+  /// `count` values) and whose LRs after the warmup peak at `reference`'s.
   init(law: LossLaw, count: Int, warmupSteps: Int, reference: [Double]) {
+    precondition(count >= 2 && reference.count >= count)
     self.law = law
     self.count = count
-    self.warmupSteps = Swift.min(warmupSteps, count - 1)
+    let w = Swift.min(warmupSteps, count - 1)
+    self.warmupSteps = w
+    warmupRates = Array(reference[0..<w])
+    warmupMaximum = warmupRates.max() ?? 0
+    let restMaximum = reference[w..<count].max() ?? 0
+    tablePeak = Self.peak(warmup: warmupMaximum, rest: restMaximum, law.warmup)
     var rates: [Double] = []
     var scales: [Double] = []
-    var floor = 0.0
-    if law.kind == .multiPower, reference.count == count, count >= 2 {
-      let seq = LRSequence(unchecked: reference, warmupSteps: self.warmupSteps, peak: reference.max() ?? 0)
-      let eta = seq.effective(law.warmup).rates
-      floor = (eta.max() ?? 0) * LossDropEvaluator.floorRatio
-      let n = Swift.min(self.warmupSteps + 1, count)
-      rates = Array(eta[0..<n])
-      let (C, gamma) = (law.parameters[4], law.parameters[6])
+    if law.kind == .multiPower {
+      switch law.warmup {
+      case .raw: rates = Array(reference[0...w])
+      case .peak, .sum: rates = []  // no warmup drop counts (see finalLosses)
+      }
+      let floor = CandidateLanes(repeating: tablePeak) * CandidateLanes(repeating: LossDropEvaluator.floorRatio)
+      let (C, gamma) = (CandidateLanes(repeating: law.parameters[4]), CandidateLanes(repeating: law.parameters[6]))
       scales = rates.map { eta in
-        let ke = CandidateLanes(repeating: Swift.max(eta, floor))
-        return (CandidateLanes(repeating: C) * Elementary.exp(CandidateLanes(repeating: -gamma) * Elementary.log(ke)))[0]
+        Self.scale(logRate: Self.logRate(CandidateLanes(repeating: eta), floor: floor), C: C, gamma: gamma)[0]
       }
     }
     tableRates = rates
     tableScales = scales
-    tableFloor = floor
   }
 
-  /// Final losses of `lanes` candidates (1 ... `Self.lanes`) whose per-step rates are
-  /// interleaved in `eta` (`eta[t * L + lane]`, `count * L` values; lanes
-  /// past `lanes` hold copies and are ignored) into `out[0 ..< lanes]`.
-  /// `eta` is rewritten with the law's effective rates.
-  func finalLosses(_ eta: UnsafeMutableBufferPointer<Double>, lanes: Int, into out: UnsafeMutableBufferPointer<Double>) {
+  /// The largest effective LR: under `.peak` the warmup plays step
+  /// `warmupSteps`'s LR, which `rest` includes.
+  static func peak<V: DoubleLanes>(warmup: V, rest: V, _ mode: WarmupMode) -> V {
+    mode == .peak ? rest : V.choose(warmup, lessThan: rest, rest, warmup)
+  }
+
+  /// `ln max(eta, floor)` per lane, the first half of ``scale(logRate:C:gamma:)``.
+  @inline(__always)
+  static func logRate(_ eta: CandidateLanes, floor: CandidateLanes) -> CandidateLanes {
+    SearchMath.log(CandidateLanes.choose(eta, lessThan: floor, floor, eta))
+  }
+
+  /// `C max(eta, floor)^-gamma` per lane from ``logRate(_:floor:)``.
+  @inline(__always)
+  static func scale(logRate: CandidateLanes, C: CandidateLanes, gamma: CandidateLanes) -> CandidateLanes {
+    C * Elementary.exp(CandidateLanes.zero - gamma * logRate)
+  }
+
+  /// Final losses of `lanes` candidates (1 ... `Self.lanes`) into
+  /// `out[0 ..< lanes]`. Their per-step rates are interleaved in `eta`
+  /// (`eta[t * L + lane]`, `count * L` values; lanes past `lanes` hold
+  /// copies and are ignored), steps `0 ..< warmupSteps` holding
+  /// ``warmupRates``; `restMaxima` is each lane's largest rate over steps
+  /// `warmupSteps ..< count`. `eta` is only read; `scratch` holds the
+  /// loss-drop terms between batches (``DropTerms``).
+  func finalLosses(_ eta: UnsafeBufferPointer<Double>, restMaxima: CandidateLanes, lanes: Int,
+                   scratch: DropTerms.Scratch, into out: UnsafeMutableBufferPointer<Double>) {
     let L = Self.lanes
-    guard law.kind == .multiPower, count >= 2 else {
+    guard law.kind == .multiPower else {
+      var rates = [Double](repeating: 0, count: count)
       for l in 0..<lanes {
-        let rates = (0..<count).map { eta[$0 * L + l] }
+        for t in 0..<count { rates[t] = eta[t * L + l] }
         out[l] = law.finalLoss(rates: rates, warmupSteps: warmupSteps)
       }
       return
     }
-    let base = UnsafeMutableRawPointer(eta.baseAddress!).bindMemory(to: CandidateLanes.self, capacity: count)
+    let base = UnsafeRawPointer(eta.baseAddress!).bindMemory(to: CandidateLanes.self, capacity: count)
     let W = warmupSteps
-    // The effective rates (LRSequence.effective) and the first counted drop.
-    var firstDrop = 1
-    switch law.warmup {
-    case .sum: firstDrop = W + 1
-    case .raw: break
-    case .peak:
-      let top = base[W]
-      for i in 0..<W { base[i] = top }
-    }
-    var peak = base[0]
-    for t in 1..<count { peak = CandidateLanes.choose(peak, lessThan: base[t], base[t], peak) }
-    let floor = peak * LossDropEvaluator.floorRatio
+    // Steps k >= last carry the counted drops eta_{k-1} - eta_k (of the
+    // effective rates, LRSequence.effective): under .sum the warmup's drops
+    // do not count, under .peak the warmup plays eta_W, so they are 0.
+    let last = law.warmup == .raw ? 1 : W + 1
+    let peak = Self.peak(warmup: CandidateLanes(repeating: warmupMaximum), rest: restMaxima, law.warmup)
+    let floor = peak * CandidateLanes(repeating: LossDropEvaluator.floorRatio)
     let p = law.parameters
-    let (C, beta, gamma, B) = (CandidateLanes(repeating: p[4]), CandidateLanes(repeating: p[5]),
-                               CandidateLanes(repeating: p[6]), p[3])
-    let one = CandidateLanes(repeating: 1)
-    // The shared table applies where the lane's LR and floor are the reference's.
-    let tableUsable = floor == CandidateLanes(repeating: tableFloor)
-    let tableCount = tableUsable ? tableRates.count : 0
+    let (C, beta, gamma) = (CandidateLanes(repeating: p[4]), CandidateLanes(repeating: p[5]),
+                            CandidateLanes(repeating: p[6]))
+    let zero = CandidateLanes.zero
+    // The table applies where every lane's LR is the tabulated one and its
+    // peak the table's (so its floor too): then it holds the bits `scale`
+    // would compute.
+    let tableCount = peak == CandidateLanes(repeating: tablePeak) ? tableRates.count : 0
     let T = count - 1
-    var s1 = CandidateLanes()
-    for i in 1...T { s1 += base[i] }
-    var ld = CandidateLanes()
-    var suffix = CandidateLanes()
+    var suffix = zero
+    var terms = DropTerms(scratch, floor: floor, C: C, beta: beta, gamma: gamma)
     tableRates.withUnsafeBufferPointer { tableRate in
       tableScales.withUnsafeBufferPointer { tableScale in
         var k = T
         var next = base[T]
-        while k >= 1 {
+        while k >= last {
           let cur = next
           next = base[k - 1]
           suffix += cur
-          if k >= firstDrop {
-            let d = next - cur
-            if d != CandidateLanes() {
-              let scale: CandidateLanes
-              if k < tableCount, cur == CandidateLanes(repeating: tableRate[k]) {
-                scale = CandidateLanes(repeating: tableScale[k])
-              } else {
-                let ke = CandidateLanes.choose(cur, lessThan: floor, floor, cur)
-                scale = C * Elementary.exp(-gamma * Elementary.log(ke))
-              }
-              let x = scale * suffix
-              let g = one - Elementary.exp(-beta * Elementary.log(one + x))
-              ld += d * g
+          let d = next - cur
+          if d != zero {
+            if k < tableCount, cur == CandidateLanes(repeating: tableRate[k]) {
+              terms.append(rate: cur, suffix: suffix, drop: d, scale: CandidateLanes(repeating: tableScale[k]))
+            } else {
+              terms.append(rate: cur, suffix: suffix, drop: d, scale: nil)
             }
           }
           k -= 1
         }
+        while k >= 1 {  // no counted drop; S1 sums on
+          suffix += law.warmup == .peak ? base[W] : base[k]
+          k -= 1
+        }
       }
     }
+    let ld = terms.finish()
+    // S1 = sum_{i=1}^{T} eta_i, the suffix at k = 1.
+    let s1 = suffix
     for l in 0..<lanes {
       let power = p[1] * _exp(-p[2] * _log(s1[l]))
-      out[l] = s1[l] > 0 ? p[0] + power - B * ld[l] : .nan
+      out[l] = s1[l] > 0 ? p[0] + power - p[3] * ld[l] : .nan
     }
   }
 }

@@ -3,6 +3,7 @@
 // candidate's lane; every score the law's own prediction of its spec.
 //===----------------------------------------------------------------------===//
 import Testing
+import Foundation
 import Pace
 import PaceEngine
 @testable import PaceLaws
@@ -26,18 +27,25 @@ import PaceEngine
             try LossLaw(kind: .multiPower, parameters: LossLaw.published25M.parameters, warmup: .sum)]
   }
 
+  /// The kernel of a search over `options` (reference: its first
+  /// candidate) and the candidates' schedules.
+  static func evaluation(_ law: LossLaw, _ options: SearchOptions) throws -> (SearchKernel, [CandidateSchedule]) {
+    let all = ScheduleSearch.candidates(options)
+    let reference = try LRSequence(spec: all[0].spec, count: options.budget).rates
+    let kernel = SearchKernel(law: law, count: options.budget, warmupSteps: options.warmupSteps, reference: reference)
+    return (kernel, all.map(\.schedule))
+  }
+
   @Test func theWinnerAndEveryScoreAreTheSameOnOneTwoAndThreeThreads() throws {
     let law = LossLaw.published25M
     var runs: [SearchResult] = []
     var scores: [[Double]] = []
-    let specs = ScheduleSearch.candidates(Self.options).map(\.spec)
-    let reference = try LRSequence(spec: specs[0], count: Self.options.budget).rates
-    let kernel = SearchKernel(law: law, count: Self.options.budget, warmupSteps: Self.options.warmupSteps,
-                              reference: reference)
+    let (kernel, schedules) = try Self.evaluation(law, Self.options)
+    let frame = Self.options.frame
     for threads in [1, 2, 3] {
       let engine = try BatchEngine(threads: threads, numa: .off)
       runs.append(try ScheduleSearch.search(law, options: Self.options, engine: engine))
-      scores.append(try CandidateEvaluation(kernel: kernel, specs: specs).run(on: engine, progress: nil))
+      scores.append(try CandidateEvaluation(kernel: kernel, frame: frame, schedules: schedules).run(on: engine, progress: nil))
     }
     for r in runs.dropFirst() {
       #expect(r.best.spec == runs[0].best.spec)
@@ -45,8 +53,9 @@ import PaceEngine
       #expect(r.bestPerFamily.map(\.finalLoss.bitPattern) == runs[0].bestPerFamily.map(\.finalLoss.bitPattern))
     }
     for s in scores.dropFirst() { #expect(s.map(\.bitPattern) == scores[0].map(\.bitPattern)) }
-    // Moving every candidate to another lane (drop the first spec) changes no bit.
-    let shifted = try CandidateEvaluation(kernel: kernel, specs: Array(specs.dropFirst())).run(on: nil, progress: nil)
+    // Moving every candidate to another lane (drop the first one) changes no bit.
+    let shifted = try CandidateEvaluation(kernel: kernel, frame: frame, schedules: Array(schedules.dropFirst()))
+      .run(on: nil, progress: nil)
     #expect(shifted.map(\.bitPattern) == scores[0].dropFirst().map(\.bitPattern))
   }
 
@@ -56,11 +65,10 @@ import PaceEngine
     options.phis = [0.5, 2]
     options.fineRatios = [0, 0.05, 0.1]
     for law in try Self.laws() {
-      let all = ScheduleSearch.candidates(options)
-      let specs = all.map(\.spec)
-      let reference = try LRSequence(spec: specs[0], count: options.budget).rates
-      let kernel = SearchKernel(law: law, count: options.budget, warmupSteps: options.warmupSteps, reference: reference)
-      let scores = try CandidateEvaluation(kernel: kernel, specs: specs).run(on: nil, progress: nil)
+      let specs = ScheduleSearch.candidates(options).map(\.spec)
+      let (kernel, schedules) = try Self.evaluation(law, options)
+      let scores = try CandidateEvaluation(kernel: kernel, frame: options.frame, schedules: schedules)
+        .run(on: nil, progress: nil)
       for (spec, score) in zip(specs, scores) {
         let seq = try LRSequence(spec: spec, count: options.budget, warmupSteps: options.warmupSteps)
         let definition = law.finalLoss(rates: seq.rates, warmupSteps: options.warmupSteps)
@@ -76,15 +84,51 @@ import PaceEngine
   }
 
   @Test func aSpecThatDoesNotParseIsAnErrorWhateverTheThreads() throws {
-    let good = ScheduleSearch.candidates(Self.options).map(\.spec)
-    var specs = Array(good.prefix(40))
-    specs[13] = "{\"version\": 1, \"peak\": 1}"
-    let kernel = SearchKernel(law: LossLaw.published25M, count: Self.options.budget,
-                              warmupSteps: Self.options.warmupSteps,
-                              reference: try LRSequence(spec: good[0], count: Self.options.budget).rates)
+    let (kernel, good) = try Self.evaluation(LossLaw.published25M, Self.options)
+    var schedules = Array(good.prefix(40))
+    schedules[13].shape = "no-such-shape"
     for threads in [1, 3] {
       let engine = try BatchEngine(threads: threads, numa: .off)
-      #expect(throws: LawError.self) { try CandidateEvaluation(kernel: kernel, specs: specs).run(on: engine, progress: nil) }
+      #expect(throws: LawError.self) {
+        try CandidateEvaluation(kernel: kernel, frame: Self.options.frame, schedules: schedules).run(on: engine, progress: nil)
+      }
     }
+  }
+
+  @Test func theSpecTextIsTheDocumentTheSearchEvaluated() throws {
+    for candidate in ScheduleSearch.candidates(Self.options).prefix(60) {
+      let fromText = try Schedule.parse(candidate.spec).values(from: 0, count: Self.options.budget)
+      let fromDocument = try Schedule.parse(candidate.schedule.document(Self.options.frame))
+        .values(from: 0, count: Self.options.budget)
+      #expect(fromText.map(\.bitPattern) == fromDocument.map(\.bitPattern), "\(candidate.summary)")
+    }
+    // The warmup every candidate shares (two phases), then the decay.
+    let spec = ScheduleSearch.candidates(Self.options)[0].spec
+    #expect(spec.hasPrefix("{\"version\":1,\"peak\":0.0003,\"total_steps\":400,\"phases\":[{\"shape\":\"linear\",\"steps\":35,"))
+  }
+
+  @Test func theLogarithmIsWithinAnUlpOfGlibcs() {
+    var rng = SplitMix64(seed: 11)
+    var worst = 0.0
+    for _ in 0..<20000 {
+      var x = CandidateLanes()
+      for l in 0..<CandidateLanes.scalarCount { x[l] = Foundation.exp((rng.uniform() - 0.5) * 1400) }
+      let lean = SearchMath.log(x)
+      for l in 0..<CandidateLanes.scalarCount {
+        let exact = Foundation.log(x[l])
+        worst = max(worst, abs(lean[l] - exact) / exact.ulp)
+      }
+    }
+    #expect(worst <= 1, "log: \(worst) ulp")
+    // Lanes outside the lean path's domain take Elementary.log, each on its own:
+    // the normal lane keeps the bits it has among normal lanes.
+    var x = CandidateLanes(repeating: 2)
+    x[1] = 0
+    x[2] = 1e-310
+    x[3] = .infinity
+    let mixed = SearchMath.log(x)
+    #expect(mixed[0] == SearchMath.log(CandidateLanes(repeating: 2))[0])
+    #expect(mixed[1] == -.infinity && mixed[3] == .infinity)
+    #expect(mixed[2] == Elementary.log(CandidateLanes(repeating: 1e-310))[0])
   }
 }
