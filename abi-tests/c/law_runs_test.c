@@ -15,7 +15,9 @@
  *     *out NULL, no crash.
  * The curves are an annealing law's (L0 2.9, A 1.1, alpha 0.45, C 0.4,
  * lambda 0.999) on piecewise-linear schedules (warmup, constant, linear
- * cooldowns of three lengths), times a +-0.3% wobble.
+ * cooldowns of three lengths), times a +-0.3% wobble. Fits of the same points
+ * agree to 1e-6 (relative; the issue's bound for loss predictions) when their
+ * LRs differ by rounding (interpolated between rows), bit for bit otherwise.
  */
 #include <math.h>
 #include <stdint.h>
@@ -188,8 +190,7 @@ static pace_law *fit_runs(const char *what, uint32_t kind, const pace_run_log *r
   return law;
 }
 
-static void bad_arguments(const pace_law_curve *curves) {
-  (void)curves;
+static void bad_arguments(void) {
   pace_law *law = (pace_law *)&law; /* not NULL: a failure must set it to NULL */
   pace_run_log good[RUNS];
   for (int c = 0; c < RUNS; c++) good[c] = rows_log(c);
@@ -395,7 +396,7 @@ int main(void) {
   pace_run_log runs[RUNS];
   for (int c = 0; c < RUNS; c++) runs[c] = rows_log(c);
   pace_law *from_rows = fit_runs("rows with LRs", PACE_LAW_ANNEALING, runs, RUNS, NULL, all_nan);
-  if (from_rows) compare("rows with LRs", from_rows, reference, 1e-6, 1e-9);
+  if (from_rows) compare("rows with LRs", from_rows, reference, 1e-6, 1e-6);
   /* skipped may be NULL */
   pace_law *again = NULL;
   EXPECT_OK("skipped NULL", pace_law_fit_runs(PACE_LAW_ANNEALING, runs, RUNS, NULL, NULL, &again));
@@ -414,7 +415,7 @@ int main(void) {
   int64_t per_step_skipped = 0;
   for (int c = 0; c < RUNS; c++) per_step_skipped += per_step_count[c] - kept[c];
   pace_law *from_arrays = fit_runs("per-step arrays", PACE_LAW_ANNEALING, per_step, RUNS, NULL, per_step_skipped);
-  if (from_arrays) compare("per-step arrays", from_arrays, reference, 1e-6, 1e-9);
+  if (from_arrays) compare("per-step arrays", from_arrays, reference, 0, 0);
   /* the per-step LRs given as pace_run_log.lr instead, the rows without LRs */
   for (int c = 0; c < RUNS; c++) {
     per_step[c].lrs = NULL;
@@ -422,7 +423,7 @@ int main(void) {
   }
   pace_law *from_lr_input = fit_runs("per-step arrays, lr input", PACE_LAW_ANNEALING, per_step, RUNS, NULL,
                                      per_step_skipped);
-  if (from_lr_input) compare("per-step arrays, lr input", from_lr_input, reference, 1e-12, 1e-12);
+  if (from_lr_input) compare("per-step arrays, lr input", from_lr_input, reference, 0, 0);
   pace_law_free(from_lr_input);
   pace_law_free(from_arrays);
   group_end();
@@ -467,8 +468,8 @@ int main(void) {
   spec_runs[0].lrs = NULL;
   spec_runs[0].lr = (pace_lr_input){spec, NULL, T, -1};
   pace_law *from_spec = fit_runs("rows, run 0 by its spec", PACE_LAW_ANNEALING, spec_runs, RUNS, NULL, all_nan);
-  if (from_spec && spec_reference) compare("rows, run 0 by its spec", from_spec, spec_reference, 1e-6, 1e-9);
-  if (from_spec) compare("rows, run 0 by its spec vs per-step LRs", from_spec, reference, 1e-6, 1e-9);
+  if (from_spec && spec_reference) compare("rows, run 0 by its spec", from_spec, spec_reference, 1e-6, 1e-6);
+  if (from_spec) compare("rows, run 0 by its spec vs per-step LRs", from_spec, reference, 1e-6, 1e-6);
   pace_law_free(from_spec);
   pace_law_free(spec_reference);
   group_end();
@@ -477,12 +478,12 @@ int main(void) {
   pace_law *mp_reference = NULL, *mp_rows = NULL;
   EXPECT_OK("pace_law_fit (multi-power)", pace_law_fit(PACE_LAW_MULTI_POWER, curves, RUNS, NULL, &mp_reference));
   mp_rows = fit_runs("rows (multi-power)", PACE_LAW_MULTI_POWER, runs, RUNS, NULL, all_nan);
-  if (mp_rows && mp_reference) compare("rows (multi-power)", mp_rows, mp_reference, 1e-6, 1e-9);
+  if (mp_rows && mp_reference) compare("rows (multi-power)", mp_rows, mp_reference, 1e-6, 1e-6);
   pace_law_free(mp_rows);
   pace_law_free(mp_reference);
   group_end();
 
-  bad_arguments(curves);
+  bad_arguments();
 
   pace_law_free(from_rows);
   pace_law_free(reference);

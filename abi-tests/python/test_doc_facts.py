@@ -3,11 +3,13 @@
 docs/c-api.md and README.md state facts the library exports: status names
 and codes, the names JSON (version, law kinds with their spellings and
 parameters, warmup modes, fit methods, search families, defaults), version
-strings in examples, the sonames of the libraries loaded on first use and
-the names of the header's functions. The one source of each is the library
-(``pace_names_json``, ``pace_status_name``, ``pace_version_string``), the
-header, or ``Sources/_CLazyLibrary/include/_CLazyLibrary.h``. Each test here
-fails when a doc states one of them differently.
+strings in examples, the sonames of the libraries loaded on first use, the
+library's NEEDED entries and the names of the header's functions. The one
+source of each is the library (``pace_names_json``, ``pace_status_name``,
+``pace_version_string``, ``readelf -d``), the header, or
+``Sources/_CLazyLibrary/include/_CLazyLibrary.h``. Each test here fails when
+a doc states one of them differently. Also: the C++ wrapper names every
+function of the header but the ones it lists as C-only.
 
 The names JSON example of docs/c-api.md is generated, between the markers
 ``<!-- names-json:begin ... -->`` and ``<!-- names-json:end -->``; after a
@@ -21,8 +23,12 @@ from __future__ import annotations
 import ctypes
 import json
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 C_API_DOC = ROOT / "docs" / "c-api.md"
@@ -148,15 +154,30 @@ def test_version_strings_in_docs_are_the_librarys():
 
 
 def test_lazy_library_sonames_in_docs_are_the_sources():
-    """The sonames docs/c-api.md gives for LAPACKE and libnuma are those of
-    _CLazyLibrary.h (the one place that names them)."""
+    """The sonames docs/c-api.md's table of lazily loaded libraries gives for
+    LAPACKE and libnuma are those of _CLazyLibrary.h (the one place that
+    names them)."""
     sonames = dict(re.findall(r'^#define PACE_(LAPACKE|NUMA)_SONAME "([^"]+)"', LAZY_HEADER.read_text(), re.M))
     assert set(sonames) == {"LAPACKE", "NUMA"}
     text = C_API_DOC.read_text(encoding="utf-8")
-    named = set(re.findall(r"`(lib[\w]+\.so\.\d+)`", text))
-    assert {sonames["LAPACKE"], sonames["NUMA"]} <= named
-    assert named <= set(sonames.values()), "docs/c-api.md names a soname the sources do not load: %s" % sorted(
-        named - set(sonames.values()))
+    table = text.split("| library (soname) |", 1)[1].split("\n\n", 1)[0]
+    named = re.findall(r"^\| (LAPACKE|libnuma) `([^`]+)`", table, re.M)
+    assert dict((k.upper().replace("LIBNUMA", "NUMA"), v) for k, v in named) == sonames
+
+
+def test_needed_libraries_in_docs_are_the_librarys():
+    """The NEEDED entries docs/c-api.md lists are the built library's
+    (readelf -d build/lib/libpace.so)."""
+    library = ROOT / "build" / "lib" / "libpace.so"
+    readelf = shutil.which("readelf")
+    if readelf is None or not library.is_file():
+        pytest.skip("no readelf or no built library (make lib)")
+    out = subprocess.run([readelf, "-d", str(library)], capture_output=True, text=True, check=True).stdout
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+    text = C_API_DOC.read_text(encoding="utf-8")
+    sentence = re.search(r"`NEEDED`\s+entries(.*?)\)", text, re.S).group(1)
+    listed = re.findall(r"`([^`]+\.so[.\d]*)`", sentence)
+    assert sorted(listed) == sorted(needed), "docs/c-api.md lists %s, readelf -d gives %s" % (listed, needed)
 
 
 def test_functions_named_in_the_c_api_doc_exist():
