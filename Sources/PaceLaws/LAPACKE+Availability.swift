@@ -14,6 +14,6 @@ enum LAPACKE {
   /// - Complexity: O(1) after the first call (one atomic load).
   static func require(_ function: String) throws(LawError) {
     guard let reason = lapacke_load_error() else { return }
-    throw .unsupported("\(function) needs LAPACKE, which could not be loaded: \(String(cString: reason)) (\(PACE_LAPACKE_HINT))")
+    throw .unsupported("\(function) needs LAPACKE, which could not be loaded: \(String(cString: reason)); \(PACE_LAPACKE_HINT)")
   }
 }

@@ -31,7 +31,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACE = Path(os.environ.get("PACE_CLI", str(ROOT / "build" / "bin" / "pace")))
 MISSING = "/nonexistent/liblapacke-missing.so.3"
-HINT = "install liblapacke3"
+HINT = "apt-get install liblapacke3) or set PACE_LAPACKE"
 NOT_CONVERGED = ("converge", "no surrogate start", "no start gave")
 CRASH_MARKS = ("Fatal error", "Stack dump", "Traceback", "Segmentation fault", "Illegal instruction")
 
