@@ -52,6 +52,7 @@ private func fail(_ error: LawError, _ context: String) -> pace_status {
   case .numeric: return fail(PACE_E_NUMERIC, "\(context): \(error.description)")
   case .state(let m): return fail(PACE_E_STATE, "\(context): \(m)")
   case .version(let m): return fail(PACE_E_VERSION, "\(context): \(m)")
+  case .unsupported(let m): return fail(PACE_E_UNSUPPORTED, "\(context): \(m)")
   }
 }
 

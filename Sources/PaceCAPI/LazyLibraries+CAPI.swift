@@ -14,6 +14,5 @@ import _CLAPACKE
 func unavailableLAPACKE(_ function: String) -> pace_status? {
   guard let reason = lapacke_load_error() else { return nil }
   return fail(PACE_E_UNSUPPORTED,
-              "\(function) needs LAPACKE, which could not be loaded: \(String(cString: reason)) "
-                + "(install liblapacke3, or set PACE_LAPACKE to a LAPACKE library)")
+              "\(function) needs LAPACKE, which could not be loaded: \(String(cString: reason)); \(PACE_LAPACKE_HINT)")
 }

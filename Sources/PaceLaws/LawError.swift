@@ -17,6 +17,9 @@ public enum LawError: Error, Sendable, CustomStringConvertible {
   case state(String)
   /// Saved law text of another format version.
   case version(String)
+  /// A library the operation needs could not be loaded (LAPACKE, for the
+  /// fits): the message names it, says why and how to install it.
+  case unsupported(String)
 
   public var description: String {
     switch self {
@@ -27,6 +30,7 @@ public enum LawError: Error, Sendable, CustomStringConvertible {
       return "\(m); reached \(reached.law.parameterSummary) (objective \(reached.report.objective))"
     case .state(let m): return m
     case .version(let m): return m
+    case .unsupported(let m): return m
     }
   }
 }

@@ -252,6 +252,7 @@ public enum LawFitter {
   /// Throws `.argument` for bad curves or fewer points than parameters, and
   /// `.numeric` (with the best law reached) when no run converges.
   public static func fit(_ kind: LawKind, curves: [LossCurve], options: FitOptions = FitOptions()) throws(LawError) -> FittedLaw {
+    try LAPACKE.require("LawFitter.fit")
     guard !curves.isEmpty else { throw .argument("no curves to fit") }
     guard options.huberDelta > 0, options.huberDelta.isFinite else {
       throw .argument("huber delta must be finite and > 0, got \(options.huberDelta)")

@@ -22,6 +22,9 @@
 # 7. runs each runtime test under valgrind (child processes run natively)
 # 7b. abi-tests/c/introspection_test.c (also under valgrind) and the C++
 #    runtime introspection example
+# 7c. the laws: law_interval_test.c and law_runs_test.c (pace_law_fit_runs),
+#    each also under valgrind; the C++ law wrappers (cxx_laws_test.cpp) and
+#    the C++ example bindings/cpp/examples/laws_from_runs.cpp
 # 9. runs each fuzz target of abi-tests/fuzz for 3 s (abi-tests/fuzz/run.sh quick)
 # 8. the batch engine's and the data sampler's tests (batch_test.c,
 #    sampler_test.c), each also under valgrind; the C++ Sampler example
@@ -267,6 +270,37 @@ if [[ -x "$out/law_interval_test" ]]; then
   run_step "law_interval_test" run_test law_interval_test
   run_step "law_interval_test under valgrind" run_valgrind law_interval_test
 fi
+
+# abi-tests/c/law_runs_test.c: laws fitted from logged runs (pace_law_fit_runs:
+# NaN losses, irregular rows with gaps, CSV, LRs from rows, a spec or per-step
+# LRs) against pace_law_fit of the same points, every bad argument; then under valgrind.
+run_step "build law_runs_test (C11, -Wall -Wextra -Werror)" build_test law_runs_test
+if [[ -x "$out/law_runs_test" ]]; then
+  run_step "law_runs_test" run_test law_runs_test
+  run_step "law_runs_test under valgrind" run_valgrind law_runs_test
+fi
+
+# abi-tests/c/cxx_laws_test.cpp: the C++ wrappers of refinement, functionals,
+# fit_runs (RunLog), fit_interval and predict_interval against the C calls,
+# and their errors; the C++ example bindings/cpp/examples/laws_from_runs.cpp.
+build_cxx_laws_test() {
+  rm -f "$out/cxx_laws_test"
+  # shellcheck disable=SC2046
+  "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -Ibindings/cpp abi-tests/c/cxx_laws_test.cpp $(pace_flags) \
+    -o "$out/cxx_laws_test"
+  echo "built $out/cxx_laws_test"
+}
+run_step "build cxx_laws_test (C++17, -Wall -Wextra -Werror -pedantic)" build_cxx_laws_test
+if [[ -x "$out/cxx_laws_test" ]]; then
+  run_step "cxx_laws_test" run_test cxx_laws_test
+fi
+build_and_run_cxx_laws_from_runs() {
+  # shellcheck disable=SC2046
+  "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -Ibindings/cpp bindings/cpp/examples/laws_from_runs.cpp \
+    $(pace_flags) -o "$out/cxx_laws_from_runs"
+  "$out/cxx_laws_from_runs"
+}
+run_step "C++ laws example bindings/cpp/examples/laws_from_runs.cpp" build_and_run_cxx_laws_from_runs
 
 # abi-tests/fuzz: each libFuzzer target (spec, config, checkpoint, law, sampler,
 # autolrs) for 3 s from its seed corpus (skipped without a libFuzzer clang);

@@ -4,8 +4,9 @@
 //   double rate = lr.at(step);                 // throws pace::Error on failure
 //   std::vector<double> all = lr.values(0, 1000);
 //
-// Classes: Schedule, Runtime, Law (with LRs, Curve), Engine, Sampler (and
-// irt_fit, irt_ability), AutoLRS. Handles are move-only and freed by their
+// Classes: Schedule (and refine, refine_spec), Runtime, Law (with LRs, Curve,
+// RunLog; functional_s1, _s2, _ld), Engine, Sampler (and irt_fit,
+// irt_ability), AutoLRS. Handles are move-only and freed by their
 // destructors. Every failure throws pace::Error carrying the pace_status and
 // the library's message (what() names the status once). No raw pointer
 // appears in the public surface.
@@ -160,6 +161,50 @@ class Schedule {
   pace_schedule* handle_ = nullptr;
 };
 
+// ---- refinement from gradient norms (docs/runtime.md) ---------------------
+
+/// Multipliers refined from a run's gradient norms (pace_refine_ex): one per
+/// norm, max 1, last 0; `skipped` norms (non-finite or <= 0) were filled from
+/// their neighbours.
+struct Refinement {
+  std::vector<double> multipliers;
+  std::int64_t skipped = 0;
+};
+
+namespace detail {
+inline Refinement refine(const std::vector<double>& grad_norms, const pace_refine_options* options) {
+  Refinement out;
+  out.multipliers.resize(grad_norms.size());
+  detail::check(pace_refine_ex(grad_norms.data(), static_cast<std::int64_t>(grad_norms.size()), options,
+                               out.multipliers.data(), &out.skipped));
+  return out;
+}
+}  // namespace detail
+
+/// Refines a schedule from the gradient norms of a previous run (Defazio et
+/// al. 2023) with the library's defaults (pace.h: options NULL). At least
+/// one norm. O(n + filter width).
+inline Refinement refine(const std::vector<double>& grad_norms) { return detail::refine(grad_norms, nullptr); }
+/// As refine(grad_norms), with norm PACE_NORM_L2 (SGD) or PACE_NORM_L1
+/// (Adam-type) and the median filter's width as a fraction of the run
+/// (0: no filter).
+inline Refinement refine(const std::vector<double>& grad_norms, std::uint32_t norm, double smoothing) {
+  pace_refine_options options{};
+  options.struct_size = sizeof(pace_refine_options);
+  options.norm = norm;
+  options.smoothing = smoothing;
+  return detail::refine(grad_norms, &options);
+}
+/// A schedule spec playing refined multipliers as a table scaled by peak,
+/// after a linear warmup of warmup_steps (0 <= warmup_steps < size); Schedule
+/// parses it.
+inline std::string refine_spec(const std::vector<double>& multipliers, double peak, std::int64_t warmup_steps = 0) {
+  return detail::read_text([&](char* buf, std::size_t cap, std::size_t* needed) {
+    return pace_refine_spec(multipliers.data(), static_cast<std::int64_t>(multipliers.size()), peak, warmup_steps, buf,
+                            cap, needed);
+  });
+}
+
 /// A learning-rate sequence for the laws: a schedule spec, or per-step LRs.
 /// warmup_steps: steps before the warmup's end, or -1 for "up to the first
 /// step at the largest LR". Holds its own storage (pace_lr_input points into it).
@@ -181,6 +226,14 @@ class LRs {
     out.count_ = static_cast<std::int64_t>(out.rates_.size());
     out.warmup_steps_ = warmup_steps;
     return out;
+  }
+  /// The number of steps of the sequence: the rates' count, or the spec's
+  /// count (0: the spec's total steps; an open-ended spec throws).
+  std::int64_t count() const {
+    if (!is_spec_ || count_ > 0) return count_;
+    std::optional<std::int64_t> total = Schedule(spec_json_).total_steps();
+    if (!total) throw Error(PACE_E_ARGUMENT, "pace::LRs: the schedule is open-ended; give a count");
+    return *total;
   }
   /// The C view; valid while this object lives and is not modified.
   pace_lr_input c() const noexcept {
@@ -207,6 +260,106 @@ struct Curve {
   std::vector<double> losses;
 };
 
+/// A training run as its trainer logged it (pace_run_log, docs/laws.md "Laws
+/// from real runs"): CSV text with columns step, loss and optionally lr (or
+/// learning_rate), or rows of (step, lr, loss) with NaN where a value was not
+/// logged. The LRs between rows are linear (a linear warmup from 0 before the
+/// first), unless with_lrs() gives the per-step LRs or the spec. Holds its
+/// own storage (c() points into it).
+class RunLog {
+ public:
+  /// CSV text (the header names the columns; empty or nan fields: not logged).
+  static RunLog csv(std::string text) {
+    RunLog out;
+    out.csv_ = std::move(text);
+    out.is_csv_ = true;
+    return out;
+  }
+  /// Rows: losses[i] at steps[i] (strictly increasing), lrs[i] the LR logged
+  /// there (NaN: none; lrs empty: no LR column). Lengths must agree.
+  static RunLog rows(std::vector<std::int64_t> steps, std::vector<double> lrs, std::vector<double> losses) {
+    if (steps.size() != losses.size() || (!lrs.empty() && lrs.size() != losses.size()))
+      throw Error(PACE_E_ARGUMENT, "pace::RunLog::rows: " + std::to_string(steps.size()) + " steps, " +
+                                       std::to_string(lrs.size()) + " lrs and " + std::to_string(losses.size()) +
+                                       " losses (lrs may be empty; else the lengths must agree)");
+    RunLog out;
+    out.steps_ = std::move(steps);
+    out.lrs_ = std::move(lrs);
+    out.losses_ = std::move(losses);
+    return out;
+  }
+  /// Per-step arrays: row i is step i (lrs empty: no LR column).
+  static RunLog per_step(std::vector<double> lrs, std::vector<double> losses) {
+    if (!lrs.empty() && lrs.size() != losses.size())
+      throw Error(PACE_E_ARGUMENT, "pace::RunLog::per_step: " + std::to_string(lrs.size()) + " lrs and " +
+                                       std::to_string(losses.size()) + " losses");
+    RunLog out;
+    out.lrs_ = std::move(lrs);
+    out.losses_ = std::move(losses);
+    return out;
+  }
+  /// The run's LRs from a spec or per-step LRs instead of the rows' (every
+  /// logged step inside them).
+  RunLog& with_lrs(LRs lrs) & {
+    lr_ = std::move(lrs);
+    return *this;
+  }
+  RunLog with_lrs(LRs lrs) && { return std::move(with_lrs(std::move(lrs))); }
+  /// With the LRs of the rows: steps before the warmup's end (-1: up to the
+  /// first step at the largest LR).
+  RunLog& with_warmup_steps(std::int64_t warmup_steps) & {
+    warmup_steps_ = warmup_steps;
+    return *this;
+  }
+  RunLog with_warmup_steps(std::int64_t warmup_steps) && { return std::move(with_warmup_steps(warmup_steps)); }
+  /// The C view; valid while this object lives and is not modified.
+  pace_run_log c() const noexcept {
+    pace_run_log r{};
+    r.struct_size = sizeof(pace_run_log);
+    if (is_csv_) {
+      r.csv = csv_.c_str();
+    } else {
+      r.steps = steps_.empty() ? nullptr : steps_.data();
+      r.lrs = lrs_.empty() ? nullptr : lrs_.data();
+      r.losses = losses_.data();
+      r.n = static_cast<std::int64_t>(losses_.size());
+    }
+    if (lr_) {
+      r.lr = lr_->c();
+    } else {
+      r.lr.warmup_steps = warmup_steps_;
+    }
+    return r;
+  }
+
+ private:
+  std::string csv_;
+  bool is_csv_ = false;
+  std::vector<std::int64_t> steps_;
+  std::vector<double> lrs_;
+  std::vector<double> losses_;
+  std::optional<LRs> lr_;
+  std::int64_t warmup_steps_ = -1;
+};
+
+/// Fit options (pace_fit_options) with struct_size set and every other field
+/// 0, which pace.h defines as the library's default for that field; set the
+/// fields to change (PACE_WARMUP_*, the method codes of pace.h or
+/// names_json()'s fit_methods, ...).
+inline pace_fit_options fit_options() noexcept {
+  pace_fit_options options{};
+  options.struct_size = sizeof(pace_fit_options);
+  return options;
+}
+
+/// Predicted losses with their prediction interval (Law::predict_interval):
+/// lower[i] <= values[i] <= upper[i].
+struct Prediction {
+  std::vector<double> values;
+  std::vector<double> lower;
+  std::vector<double> upper;
+};
+
 /// The best schedule of a search: its spec, predicted final loss, candidates evaluated.
 struct SearchResult {
   std::string spec_json;
@@ -221,19 +374,33 @@ class Law {
   /// Fits a law jointly to curves (kind: PACE_LAW_MULTI_POWER or PACE_LAW_ANNEALING).
   /// options may be nullptr (defaults). Throws PACE_E_NUMERIC when the fit does not converge.
   static Law fit(std::uint32_t kind, const std::vector<Curve>& curves, const pace_fit_options* options = nullptr) {
-    std::vector<pace_law_curve> c(curves.size());
-    for (std::size_t i = 0; i < curves.size(); ++i) {
-      if (curves[i].steps.size() != curves[i].losses.size())
-        throw Error(PACE_E_ARGUMENT, "pace::Law::fit: curve " + std::to_string(i) + " has " +
-                                         std::to_string(curves[i].steps.size()) + " steps and " +
-                                         std::to_string(curves[i].losses.size()) + " losses");
-      c[i].lr = curves[i].lrs.c();
-      c[i].steps = curves[i].steps.data();
-      c[i].losses = curves[i].losses.data();
-      c[i].n = static_cast<std::int64_t>(curves[i].steps.size());
-    }
+    const std::vector<pace_law_curve> c = c_curves(curves, "pace::Law::fit");
     pace_law* handle = nullptr;
     detail::check(pace_law_fit(kind, c.data(), static_cast<std::int64_t>(c.size()), options, &handle));
+    return Law(handle);
+  }
+  /// As fit(), and calibrates a prediction interval by leave-one-curve-out
+  /// cross-validation (at least 2 curves; costs one fit more per curve);
+  /// predict_interval() and save() use it.
+  static Law fit_interval(std::uint32_t kind, const std::vector<Curve>& curves,
+                          const pace_fit_options* options = nullptr) {
+    const std::vector<pace_law_curve> c = c_curves(curves, "pace::Law::fit_interval");
+    pace_law* handle = nullptr;
+    detail::check(pace_law_fit_interval(kind, c.data(), static_cast<std::int64_t>(c.size()), options, &handle));
+    return Law(handle);
+  }
+  /// Fits a law jointly to logged runs (pace_law_fit_runs): rows without a
+  /// loss, and at step 0, are skipped; *skipped (when not null) receives
+  /// their number.
+  static Law fit_runs(std::uint32_t kind, const std::vector<RunLog>& runs, const pace_fit_options* options = nullptr,
+                      std::int64_t* skipped = nullptr) {
+    std::vector<pace_run_log> c;
+    c.reserve(runs.size());
+    for (const RunLog& r : runs) c.push_back(r.c());
+    pace_law* handle = nullptr;
+    std::int64_t rows = 0;
+    detail::check(pace_law_fit_runs(kind, c.data(), static_cast<std::int64_t>(c.size()), options, &rows, &handle));
+    if (skipped) *skipped = rows;
     return Law(handle);
   }
   /// A law from its parameters (in pace.h's order) and a PACE_WARMUP_* mode.
@@ -301,6 +468,19 @@ class Law {
     detail::check(pace_law_predict(get(), &in, steps.data(), static_cast<std::int64_t>(steps.size()), out.data()));
     return out;
   }
+  /// Predicted losses at the given steps with the calibrated prediction
+  /// interval at `level` (0 < level < 1, e.g. 0.9); a law without one
+  /// (not from fit_interval(), or loaded without it) throws PACE_E_ARGUMENT.
+  Prediction predict_interval(const LRs& lrs, const std::vector<std::int64_t>& steps, double level) const {
+    Prediction out;
+    out.values.resize(steps.size());
+    out.lower.resize(steps.size());
+    out.upper.resize(steps.size());
+    const pace_lr_input in = lrs.c();
+    detail::check(pace_law_predict_interval(get(), &in, steps.data(), static_cast<std::int64_t>(steps.size()), level,
+                                            out.values.data(), out.lower.data(), out.upper.data()));
+    return out;
+  }
   /// The loss predicted at the sequence's last step.
   double final_loss(const LRs& lrs) const {
     double out = 0;
@@ -333,6 +513,20 @@ class Law {
 
  private:
   explicit Law(pace_law* handle) noexcept : handle_(handle) {}
+  static std::vector<pace_law_curve> c_curves(const std::vector<Curve>& curves, const char* function) {
+    std::vector<pace_law_curve> c(curves.size());
+    for (std::size_t i = 0; i < curves.size(); ++i) {
+      if (curves[i].steps.size() != curves[i].losses.size())
+        throw Error(PACE_E_ARGUMENT, std::string(function) + ": curve " + std::to_string(i) + " has " +
+                                         std::to_string(curves[i].steps.size()) + " steps and " +
+                                         std::to_string(curves[i].losses.size()) + " losses");
+      c[i].lr = curves[i].lrs.c();
+      c[i].steps = curves[i].steps.data();
+      c[i].losses = curves[i].losses.data();
+      c[i].n = static_cast<std::int64_t>(curves[i].steps.size());
+    }
+    return c;
+  }
   static pace_search_options search_options(std::int64_t budget, double peak, std::int64_t warmup_steps,
                                             std::uint32_t families) noexcept {
     pace_search_options opt{};
@@ -349,6 +543,40 @@ class Law {
   }
   pace_law* handle_ = nullptr;
 };
+
+// ---- schedule functionals of the laws (docs/laws.md) -----------------------
+
+namespace detail {
+template <class Call>
+std::vector<double> functional(const LRs& lrs, Call call) {
+  std::vector<double> out(static_cast<std::size_t>(lrs.count()));
+  const pace_lr_input in = lrs.c();
+  detail::check(call(&in, out.data(), static_cast<std::int64_t>(out.size())));
+  return out;
+}
+}  // namespace detail
+
+/// S1(t) = sum_{i=1}^{t} eta_i at every step of the sequence (warmup:
+/// PACE_WARMUP_*; DEFAULT means RAW). O(T).
+inline std::vector<double> functional_s1(const LRs& lrs, std::uint32_t warmup = PACE_WARMUP_DEFAULT) {
+  return detail::functional(lrs, [&](const pace_lr_input* in, double* out, std::int64_t cap) {
+    return pace_functional_s1(in, warmup, out, cap);
+  });
+}
+/// The annealing law's S2 at every step, momentum lambda in [0, 1). O(T).
+inline std::vector<double> functional_s2(const LRs& lrs, double lambda, std::uint32_t warmup = PACE_WARMUP_DEFAULT) {
+  return detail::functional(lrs, [&](const pace_lr_input* in, double* out, std::int64_t cap) {
+    return pace_functional_s2(in, warmup, lambda, out, cap);
+  });
+}
+/// The multi-power law's loss drop LD(t) at every step (C > 0, beta > 0,
+/// gamma), in O(T J), relative accuracy ~1e-15.
+inline std::vector<double> functional_ld(const LRs& lrs, double C, double beta, double gamma,
+                                         std::uint32_t warmup = PACE_WARMUP_DEFAULT) {
+  return detail::functional(lrs, [&](const pace_lr_input* in, double* out, std::int64_t cap) {
+    return pace_functional_ld(in, warmup, C, beta, gamma, out, cap);
+  });
+}
 
 /// A training-loop runtime: step counter, named channels, parameter groups,
 /// gradient-norm history, events, online refinement; saved and restored

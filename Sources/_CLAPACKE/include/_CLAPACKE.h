@@ -62,6 +62,10 @@ typedef int32_t pace_lapack_int;
 PACE_LAPACKE_FUNCTIONS(PACE_LAPACKE_DECLARE)
 #undef PACE_LAPACKE_DECLARE
 
+/// What to do when LAPACKE cannot be loaded: the end of every message that
+/// reports it (the C API's PACE_E_UNSUPPORTED, LawError.unsupported).
+#define PACE_LAPACKE_HINT "install it (Debian, Ubuntu: apt-get install liblapacke3) or set PACE_LAPACKE to a LAPACKE library"
+
 /// NULL when LAPACKE is loaded (loading it on the first call); otherwise
 /// why it is not, naming the library (a static string). Thread-safe.
 __attribute__((visibility("hidden")))
