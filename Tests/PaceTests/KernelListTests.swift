@@ -96,7 +96,7 @@ struct KernelProbe: PhaseKernelVisitor {
       let hasKernel = phase.withKernel(length: phase.length, map: .identity, KernelProbe())
       let kind = s.atKernels.kind(item: 0)
       #expect(hasKernel == (kind != .general), "\(spec): at kernel \(kind)")
-      let count = Int(s.totalSteps) + 10
+      let count = Int(s.totalSteps ?? 0) + 10
       for start: Int64 in [0, 1, 2, 3] {
         for (k, v) in s.values(from: start, count: count).enumerated() {
           let at = s.value(at: start + Int64(k))

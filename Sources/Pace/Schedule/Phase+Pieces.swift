@@ -66,7 +66,7 @@ extension LookupPiece {
 
 /// Number of milestones `<= u` (binary search; 0 for NaN).
 @inlinable
-func milestonesReached(_ milestones: UnsafeBufferPointer<Double>, at u: Double) -> Int {
+func milestonesReached(_ milestones: ArenaBuffer<Double>, at u: Double) -> Int {
   var lo = 0
   var hi = milestones.count
   while lo < hi {
@@ -112,15 +112,15 @@ extension Table {
 extension Kernel {
   /// A `points` table between two points: `y0 + (y1 - y0) ((u - x0) / (x1 - x0))`
   /// (``Table/value(at:)`` evaluates it on one lane).
-  @frozen public struct TableLine: PhaseKernel {
-    public let x0: Double
-    public let x1: Double
-    public let y0: Double
-    public let y1: Double
+  @frozen @usableFromInline package struct TableLine: PhaseKernel {
+    @usableFromInline package let x0: Double
+    @usableFromInline package let x1: Double
+    @usableFromInline package let y0: Double
+    @usableFromInline package let y1: Double
     /// `y1 - y0` and `x1 - x0`, formed once (not on every vector).
-    public let rise: Double
-    public let run: Double
-    @inlinable public init(x0: Double, x1: Double, y0: Double, y1: Double) {
+    @usableFromInline package let rise: Double
+    @usableFromInline package let run: Double
+    @inlinable package init(x0: Double, x1: Double, y0: Double, y1: Double) {
       self.x0 = x0
       self.x1 = x1
       self.y0 = y0
@@ -130,7 +130,7 @@ extension Kernel {
     }
 
     @inlinable @inline(__always)
-    public func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
+    package func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V {
       V(broadcast: y0) + V(broadcast: rise) * ((u - V(broadcast: x0)) / V(broadcast: run))
     }
   }
