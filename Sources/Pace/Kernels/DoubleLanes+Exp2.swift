@@ -14,19 +14,19 @@ import _CKernels
 
 extension Double {
   @inlinable @inline(__always)
-  public static func twoPowerSixteenths(_ shifted: Double) -> (hi: Double, lo: Double) {
+  package static func twoPowerSixteenths(_ shifted: Double) -> (hi: Double, lo: Double) {
     (pace_exp2_hi(shifted), pace_exp2_lo(shifted))
   }
 
   @inlinable @inline(__always)
-  public static func scaled(_ x: Double, byTwoPowerFloor n: Double) -> Double {
+  package static func scaled(_ x: Double, byTwoPowerFloor n: Double) -> Double {
     scaledByProducts(x, byTwoPowerFloor: n)
   }
 }
 
 extension SIMD4 where Scalar == Double {
   @inlinable @inline(__always)
-  public static func twoPowerSixteenths(_ shifted: SIMD4<Double>) -> (hi: SIMD4<Double>, lo: SIMD4<Double>) {
+  package static func twoPowerSixteenths(_ shifted: SIMD4<Double>) -> (hi: SIMD4<Double>, lo: SIMD4<Double>) {
     #if PACE_ISA_X86_64_V3 && arch(x86_64)
     return (pace_exp2_pairs4(shifted, 0), pace_exp2_pairs4(shifted, 1))
     #else
@@ -35,14 +35,14 @@ extension SIMD4 where Scalar == Double {
   }
 
   @inlinable @inline(__always)
-  public static func scaled(_ x: SIMD4<Double>, byTwoPowerFloor n: SIMD4<Double>) -> SIMD4<Double> {
+  package static func scaled(_ x: SIMD4<Double>, byTwoPowerFloor n: SIMD4<Double>) -> SIMD4<Double> {
     scaledByProducts(x, byTwoPowerFloor: n)
   }
 }
 
 extension SIMD8 where Scalar == Double {
   @inlinable @inline(__always)
-  public static func twoPowerSixteenths(_ shifted: SIMD8<Double>) -> (hi: SIMD8<Double>, lo: SIMD8<Double>) {
+  package static func twoPowerSixteenths(_ shifted: SIMD8<Double>) -> (hi: SIMD8<Double>, lo: SIMD8<Double>) {
     #if PACE_ISA_X86_64_V4 && arch(x86_64)
     return (pace_exp2_table8(shifted, 0), pace_exp2_table8(shifted, 1))
     #else
@@ -51,7 +51,7 @@ extension SIMD8 where Scalar == Double {
   }
 
   @inlinable @inline(__always)
-  public static func scaled(_ x: SIMD8<Double>, byTwoPowerFloor n: SIMD8<Double>) -> SIMD8<Double> {
+  package static func scaled(_ x: SIMD8<Double>, byTwoPowerFloor n: SIMD8<Double>) -> SIMD8<Double> {
     #if PACE_ISA_X86_64_V4 && arch(x86_64)
     return pace_scale8(x, n)
     #else
@@ -68,14 +68,14 @@ extension SIMD8 where Scalar == Double {
 
 extension Double {
   @inlinable @inline(__always)
-  public static func twoPowerFloorSixteenth(_ shifted: Double) -> Double {
+  package static func twoPowerFloorSixteenth(_ shifted: Double) -> Double {
     Double(bitPattern: ((shifted.bitPattern &+ 16368) &<< 48) & 0xFFF0_0000_0000_0000)
   }
 }
 
 extension SIMD4 where Scalar == Double {
   @inlinable @inline(__always)
-  public static func twoPowerFloorSixteenth(_ shifted: SIMD4<Double>) -> SIMD4<Double> {
+  package static func twoPowerFloorSixteenth(_ shifted: SIMD4<Double>) -> SIMD4<Double> {
     let bits = unsafeBitCast(shifted, to: SIMD4<UInt64>.self)
     return unsafeBitCast(((bits &+ 16368) &<< 48) & 0xFFF0_0000_0000_0000, to: SIMD4<Double>.self)
   }
@@ -83,7 +83,7 @@ extension SIMD4 where Scalar == Double {
 
 extension SIMD8 where Scalar == Double {
   @inlinable @inline(__always)
-  public static func twoPowerFloorSixteenth(_ shifted: SIMD8<Double>) -> SIMD8<Double> {
+  package static func twoPowerFloorSixteenth(_ shifted: SIMD8<Double>) -> SIMD8<Double> {
     let bits = unsafeBitCast(shifted, to: SIMD8<UInt64>.self)
     return unsafeBitCast(((bits &+ Self.bits(16368)) &<< Self.bits(48)) & Self.bits(0xFFF0_0000_0000_0000),
                          to: SIMD8<Double>.self)
@@ -110,7 +110,7 @@ extension DoubleLanes {
   /// in [-550, 550]; the first product is exact for the `x` of `exp2`, about
   /// [0.98, 2.05), so only the second rounds).
   @inlinable @inline(__always)
-  public static func scaledByProducts(_ x: Self, byTwoPowerFloor n: Self) -> Self {
+  package static func scaledByProducts(_ x: Self, byTwoPowerFloor n: Self) -> Self {
     // floor(n): adding and subtracting 1.5 * 2^52 rounds to an integer;
     // step back by one where that rounded up.
     let shifter = Self(broadcast: 0x1.8p52)

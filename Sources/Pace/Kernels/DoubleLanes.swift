@@ -7,7 +7,7 @@
 /// the same IEEE operations in the same order: `pace_schedule_at` (one lane)
 /// and the fills (``FillLanes``: four lanes, eight in x86-64-v4 builds) then
 /// agree bit for bit.
-public protocol DoubleLanes {
+@usableFromInline package protocol DoubleLanes {
   /// Every lane set to `value`.
   init(broadcast value: Double)
   static func + (a: Self, b: Self) -> Self
@@ -64,53 +64,53 @@ public protocol DoubleLanes {
 
 extension Double: DoubleLanes {
   @inlinable @inline(__always)
-  public init(broadcast value: Double) { self = value }
+  package init(broadcast value: Double) { self = value }
 
   @inlinable @inline(__always)
-  public static func choose(_ a: Double, lessOrEqual b: Double, _ ifTrue: Double, _ ifFalse: Double) -> Double {
+  package static func choose(_ a: Double, lessOrEqual b: Double, _ ifTrue: Double, _ ifFalse: Double) -> Double {
     a <= b ? ifTrue : ifFalse
   }
 
   @inlinable @inline(__always)
-  public var squareRootLanes: Double { squareRoot() }
+  package var squareRootLanes: Double { squareRoot() }
 
   @inlinable @inline(__always)
-  public var negatedLanes: Double { -self }
+  package var negatedLanes: Double { -self }
 
   @inlinable @inline(__always)
-  public static func all(_ a: Double, lessOrEqual b: Double) -> Bool { a <= b }
+  package static func all(_ a: Double, lessOrEqual b: Double) -> Bool { a <= b }
 
   @inlinable @inline(__always)
-  public static func all(_ a: Double, lessThan b: Double) -> Bool { a < b }
+  package static func all(_ a: Double, lessThan b: Double) -> Bool { a < b }
 
   @inlinable @inline(__always)
-  public static func any(_ a: Double, lessOrEqual b: Double) -> Bool { a <= b }
+  package static func any(_ a: Double, lessOrEqual b: Double) -> Bool { a <= b }
 
   @inlinable @inline(__always)
-  public static func choose(_ a: Double, lessThan b: Double, _ ifTrue: Double, _ ifFalse: Double) -> Double {
+  package static func choose(_ a: Double, lessThan b: Double, _ ifTrue: Double, _ ifFalse: Double) -> Double {
     a < b ? ifTrue : ifFalse
   }
 
   @inlinable @inline(__always)
-  public static func choose(_ a: Double, equal b: Double, _ ifTrue: Double, _ ifFalse: Double) -> Double {
+  package static func choose(_ a: Double, equal b: Double, _ ifTrue: Double, _ ifFalse: Double) -> Double {
     a == b ? ifTrue : ifFalse
   }
 
   @inlinable @inline(__always)
-  public static func choose(signBitOf x: Double, _ ifTrue: Double, _ ifFalse: Double) -> Double {
+  package static func choose(signBitOf x: Double, _ ifTrue: Double, _ ifFalse: Double) -> Double {
     x.sign == .minus ? ifTrue : ifFalse
   }
 
   @inlinable @inline(__always)
-  public func fusedAddingProductLanes(_ a: Double, _ b: Double) -> Double { addingProduct(a, b) }
+  package func fusedAddingProductLanes(_ a: Double, _ b: Double) -> Double { addingProduct(a, b) }
 
   @inlinable @inline(__always)
-  public static func twoPower(_ n: Double) -> Double {
+  package static func twoPower(_ n: Double) -> Double {
     Double(bitPattern: ((n + 0x1.8p52).bitPattern &+ 1023) &<< 52)
   }
 
   @inlinable @inline(__always)
-  public static func significandAndExponent(_ x: Double) -> (Double, Double) {
+  package static func significandAndExponent(_ x: Double) -> (Double, Double) {
     let bits = x.bitPattern
     let m = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)
     let e = Double(bitPattern: (bits &>> 52) | 0x4330_0000_0000_0000) - 4_503_599_627_371_519  // 2^52 + 1023
@@ -120,61 +120,61 @@ extension Double: DoubleLanes {
 
 extension SIMD4: DoubleLanes where Scalar == Double {
   @inlinable @inline(__always)
-  public init(broadcast value: Double) { self.init(repeating: value) }
+  package init(broadcast value: Double) { self.init(repeating: value) }
 
   @inlinable @inline(__always)
-  public static func choose(_ a: SIMD4<Double>, lessOrEqual b: SIMD4<Double>, _ ifTrue: SIMD4<Double>,
+  package static func choose(_ a: SIMD4<Double>, lessOrEqual b: SIMD4<Double>, _ ifTrue: SIMD4<Double>,
                             _ ifFalse: SIMD4<Double>) -> SIMD4<Double> {
     ifFalse.replacing(with: ifTrue, where: a .<= b)
   }
 
   @inlinable @inline(__always)
-  public var squareRootLanes: SIMD4<Double> { self.squareRoot() }
+  package var squareRootLanes: SIMD4<Double> { self.squareRoot() }
 
   @inlinable @inline(__always)
-  public var negatedLanes: SIMD4<Double> {
+  package var negatedLanes: SIMD4<Double> {
     // The stdlib's prefix minus on SIMD vectors is `0 - x`.
     unsafeBitCast(unsafeBitCast(self, to: SIMD4<UInt64>.self) ^ SIMD4<UInt64>(repeating: 1 << 63), to: SIMD4<Double>.self)
   }
 
   @inlinable @inline(__always)
-  public static func all(_ a: SIMD4<Double>, lessOrEqual b: SIMD4<Double>) -> Bool { Swift.all(a .<= b) }
+  package static func all(_ a: SIMD4<Double>, lessOrEqual b: SIMD4<Double>) -> Bool { Swift.all(a .<= b) }
 
   @inlinable @inline(__always)
-  public static func all(_ a: SIMD4<Double>, lessThan b: SIMD4<Double>) -> Bool { Swift.all(a .< b) }
+  package static func all(_ a: SIMD4<Double>, lessThan b: SIMD4<Double>) -> Bool { Swift.all(a .< b) }
 
   @inlinable @inline(__always)
-  public static func any(_ a: SIMD4<Double>, lessOrEqual b: SIMD4<Double>) -> Bool { Swift.any(a .<= b) }
+  package static func any(_ a: SIMD4<Double>, lessOrEqual b: SIMD4<Double>) -> Bool { Swift.any(a .<= b) }
 
   @inlinable @inline(__always)
-  public static func choose(_ a: SIMD4<Double>, lessThan b: SIMD4<Double>, _ ifTrue: SIMD4<Double>,
+  package static func choose(_ a: SIMD4<Double>, lessThan b: SIMD4<Double>, _ ifTrue: SIMD4<Double>,
                             _ ifFalse: SIMD4<Double>) -> SIMD4<Double> {
     ifFalse.replacing(with: ifTrue, where: a .< b)
   }
 
   @inlinable @inline(__always)
-  public static func choose(_ a: SIMD4<Double>, equal b: SIMD4<Double>, _ ifTrue: SIMD4<Double>,
+  package static func choose(_ a: SIMD4<Double>, equal b: SIMD4<Double>, _ ifTrue: SIMD4<Double>,
                             _ ifFalse: SIMD4<Double>) -> SIMD4<Double> {
     ifFalse.replacing(with: ifTrue, where: a .== b)
   }
 
   @inlinable @inline(__always)
-  public static func choose(signBitOf x: SIMD4<Double>, _ ifTrue: SIMD4<Double>,
+  package static func choose(signBitOf x: SIMD4<Double>, _ ifTrue: SIMD4<Double>,
                             _ ifFalse: SIMD4<Double>) -> SIMD4<Double> {
     ifFalse.replacing(with: ifTrue, where: unsafeBitCast(x, to: SIMD4<Int64>.self) .< 0)
   }
 
   @inlinable @inline(__always)
-  public func fusedAddingProductLanes(_ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> { addingProduct(a, b) }
+  package func fusedAddingProductLanes(_ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> { addingProduct(a, b) }
 
   @inlinable @inline(__always)
-  public static func twoPower(_ n: SIMD4<Double>) -> SIMD4<Double> {
+  package static func twoPower(_ n: SIMD4<Double>) -> SIMD4<Double> {
     let bits = unsafeBitCast(n + SIMD4(repeating: 0x1.8p52), to: SIMD4<UInt64>.self)
     return unsafeBitCast((bits &+ 1023) &<< 52, to: SIMD4<Double>.self)
   }
 
   @inlinable @inline(__always)
-  public static func significandAndExponent(_ x: SIMD4<Double>) -> (SIMD4<Double>, SIMD4<Double>) {
+  package static func significandAndExponent(_ x: SIMD4<Double>) -> (SIMD4<Double>, SIMD4<Double>) {
     let bits = unsafeBitCast(x, to: SIMD4<UInt64>.self)
     let m = unsafeBitCast((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000, to: SIMD4<Double>.self)
     let e = unsafeBitCast((bits &>> 52) | 0x4330_0000_0000_0000, to: SIMD4<Double>.self)
@@ -188,16 +188,16 @@ extension SIMD4: DoubleLanes where Scalar == Double {
 // builtin vector operations exist only on the concrete SIMDn types.
 extension SIMD8: DoubleLanes where Scalar == Double {
   @inlinable @inline(__always)
-  public init(broadcast value: Double) { self.init(repeating: value) }
+  package init(broadcast value: Double) { self.init(repeating: value) }
 
   @inlinable @inline(__always)
-  public static func choose(_ a: SIMD8<Double>, lessOrEqual b: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
+  package static func choose(_ a: SIMD8<Double>, lessOrEqual b: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
                             _ ifFalse: SIMD8<Double>) -> SIMD8<Double> {
     select(a .<= b, ifTrue, ifFalse)
   }
 
   @inlinable @inline(__always)
-  public var squareRootLanes: SIMD8<Double> { self.squareRoot() }
+  package var squareRootLanes: SIMD8<Double> { self.squareRoot() }
 
   /// Per lane `ifTrue` where `mask` is set, else `ifFalse`: eight scalar
   /// selects written out, which the optimiser turns into one blend (the
@@ -212,19 +212,19 @@ extension SIMD8: DoubleLanes where Scalar == Double {
   }
 
   @inlinable @inline(__always)
-  public var negatedLanes: SIMD8<Double> {
+  package var negatedLanes: SIMD8<Double> {
     // The stdlib's prefix minus on SIMD vectors is `0 - x`.
     unsafeBitCast(unsafeBitCast(self, to: SIMD8<UInt64>.self) ^ Self.bits(1 << 63), to: SIMD8<Double>.self)
   }
 
   @inlinable @inline(__always)
-  public static func all(_ a: SIMD8<Double>, lessOrEqual b: SIMD8<Double>) -> Bool { allLanes(a .<= b) }
+  package static func all(_ a: SIMD8<Double>, lessOrEqual b: SIMD8<Double>) -> Bool { allLanes(a .<= b) }
 
   @inlinable @inline(__always)
-  public static func all(_ a: SIMD8<Double>, lessThan b: SIMD8<Double>) -> Bool { allLanes(a .< b) }
+  package static func all(_ a: SIMD8<Double>, lessThan b: SIMD8<Double>) -> Bool { allLanes(a .< b) }
 
   @inlinable @inline(__always)
-  public static func any(_ a: SIMD8<Double>, lessOrEqual b: SIMD8<Double>) -> Bool {
+  package static func any(_ a: SIMD8<Double>, lessOrEqual b: SIMD8<Double>) -> Bool {
     let bits = unsafeBitCast(a .<= b, to: SIMD8<Int64>.self)
     let quarter = bits.lowHalf | bits.highHalf
     let eighth = quarter.lowHalf | quarter.highHalf
@@ -243,34 +243,34 @@ extension SIMD8: DoubleLanes where Scalar == Double {
   }
 
   @inlinable @inline(__always)
-  public static func choose(_ a: SIMD8<Double>, lessThan b: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
+  package static func choose(_ a: SIMD8<Double>, lessThan b: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
                             _ ifFalse: SIMD8<Double>) -> SIMD8<Double> {
     select(a .< b, ifTrue, ifFalse)
   }
 
   @inlinable @inline(__always)
-  public static func choose(_ a: SIMD8<Double>, equal b: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
+  package static func choose(_ a: SIMD8<Double>, equal b: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
                             _ ifFalse: SIMD8<Double>) -> SIMD8<Double> {
     select(a .== b, ifTrue, ifFalse)
   }
 
   @inlinable @inline(__always)
-  public static func choose(signBitOf x: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
+  package static func choose(signBitOf x: SIMD8<Double>, _ ifTrue: SIMD8<Double>,
                             _ ifFalse: SIMD8<Double>) -> SIMD8<Double> {
     select(unsafeBitCast(x, to: SIMD8<Int64>.self) .< unsafeBitCast(bits(0), to: SIMD8<Int64>.self), ifTrue, ifFalse)
   }
 
   @inlinable @inline(__always)
-  public func fusedAddingProductLanes(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> { addingProduct(a, b) }
+  package func fusedAddingProductLanes(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> { addingProduct(a, b) }
 
   @inlinable @inline(__always)
-  public static func twoPower(_ n: SIMD8<Double>) -> SIMD8<Double> {
+  package static func twoPower(_ n: SIMD8<Double>) -> SIMD8<Double> {
     let bits = unsafeBitCast(n + SIMD8(repeating: 0x1.8p52), to: SIMD8<UInt64>.self)
     return unsafeBitCast((bits &+ Self.bits(1023)) &<< Self.bits(52), to: SIMD8<Double>.self)
   }
 
   @inlinable @inline(__always)
-  public static func significandAndExponent(_ x: SIMD8<Double>) -> (SIMD8<Double>, SIMD8<Double>) {
+  package static func significandAndExponent(_ x: SIMD8<Double>) -> (SIMD8<Double>, SIMD8<Double>) {
     let bits = unsafeBitCast(x, to: SIMD8<UInt64>.self)
     let m = unsafeBitCast((bits & Self.bits(0x000F_FFFF_FFFF_FFFF)) | Self.bits(0x3FF0_0000_0000_0000),
                           to: SIMD8<Double>.self)
@@ -305,7 +305,7 @@ extension DoubleLanes {
   /// for polynomial steps, where either is accurate enough. Exact residuals
   /// use `productError` and `Elementary.divide`.
   @inlinable @inline(__always)
-  public func addingProductLanes(_ a: Self, _ b: Self) -> Self {
+  package func addingProductLanes(_ a: Self, _ b: Self) -> Self {
     hasHardwareFMA ? fusedAddingProductLanes(a, b) : self + a * b
   }
 
@@ -314,7 +314,7 @@ extension DoubleLanes {
   /// hardware FMA, else Dekker's product of Veltkamp halves (the same exact
   /// value, for |a|, |b| < 2^995 and products far from underflow).
   @inlinable @inline(__always)
-  public static func productError(_ a: Self, _ b: Self, product p: Self) -> Self {
+  package static func productError(_ a: Self, _ b: Self, product p: Self) -> Self {
     if hasHardwareFMA { return p.negatedLanes.fusedAddingProductLanes(a, b) }
     let (ah, al) = veltkampSplit(a)
     let (bh, bl) = veltkampSplit(b)

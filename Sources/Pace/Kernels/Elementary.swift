@@ -39,7 +39,7 @@
 /// (x86-64-v3 and v4 builds, arm64) and a product then a sum elsewhere, so
 /// the portable baseline library may differ from the host one in the last
 /// bit (never `at` from the fills of one library).
-public enum Elementary {
+@usableFromInline package enum Elementary {
   /// ln 2 in two parts: a 42-bit head (so `e * ln2Hi` is exact for the
   /// exponents `e` of doubles) and the rest.
   @inlinable static var ln2Hi: Double { 0x1.62e42fefa3800p-1 }
@@ -53,7 +53,7 @@ public enum Elementary {
   /// below -708.4, zero below -745.13, NaN for NaN): `2^(x log2 e)` with the
   /// product kept as an exact double-double.
   @inlinable @inline(__always)
-  public static func exp<V: DoubleLanes>(_ x: V) -> V {
+  package static func exp<V: DoubleLanes>(_ x: V) -> V {
     let log2e = V(broadcast: log2eHi)
     let zh = x * log2e
     let zl = V.productError(x, log2e, product: zh).addingProductLanes(x, V(broadcast: log2eLo))
@@ -78,7 +78,7 @@ public enum Elementary {
   /// rounded exponent, exact, no clamp), about 26 otherwise (in a function
   /// of its own, ``exp2OutOfRange(_:_:)``); O(1) per lane.
   @inlinable @inline(__always)
-  public static func exp2<V: DoubleLanes>(_ zh: V, _ zl: V) -> V {
+  package static func exp2<V: DoubleLanes>(_ zh: V, _ zl: V) -> V {
     let fastLow = V(broadcast: -1020)
     let fastHigh = V(broadcast: 1020)
     if V.all(fastLow, lessThan: zh) && V.all(zh, lessThan: fastHigh) {
@@ -141,7 +141,7 @@ public enum Elementary {
   /// `log(a)` as a double-double `(hi, lo)` for `a >= 0` (hi is -inf at 0,
   /// +inf at +inf, NaN for NaN and negative `a`; lo is then unspecified).
   @inlinable @inline(__always)
-  public static func logDoubleDouble<V: DoubleLanes>(_ a: V) -> (hi: V, lo: V) {
+  package static func logDoubleDouble<V: DoubleLanes>(_ a: V) -> (hi: V, lo: V) {
     let zero = V(broadcast: 0)
     let two = V(broadcast: 2)
     // Subnormals: scale into the normals first.
@@ -206,7 +206,7 @@ public enum Elementary {
   /// `log2(a)` as a double-double: ``logDoubleDouble(_:)`` times `log2 e`
   /// (about 2^-66 relative; the special values of `hi` are those of `log`).
   @inlinable @inline(__always)
-  public static func log2DoubleDouble<V: DoubleLanes>(_ a: V) -> (hi: V, lo: V) {
+  package static func log2DoubleDouble<V: DoubleLanes>(_ a: V) -> (hi: V, lo: V) {
     let (h, l) = logDoubleDouble(a)
     let c = V(broadcast: log2eHi)
     let hi = h * c
@@ -216,19 +216,19 @@ public enum Elementary {
 
   /// Natural logarithm (-inf at 0, NaN below 0 and for NaN).
   @inlinable @inline(__always)
-  public static func log<V: DoubleLanes>(_ x: V) -> V {
+  package static func log<V: DoubleLanes>(_ x: V) -> V {
     logDoubleDouble(x).hi
   }
 
   /// `|x|` per lane (clears the sign bit's effect: -0 gives +0).
   @inlinable @inline(__always)
-  public static func magnitude<V: DoubleLanes>(_ x: V) -> V {
+  package static func magnitude<V: DoubleLanes>(_ x: V) -> V {
     V.choose(signBitOf: x, V(broadcast: 0) - x, x)
   }
 
   /// `x^y` with the special values of C's `pow`.
   @inlinable @inline(__always)
-  public static func pow<V: DoubleLanes>(_ x: V, _ y: V) -> V {
+  package static func pow<V: DoubleLanes>(_ x: V, _ y: V) -> V {
     pow(x, y, log2OfMagnitude: log2DoubleDouble(magnitude(x)))
   }
 
@@ -236,7 +236,7 @@ public enum Elementary {
   /// many `y` compute once: the result is the same, bit for bit, as
   /// `pow(x, y)`.
   @inlinable @inline(__always)
-  public static func pow<V: DoubleLanes>(_ x: V, _ y: V, log2OfMagnitude log: (hi: V, lo: V)) -> V {
+  package static func pow<V: DoubleLanes>(_ x: V, _ y: V, log2OfMagnitude log: (hi: V, lo: V)) -> V {
     let zero = V(broadcast: 0)
     let one = V(broadcast: 1)
     var r = powOfPositive(y, log2OfX: log)
@@ -262,7 +262,7 @@ public enum Elementary {
   /// A double-double constant (a kernel's `log2` of its base, taken once) in
   /// every lane.
   @inlinable @inline(__always)
-  public static func broadcast<V: DoubleLanes>(_ pair: (hi: Double, lo: Double)) -> (hi: V, lo: V) {
+  package static func broadcast<V: DoubleLanes>(_ pair: (hi: Double, lo: Double)) -> (hi: V, lo: V) {
     (V(broadcast: pair.hi), V(broadcast: pair.lo))
   }
 
@@ -270,7 +270,7 @@ public enum Elementary {
   /// `log2DoubleDouble(x)`: `pow` without its special-value selects (which
   /// change nothing there), for kernels whose base is known to be ordinary.
   @inlinable @inline(__always)
-  public static func powOfPositive<V: DoubleLanes>(_ y: V, log2OfX log: (hi: V, lo: V)) -> V {
+  package static func powOfPositive<V: DoubleLanes>(_ y: V, log2OfX log: (hi: V, lo: V)) -> V {
     // y log2 x exactly as a double-double (fma recovers the product's error).
     let zh = y * log.hi
     let zl = V.productError(y, log.hi, product: zh).addingProductLanes(y, log.lo)
@@ -283,7 +283,7 @@ public enum Elementary {
   /// residual `a - q b` is exact, and `q + residual / b` then rounds to the
   /// quotient), several times faster than a vector division.
   @inlinable @inline(__always)
-  public static func divide<V: DoubleLanes>(_ a: V, by b: V, reciprocal: V) -> V {
+  package static func divide<V: DoubleLanes>(_ a: V, by b: V, reciprocal: V) -> V {
     guard hasHardwareFMA else { return a / b }  // the division itself: the same quotient
     let q = a * reciprocal
     let residual = a.fusedAddingProductLanes(q.negatedLanes, b)
@@ -292,7 +292,7 @@ public enum Elementary {
 
   /// Per-lane floor for `x >= 0` (any size; NaN stays NaN).
   @inlinable @inline(__always)
-  public static func floor<V: DoubleLanes>(_ x: V) -> V {
+  package static func floor<V: DoubleLanes>(_ x: V) -> V {
     // Doubles from 2^52 up are integers already.
     V.choose(x, lessThan: V(broadcast: 0x1p52), Trigonometry.floorLanes(x), x)
   }

@@ -12,7 +12,7 @@
 /// [1 - 2^-20, 1) — being computed from whichever of `p` and `1 - p` is
 /// smaller, it keeps that accuracy relative to the tiny values near the end
 /// of a decay, where `0.5 * (1 + cos(pi p))` loses digits to cancellation.
-public enum Trigonometry {
+@usableFromInline package enum Trigonometry {
   /// pi split in two: `piHigh + piLow` is pi to about 2^-106.
   @usableFromInline static let piHigh = 3.141592653589793
   @usableFromInline static let piLow = 1.2246467991473532e-16
@@ -61,7 +61,7 @@ public enum Trigonometry {
   /// `cos(pi x)` for any finite `x` (exact range reduction: no error from
   /// rounding pi x).
   @inlinable @inline(__always)
-  public static func cosPi<V: DoubleLanes>(_ x: V) -> V {
+  package static func cosPi<V: DoubleLanes>(_ x: V) -> V {
     let zero = V(broadcast: 0)
     let one = V(broadcast: 1)
     let two = V(broadcast: 2)
@@ -98,7 +98,7 @@ public enum Trigonometry {
   ///
   /// - Complexity: O(1) per lane: about 14 vector operations.
   @inlinable @inline(__always)
-  public static func halfCosSquared<V: DoubleLanes>(p: V, q: V) -> V {
+  package static func halfCosSquared<V: DoubleLanes>(p: V, q: V) -> V {
     let one = V(broadcast: 1)
     // Lanes usually agree on the side (a run of steps in one half of a
     // phase): then no select.
