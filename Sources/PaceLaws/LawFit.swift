@@ -15,10 +15,14 @@ public enum FitMethod: String, Sendable, CaseIterable {
   case adam
 }
 
-/// Options of a fit. Defaults follow the references (algorithms.md §6).
+/// Options of a fit. Defaults follow the references (algorithms.md §6),
+/// except where cross-validation on held-out curves chose otherwise
+/// (`method`, `warmup`, `fitLambda`: Benchmarks/laws/results.md).
 public struct FitOptions: Sendable {
-  /// Levenberg-Marquardt (default) or the study's AdamW recipe.
-  public var method: FitMethod = .levenbergMarquardt
+  /// Levenberg-Marquardt or the study's AdamW recipe; nil (default): the
+  /// law's cross-validated default, `LawKind.defaultFitMethod` (adam for
+  /// multi_power, Levenberg-Marquardt for annealing).
+  public var method: FitMethod? = nil
   /// Huber threshold on log residuals.
   public var huberDelta = 1e-3
   /// Iterations per Levenberg-Marquardt run.
@@ -33,14 +37,15 @@ public struct FitOptions: Sendable {
   public var fitLambda = true
   /// Annealing law: lambda when not fitted, the start when fitted.
   public var lambda = 0.999
-  /// Warmup convention; nil: the law's own (`.raw` multi-power, `.peak`
-  /// annealing). Default `.raw` for both laws: cross-validated on the 25M
-  /// curves it predicts unseen curves best for the multi-power law and
-  /// twice as well as `.peak` for the annealing law
+  /// Warmup convention; nil (default): the law's cross-validated default,
+  /// `LawKind.defaultFitWarmup` (`.raw` multi-power, `.sum` annealing).
+  /// Cross-validated on the 25M curves these predict unseen curves best;
+  /// the annealing law's own convention (`.peak`) half as well
   /// (Benchmarks/laws/results.md, "Cross-validated choice").
-  public var warmup: WarmupMode? = .raw
+  public var warmup: WarmupMode? = nil
   /// Start from these parameters only, instead of the multi-start grid
-  /// (same kind as the fit; its lambda is the start when fitting lambda).
+  /// (same kind as the fit; its lambda is the start when fitting lambda):
+  /// Levenberg-Marquardt from them, whatever `method` (the report says so).
   public var initial: LossLaw? = nil
 
   public init() {}
@@ -60,9 +65,13 @@ public struct FitReport: Sendable {
   public var starts: Int
   public var iterations: Int
   public var converged: Bool
+  /// The method and warmup convention the fit used (nil in a report saved
+  /// by a library that did not record them).
+  public var method: FitMethod?
+  public var warmup: WarmupMode?
 
   public init(objective: Double, metrics: LawMetrics, perCurve: [LawMetrics], points: Int, curves: Int,
-              starts: Int, iterations: Int, converged: Bool) {
+              starts: Int, iterations: Int, converged: Bool, method: FitMethod? = nil, warmup: WarmupMode? = nil) {
     self.objective = objective
     self.metrics = metrics
     self.perCurve = perCurve
@@ -71,6 +80,8 @@ public struct FitReport: Sendable {
     self.starts = starts
     self.iterations = iterations
     self.converged = converged
+    self.method = method
+    self.warmup = warmup
   }
 }
 
@@ -257,13 +268,15 @@ public enum LawFitter {
       throw .argument("huber delta must be finite and > 0, got \(options.huberDelta)")
     }
     guard options.maxIterations >= 1 else { throw .argument("max iterations must be >= 1") }
-    guard options.method == .levenbergMarquardt || kind == .multiPower else {
+    // With `initial`, Levenberg-Marquardt refines it whatever the method.
+    let method = options.initial == nil ? options.resolvedMethod(for: kind) : .levenbergMarquardt
+    guard options.resolvedMethod(for: kind) == .levenbergMarquardt || kind == .multiPower else {
       throw .argument("the adam recipe is the multi-power law study's; fit annealing with lm")
     }
     guard options.lambda > 0, options.lambda < 1 else {
       throw .argument("lambda must be in (0, 1), got \(options.lambda)")
     }
-    let warmup = options.warmup ?? kind.defaultWarmup
+    let warmup = options.resolvedWarmup(for: kind)
     // Solve in normalised LR units (largest peak 3e-4, the grids' units); map back at the end.
     let units = FitUnits(curves: curves)
     var prepared: [PreparedCurve] = []
@@ -355,7 +368,7 @@ public enum LawFitter {
         throw .numeric("multi_power: no surrogate start gave finite positive predictions", reached: nil)
       }
       let ranked = sAll.sorted { $0.objective < $1.objective }
-      if options.method == .adam {
+      if method == .adam {
         let model = FitModel(form: .multiPower, curves: prepared, chains: 2)
         let s0 = ranked[0].phi
         let theta0 = [s0[0], _exp(s0[1]), _exp(s0[2]), _exp(s0[3]), 1, 0.5, 0.5]
@@ -448,7 +461,7 @@ public enum LawFitter {
     }
     let report = FitReport(objective: final.objective, metrics: LawMetrics(observed: allObs, predicted: allPred),
                            perCurve: perCurve, points: points, curves: curves.count, starts: starts,
-                           iterations: iterations, converged: final.converged)
+                           iterations: iterations, converged: final.converged, method: method, warmup: warmup)
     let result = FittedLaw(law: fitted, report: report)
     guard allPred.allSatisfy({ $0.isFinite }) else {
       throw .numeric("\(kind.rawValue): the fitted law predicts non-finite losses", reached: result)

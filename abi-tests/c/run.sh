@@ -268,6 +268,14 @@ if [[ -x "$out/law_interval_test" ]]; then
   run_step "law_interval_test under valgrind" run_valgrind law_interval_test
 fi
 
+# abi-tests/c/law_fit_defaults_test.c: the fit's defaults (opt NULL, PACE_FIT_AUTO, a
+# zeroed pace_fit_options still PACE_FIT_LM, the report's method and warmup), then under valgrind.
+run_step "build law_fit_defaults_test (C11, -Wall -Wextra -Werror)" build_test law_fit_defaults_test
+if [[ -x "$out/law_fit_defaults_test" ]]; then
+  run_step "law_fit_defaults_test" run_test law_fit_defaults_test
+  run_step "law_fit_defaults_test under valgrind" run_valgrind law_fit_defaults_test
+fi
+
 # abi-tests/fuzz: each libFuzzer target (spec, config, checkpoint, law, sampler,
 # autolrs) for 3 s from its seed corpus (skipped without a libFuzzer clang);
 # the long campaign is abi-tests/fuzz/run.sh runs 1000000 (abi-tests/fuzz/README.md).
