@@ -22,6 +22,7 @@ private let namesJSON: String = {
       ("warmup", .string(kind.defaultWarmup.rawValue)),
       ("fit_method", .string(kind.defaultFitMethod.rawValue)),
       ("fit_warmup", .string(kind.defaultFitWarmup.rawValue)),
+      ("fit_huber_delta", number(kind.defaultHuberDelta)),
     ]))
   }
   let warmups = LawCodes.warmupModes.map {

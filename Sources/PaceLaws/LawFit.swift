@@ -21,10 +21,12 @@ public enum FitMethod: String, Sendable, CaseIterable {
 public struct FitOptions: Sendable {
   /// Levenberg-Marquardt or the study's AdamW recipe; nil (default): the
   /// law's cross-validated default, `LawKind.defaultFitMethod` (adam for
-  /// multi_power, Levenberg-Marquardt for annealing).
+  /// multi_power, falling back to Levenberg-Marquardt when the recipe
+  /// leaves the law's domain; Levenberg-Marquardt for annealing).
   public var method: FitMethod? = nil
-  /// Huber threshold on log residuals.
-  public var huberDelta = 1e-3
+  /// Huber threshold on log residuals (> 0); nil (default): the law's
+  /// cross-validated default, `LawKind.defaultHuberDelta`.
+  public var huberDelta: Double? = nil
   /// Iterations per Levenberg-Marquardt run.
   public var maxIterations = 300
   /// Relative objective decrease below which a run has converged.
@@ -38,10 +40,10 @@ public struct FitOptions: Sendable {
   /// Annealing law: lambda when not fitted, the start when fitted.
   public var lambda = 0.999
   /// Warmup convention; nil (default): the law's cross-validated default,
-  /// `LawKind.defaultFitWarmup` (`.raw` multi-power, `.sum` annealing).
-  /// Cross-validated on the 25M curves these predict unseen curves best;
-  /// the annealing law's own convention (`.peak`) half as well
-  /// (Benchmarks/laws/results.md, "Cross-validated choice").
+  /// `LawKind.defaultFitWarmup` (`.sum` for both laws). Cross-validated on
+  /// the 25M curves it predicts unseen curves best; the annealing law's own
+  /// convention (`.peak`) half as well (Benchmarks/laws/results.md,
+  /// "Cross-validated choice").
   public var warmup: WarmupMode? = nil
   /// Start from these parameters only, instead of the multi-start grid
   /// (same kind as the fit; its lambda is the start when fitting lambda):
@@ -192,9 +194,12 @@ private struct FitModel {
 }
 
 /// The study's AdamW recipe on raw parameters; returns the best step's
-/// parameters, its objective and the steps taken.
+/// parameters, its objective, the steps taken, and whether it stopped
+/// because a step left the law's domain (a positive parameter <= 0, or a
+/// non-finite or non-positive prediction) instead of by its own rules
+/// (patience, step cap, small gradient).
 private func adamRecipe(model: FitModel, logObserved: [Double], start: [Double], delta: Double)
-  -> (theta: [Double], objective: Double, steps: Int) {
+  -> (theta: [Double], objective: Double, steps: Int, leftDomain: Bool) {
   let p = 7
   var theta = start
   var m = [Double](repeating: 0, count: p)
@@ -205,11 +210,12 @@ private func adamRecipe(model: FitModel, logObserved: [Double], start: [Double],
   var bestTheta = theta
   var wait = 0
   var steps = 0
+  var leftDomain = false
   for step in 1...200 {
     steps = step
-    guard theta[1] > 0, theta[2] > 0, theta[3] > 0, theta[4] > 0, theta[5] > 0 else { break }
+    guard theta[1] > 0, theta[2] > 0, theta[3] > 0, theta[4] > 0, theta[5] > 0 else { leftDomain = true; break }
     let phi = [theta[0], _log(theta[1]), _log(theta[2]), _log(theta[3]), _log(theta[4]), _log(theta[5]), theta[6]]
-    guard let e = model.evaluate(phi, true) else { break }
+    guard let e = model.evaluate(phi, true) else { leftDomain = true; break }
     var objective = 0.0
     var grad = [Double](repeating: 0, count: p)
     var finite = true
@@ -222,7 +228,7 @@ private func adamRecipe(model: FitModel, logObserved: [Double], start: [Double],
       let dr = (a <= delta ? r : delta * (r > 0 ? 1 : -1)) / pr
       for k in 0..<p { grad[k] += dr * e.jacobian[i * p + k] }
     }
-    guard finite else { break }
+    guard finite else { leftDomain = true; break }
     // d/dtheta from d/dphi (logs of the positive parameters).
     for k in [1, 2, 3, 4, 5] { grad[k] /= theta[k] }
     if objective < best {
@@ -244,7 +250,7 @@ private func adamRecipe(model: FitModel, logObserved: [Double], start: [Double],
       theta[k] -= rates[k] * (m[k] / c1) / ((v[k] / c2).squareRoot() + eps)
     }
   }
-  return (bestTheta, best, steps)
+  return (bestTheta, best, steps, leftDomain)
 }
 
 /// Fits the laws.
@@ -264,12 +270,13 @@ public enum LawFitter {
   /// `.numeric` (with the best law reached) when no run converges.
   public static func fit(_ kind: LawKind, curves: [LossCurve], options: FitOptions = FitOptions()) throws(LawError) -> FittedLaw {
     guard !curves.isEmpty else { throw .argument("no curves to fit") }
-    guard options.huberDelta > 0, options.huberDelta.isFinite else {
-      throw .argument("huber delta must be finite and > 0, got \(options.huberDelta)")
+    let huberDelta = options.resolvedHuberDelta(for: kind)
+    guard huberDelta > 0, huberDelta.isFinite else {
+      throw .argument("huber delta must be finite and > 0, got \(huberDelta)")
     }
     guard options.maxIterations >= 1 else { throw .argument("max iterations must be >= 1") }
     // With `initial`, Levenberg-Marquardt refines it whatever the method.
-    let method = options.initial == nil ? options.resolvedMethod(for: kind) : .levenbergMarquardt
+    var method = options.initial == nil ? options.resolvedMethod(for: kind) : .levenbergMarquardt
     guard options.resolvedMethod(for: kind) == .levenbergMarquardt || kind == .multiPower else {
       throw .argument("the adam recipe is the multi-power law study's; fit annealing with lm")
     }
@@ -290,7 +297,7 @@ public enum LawFitter {
       throw .argument("\(kind.rawValue) has \(needed) parameters to fit but the curves have \(points) points")
     }
     func run(_ model: FitModel, _ starts: [[Double]], maxIterations: Int) -> (best: LMResult?, all: [LMResult], iterations: Int) {
-      var lm = HuberLM(delta: options.huberDelta, maxIterations: maxIterations, tolerance: options.tolerance,
+      var lm = HuberLM(delta: huberDelta, maxIterations: maxIterations, tolerance: options.tolerance,
                        logObserved: logObs, parameterCount: model.parameterCount, evaluate: model.evaluate)
       lm.stepTolerance = 1e-7
       let solver = lm
@@ -372,13 +379,19 @@ public enum LawFitter {
         let model = FitModel(form: .multiPower, curves: prepared, chains: 2)
         let s0 = ranked[0].phi
         let theta0 = [s0[0], _exp(s0[1]), _exp(s0[2]), _exp(s0[3]), 1, 0.5, 0.5]
-        let (theta, objective, steps) = adamRecipe(model: model, logObserved: logObs, start: theta0,
-                                                   delta: options.huberDelta)
+        let (theta, objective, steps, leftDomain) = adamRecipe(model: model, logObserved: logObs, start: theta0,
+                                                               delta: huberDelta)
         starts += 1
         iterations += steps
-        final = LMResult(phi: [], objective: objective, iterations: steps, converged: objective.isFinite)
-        law = theta
-        break
+        // The default (method nil): a recipe that left the law's domain did not run to its
+        // early stop (curves far from the study's regime, e.g. an SGD run whose loss falls
+        // to 0.05): its point is the start, not a fit. Levenberg-Marquardt fits instead.
+        if !(leftDomain && options.method == nil) {
+          final = LMResult(phi: [], objective: objective, iterations: steps, converged: objective.isFinite)
+          law = theta
+          break
+        }
+        method = .levenbergMarquardt
       }
       // 2. Full law from the best distinct surrogate optima.
       var seeds: [[Double]] = []

@@ -71,10 +71,10 @@ struct Fit: ParsableCommand {
       'step' and 'loss') or a CSV alone whose 'lr' column gives the schedule (columns step, lr, loss; \
       the LR is linear between logged rows and from 0 at step 0 up to the first: docs/laws.md). Header \
       names are case-insensitive ('learning_rate' for 'lr'); other columns are ignored. Rows with an \
-      empty or NaN loss, and step 0, are skipped. The fit minimises the Huber loss (delta 1e-3) \
-      of the log residuals over every curve from the references' multi-start grid (docs/laws.md); \
-      --method auto (the default) is each law's cross-validated default fit: multi_power adam, \
-      warmup raw; annealing lm, warmup sum, lambda fitted. --json prints the law as JSON \
+      empty or NaN loss, and step 0, are skipped. The fit minimises the Huber loss of the log \
+      residuals over every curve from the references' multi-start grid (docs/laws.md); the \
+      defaults are each law's cross-validated default fit: multi_power adam (lm when the recipe \
+      leaves the law's domain), annealing lm with lambda fitted; warmup sum, Huber delta 1e-2. --json prints the law as JSON \
       ({"law", "params", "fit"}), which 'pace predict' and 'pace search' read. With --interval \
       LEVEL (at least 2 curves) the law also gets a prediction interval calibrated by \
       leave-one-curve-out fits (one more fit per curve): printed, and saved with the law for \
@@ -99,8 +99,11 @@ struct Fit: ParsableCommand {
   @Option(help: "auto (the law's cross-validated default: adam for multi_power, lm for annealing), lm (Levenberg-Marquardt to convergence) or adam (the multi-power study's early-stopped AdamW recipe).")
   var method: String = Fit.autoMethod
 
-  @Option(help: "Warmup convention: raw, peak or sum (default: the law's cross-validated default, raw for multi_power, sum for annealing).")
+  @Option(help: "Warmup convention: raw, peak or sum (default: the law's cross-validated default, sum).")
   var warmup: String?
+
+  @Option(help: "Huber threshold on log residuals, > 0 (default: the law's cross-validated default, 1e-2).")
+  var huberDelta: Double?
 
   @Option(help: "Warmup length in steps (default: up to the first step at the peak LR).")
   var warmupSteps: Int?
@@ -143,6 +146,10 @@ struct Fit: ParsableCommand {
         guard let w = WarmupMode(rawValue: warmup) else { throw CommandError("--warmup must be raw, peak or sum, got '\(warmup)'") }
         options.warmup = w
       }
+      if let huberDelta {
+        guard huberDelta > 0, huberDelta.isFinite else { throw CommandError("--huber-delta must be finite and > 0, got \(huberDelta)") }
+        options.huberDelta = huberDelta
+      }
       options.fitLambda = fitLambda
       options.lambda = lambda
       var loaded: [LossCurve] = []
@@ -184,7 +191,8 @@ struct Fit: ParsableCommand {
       }
       let used = fitted.report.method ?? options.resolvedMethod(for: kind)
       print("law: \(kind.rawValue) (warmup \(fitted.law.warmup.rawValue), method \(used.rawValue)"
-            + "\(options.method == nil ? ", the law's default" : ""))")
+            + "\(options.method == nil ? ", the law's default" : ""), "
+            + "huber delta \(Format.sci(options.resolvedHuberDelta(for: kind), digits: 3)))")
       for (name, value) in fitted.law.namedParameters { print(Format.pad(name, 8) + "  " + short(value)) }
       let r = fitted.report
       print("fit: \(r.points) points, \(r.curves) curve(s), objective \(short(r.objective)), \(r.starts) starts, \(r.iterations) iterations, \(Format.sci(seconds, digits: 3)) s")

@@ -67,8 +67,11 @@ func protocolFigures(_ kind: LawKind, options: FitOptions = FitOptions()) throws
   /// The study's AdamW recipe lands on its published parameters (within the
   /// rounding of the published values and the L-BFGS-B / LM surrogate difference).
   @Test func adamRecipeReproducesThePublishedFit() throws {
+    // The study's settings: warmup raw, delta 1e-3 (not the defaults, sum and 1e-2).
     var o = FitOptions()
     o.method = .adam
+    o.warmup = .raw
+    o.huberDelta = 1e-3
     let (f, avg, _) = try protocolFigures(.multiPower, options: o)
     let published = LossLaw.published25M.parameters
     for (name, (a, b)) in zip(f.law.kind.parameterNames, zip(f.law.parameters, published)) {

@@ -1,7 +1,7 @@
 /*
  * law_fit_defaults_test.c - the fit's defaults through the C ABI: opt NULL
  * and PACE_FIT_AUTO / PACE_WARMUP_DEFAULT give each law's cross-validated
- * default fit (multi-power: adam, warmup raw; annealing: lm, warmup sum),
+ * default fit (multi-power: adam; annealing: lm; warmup sum, Huber delta 1e-2),
  * bit for bit the same law; a zeroed pace_fit_options keeps meaning
  * PACE_FIT_LM (ABI compatibility); the fit report names the method and
  * warmup used; pace_names_json lists them; bad method codes are rejected.
@@ -110,7 +110,7 @@ int main(void) {
                       &g_marker_schedule);
   group_begin("multi_power default fit");
   const double mp[] = {3.0, 0.5, 0.5, 400, 2.0, 0.6, 0.6};
-  check_kind(PACE_LAW_MULTI_POWER, mp, 7, "adam", "raw");
+  check_kind(PACE_LAW_MULTI_POWER, mp, 7, "adam", "sum");
   group_end();
 
   group_begin("annealing default fit");
@@ -123,7 +123,7 @@ int main(void) {
   size_t needed = 0;
   EXPECT_OK("pace_names_json", pace_names_json(names, sizeof names, &needed));
   CHECK(strstr(names, "\"fit_methods\":{\"lm\":0,\"adam\":1,\"auto\":2}"), "fit_methods: %s", names);
-  CHECK(strstr(names, "\"fit_method\":\"adam\",\"fit_warmup\":\"raw\""), "multi_power defaults: %s", names);
+  CHECK(strstr(names, "\"fit_method\":\"adam\",\"fit_warmup\":\"sum\""), "multi_power defaults: %s", names);
   CHECK(strstr(names, "\"fit_method\":\"lm\",\"fit_warmup\":\"sum\""), "annealing defaults: %s", names);
   CHECK(PACE_FIT_AUTO == 2u && PACE_FIT_LM == 0u && PACE_FIT_ADAM == 1u, "codes renumbered");
   group_end();

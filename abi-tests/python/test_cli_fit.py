@@ -45,11 +45,11 @@ def binding_curves(names):
     return res
 
 
-@pytest.mark.parametrize("kind, method, warmup", [("multi_power", "adam", "raw"), ("annealing", "lm", "sum")])
+@pytest.mark.parametrize("kind, method, warmup", [("multi_power", "adam", "sum"), ("annealing", "lm", "sum")])
 def test_fit_default_method_is_auto(kind, method, warmup):
     r = run("fit", "--law", kind, *curve_args(TRAIN))
     assert r.returncode == 0, r.stderr
-    assert "(warmup %s, method %s, the law's default)" % (warmup, method) in r.stdout, r.stdout
+    assert "(warmup %s, method %s, the law's default, huber delta 1.00e-02)" % (warmup, method) in r.stdout, r.stdout
     j = run("fit", "--law", kind, "--json", *curve_args(TRAIN))
     fit = json.loads(j.stdout)["law"]["fit"]
     assert (fit["method"], fit["warmup"]) == (method, warmup)
@@ -80,7 +80,7 @@ def test_fit_interval_is_printed_saved_and_equals_the_bindings(tmp_path):
     m = re.search(r"90% prediction interval: the prediction x \[([0-9.e+-]+), ([0-9.e+-]+)\] "
                   r"\(leave-one-curve-out residuals of 3 curves, (\d+) points\)", r.stdout)
     assert m, r.stdout
-    assert float(m.group(1)) == pytest.approx(lo, rel=1e-5) and float(m.group(2)) == pytest.approx(hi, rel=1e-5)
+    assert float(m.group(1)) == pytest.approx(lo, rel=1e-4) and float(m.group(2)) == pytest.approx(hi, rel=1e-4)
     assert int(m.group(3)) == saved["points"]
     assert "saved: %s (with the prediction interval)" % out in r.stdout
     # pace predict reads it back.

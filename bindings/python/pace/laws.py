@@ -342,11 +342,12 @@ class Law(OwnedHandle):
         NaN losses (not logged) and losses at step 0 are skipped; a dict
         may add ``"warmup_steps"``.
 
-        ``method`` ('lm', 'adam' or 'auto') and ``warmup`` ('raw', 'sum',
-        'peak'): None (default) is the law's cross-validated default fit,
-        chosen by the library (multi_power: adam, warmup raw; annealing: lm,
-        warmup sum, lambda fitted; docs/laws.md, "Choosing the default
-        fit"). :meth:`report` names the method and warmup used.
+        ``method`` ('lm', 'adam' or 'auto'), ``warmup`` ('raw', 'sum',
+        'peak') and ``huber_delta``: None (default) is the law's
+        cross-validated default fit, chosen by the library (multi_power:
+        adam, or lm when the recipe leaves the law's domain; annealing: lm,
+        lambda fitted; both warmup sum, delta 1e-2; docs/laws.md, "Choosing
+        the default fit"). ``report`` names the method and warmup used.
 
         ``interval=True`` also calibrates a prediction interval (for
         :meth:`predict_interval`) by leave-one-curve-out cross-validation:
