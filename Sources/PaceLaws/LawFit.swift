@@ -444,7 +444,14 @@ public enum LawFitter {
         // determine lambda (synthetic ones made at a fixed lambda, a few short
         // runs) it can drift along a flat valley (L0 -> -inf, alpha -> 0) without
         // converging: then the converged fixed-lambda fit stands, lambda at its start.
-        if let b2, b2.converged || !best.converged { final = b2; law = free.law(b2.phi) }
+        // So does a solve whose lambda rounds to 0 or 1 (the logit ran off to +-infinity).
+        if let b2, b2.converged || !best.converged {
+          let freed = free.law(b2.phi)
+          if freed[4] > 0 && freed[4] < 1 || !best.converged {
+            final = b2
+            law = freed
+          }
+        }
       }
     }
     }

@@ -130,13 +130,14 @@ extension PowerKernel {
   /// `exponentials(z1, out1)` and `exponentials(z2, out2)` in one pass, the
   /// same values bit for bit: twice the independent chains in flight (each
   /// chain's squarings are a serial dependency, so the second set of chains
-  /// runs in the latency of the first).
+  /// runs in the latency of the first). Two-chain kernels (the fits'); other
+  /// kernels take the two calls one after the other.
   ///
   /// - Complexity: O(count).
   func exponentials(_ z1: Double, _ out1: UnsafeMutablePointer<Double>,
                     _ z2: Double, _ out2: UnsafeMutablePointer<Double>) {
     let n = nodes.count
-    guard n > 1, chains == 2 || (chains == 3 && n > 2) else {
+    guard n > 1, chains == 2 else {  // the fits' kernels have 2 chains; 3 (predictions) one at a time
       exponentials(z1, out1)
       exponentials(z2, out2)
       return
@@ -145,27 +146,6 @@ extension PowerKernel {
       var a0 = ExponentialChain(s[0] * z1), a1 = ExponentialChain(s[1] * z1)
       var b0 = ExponentialChain(s[0] * z2), b1 = ExponentialChain(s[1] * z2)
       var j = 0
-      if chains == 3 {
-        var a2 = ExponentialChain(s[2] * z1), b2 = ExponentialChain(s[2] * z2)
-        while j + 2 < n {
-          out1[j] = a0.next()
-          out2[j] = b0.next()
-          out1[j + 1] = a1.next()
-          out2[j + 1] = b1.next()
-          out1[j + 2] = a2.next()
-          out2[j + 2] = b2.next()
-          j += 3
-        }
-        if j < n {
-          out1[j] = a0.next()
-          out2[j] = b0.next()
-        }
-        if j + 1 < n {
-          out1[j + 1] = a1.next()
-          out2[j + 1] = b1.next()
-        }
-        return
-      }
       while j + 1 < n {
         out1[j] = a0.next()
         out2[j] = b0.next()
