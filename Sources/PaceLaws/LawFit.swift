@@ -255,8 +255,10 @@ private func adamRecipe(model: FitModel, logObserved: [Double], start: [Double],
 
 /// Fits the laws.
 public enum LawFitter {
-  /// Fits `kind` jointly to `curves`: Huber (delta 1e-3) on log residuals,
-  /// Levenberg-Marquardt from the reference's multi-start grid, deterministic.
+  /// Fits `kind` jointly to `curves`: Huber on log residuals (delta: the
+  /// options', or the law's default 1e-2), from the reference's multi-start
+  /// grid by Levenberg-Marquardt or the study's adam recipe (the options'
+  /// method, or the law's default: LawFit+Defaults.swift), deterministic.
   ///
   /// multi_power: a grid of 5 x 3 x 3 x 3 starts for (L0, A, alpha, B) of the
   /// surrogate `L0 + A S1^-alpha - B (eta_peak - eta_t)` (L0 around the
