@@ -2,7 +2,8 @@
 // The fit each law gets by default: chosen by cross-validation on curves
 // the fit did not see (Benchmarks/laws/results.md, "Cross-validated choice").
 // The one source of these defaults: the C API (PACE_FIT_AUTO,
-// PACE_WARMUP_DEFAULT), the Python binding and the CLI all resolve here.
+// PACE_WARMUP_DEFAULT, huber_delta 0, pace_names_json), the Python binding
+// and the CLI all resolve here.
 //===----------------------------------------------------------------------===//
 
 extension LawKind {
@@ -30,9 +31,7 @@ extension LawKind {
   /// convention (`defaultWarmup`), which `LossLaw` uses for laws given by
   /// their parameters.
   public var defaultFitWarmup: WarmupMode { .sum }
-}
 
-extension LawKind {
   /// The Huber threshold on log residuals used when `FitOptions.huberDelta`
   /// is nil: 1e-2 for both laws, the CV winner of {1e-4, 1e-3, 1e-2} for
   /// both (annealing 0.00113 against 0.00121 at 1e-3; multi_power with
