@@ -358,7 +358,8 @@ typedef struct pace_law pace_law;
 #define PACE_WARMUP_RAW 3u     /* the sequence as is (the multi-power study's code) */
 
 #define PACE_FIT_LM 0u   /* Huber Levenberg-Marquardt to convergence (LAPACKE) */
-#define PACE_FIT_ADAM 1u /* the multi-power study's early-stopped AdamW recipe */
+#define PACE_FIT_ADAM 1u /* the multi-power study's early-stopped AdamW recipe (multi-power only) */
+#define PACE_FIT_AUTO 2u /* the law's cross-validated default: ADAM for multi-power, LM for annealing */
 
 /**
  * A learning-rate sequence: a schedule spec, or per-step LRs.
@@ -386,19 +387,30 @@ typedef struct pace_law_curve {
   int64_t n;
 } pace_law_curve;
 
+/**
+ * Options of a fit. opt NULL gives every default: the law's cross-validated
+ * fit (docs/laws.md, "Choosing the default fit"): multi-power ADAM (LM when
+ * the recipe leaves the law's domain), annealing LM with lambda fitted;
+ * warmup SUM and Huber delta 1e-2 for both. A zeroed struct is the same
+ * except for its zeros' meanings kept from earlier versions: method 0 is
+ * PACE_FIT_LM and fit_lambda 0 keeps lambda fixed; set method =
+ * PACE_FIT_AUTO and fit_lambda = 1 for the defaults. The fit report
+ * (pace_law_fit_report) names the method and warmup used.
+ */
 typedef struct pace_fit_options {
   uint32_t struct_size;   /* sizeof(pace_fit_options) */
-  uint32_t warmup;        /* PACE_WARMUP_*; DEFAULT: RAW for both laws (chosen by cross-validation, docs/laws.md) */
-  uint32_t method;        /* PACE_FIT_LM or PACE_FIT_ADAM (multi-power only) */
+  uint32_t warmup;        /* PACE_WARMUP_*; DEFAULT: the law's fit default (SUM for both laws) */
+  uint32_t method;        /* PACE_FIT_LM, PACE_FIT_ADAM (multi-power only) or PACE_FIT_AUTO (the default) */
   uint32_t fit_lambda;    /* annealing: 1 fits lambda, 0 keeps it (opt NULL: fitted, the default) */
   double lambda;          /* annealing: lambda, or its start (0: 0.999) */
-  double huber_delta;     /* 0: 1e-3 */
+  double huber_delta;     /* 0: the law's fit default (1e-2 for both laws) */
   int64_t max_iterations; /* per Levenberg-Marquardt run; 0: 300 */
 } pace_fit_options;
 
 /**
- * Fits a law jointly to curve_count curves: Huber (delta 1e-3) on log
- * residuals, deterministic multi-start (docs/laws.md). opt may be NULL.
+ * Fits a law jointly to curve_count curves: Huber on log residuals,
+ * deterministic multi-start (docs/laws.md). opt may be NULL
+ * (the law's cross-validated default fit).
  * Bad curves: PACE_E_ARGUMENT / PACE_E_SPEC. No convergence:
  * PACE_E_NUMERIC, and the message gives the parameters reached.
  */

@@ -14,7 +14,8 @@ rotation by a fit that did not see it:
 
 Candidate settings (what `pace_fit_options` exposes): both laws; method lm / adam (adam is the
 multi-power study's recipe, multi_power only); Huber delta 1e-4, 1e-3, 1e-2 on log residuals;
-warmup convention raw / sum / peak; annealing: lambda fixed (0.999) or fitted. Linear (instead
+warmup convention raw / sum / peak; annealing: lambda fixed (0.999) or fitted. Also scored: each
+law's library default (Law.fit with no options), which should equal its law's winner. Linear (instead
 of log) residuals and the start grid are not options of the fit (the objective is always on log
 residuals; the start grid is fixed): they are not varied here.
 
@@ -80,7 +81,9 @@ def settings(quick):
     """Every candidate: (label, law kind, keyword arguments of Law.fit), in the order they are
     run: the law defaults' neighbours first (delta 1e-3, each warmup), then the other deltas,
     so that a run cut short by --max-minutes has covered the main axes."""
-    out = []
+    # The library's defaults as they are (Law.fit with no options), next to the settings they
+    # were chosen from: a check that the default is the winner it claims to be.
+    out = [("annealing library default", "annealing", {}), ("multi_power library default", "multi_power", {})]
     deltas = [1e-3] if quick else [1e-3, 1e-4, 1e-2]
     warmups = ["raw", "sum"] if quick else ["raw", "sum", "peak"]
     for delta in deltas:
@@ -149,10 +152,13 @@ def summary(result):
     return s
 
 
-def run_grid(quick, cache, log, max_minutes):
+def run_grid(quick, cache, log, max_minutes, only=None):
+    """Runs the settings not in the cache (those whose label contains one of `only`, when given)."""
     done = json.loads(cache.read_text()) if cache.is_file() else {}
     t0 = time.perf_counter()
     for label, kind, kw in settings(quick):
+        if only and not any(o in label for o in only):
+            continue
         if label in done:
             continue
         if max_minutes < 0 or (max_minutes and time.perf_counter() - t0 > 60 * max_minutes):
@@ -161,7 +167,8 @@ def run_grid(quick, cache, log, max_minutes):
         log("%-55s ... " % label, end="")
         done[label] = dict(kind=kind, kw=kw, result=evaluate(kind, kw, log))
         cache.write_text(json.dumps(done, indent=1))
-    return {label: done[label] for label, _, _ in settings(quick) if label in done}
+    return {label: done[label] for label, _, _ in settings(quick)
+            if label in done and (not only or any(o in label for o in only))}
 
 
 def interval_coverage(kind, kw, log, nested=True):
@@ -199,7 +206,7 @@ def fmt(x, spec="%.5f"):
     return "failed" if not np.isfinite(x) else spec % x
 
 
-def report(grid, intervals, winners, quick):
+def report(grid, intervals, winners, quick, only=None):
     lines = [MARK_BEGIN, "## Cross-validated choice of the default fit (issue 17, part 2; `Benchmarks/laws/cv.py`)", "",
              "Machine: %s, %d CPUs; %s; library `%s` through `pace.laws`.%s"
              % (platform.machine(), os.cpu_count(), time.strftime("%Y-%m-%d"), Path(laws._lib.library_path).name,
@@ -224,7 +231,8 @@ def report(grid, intervals, winners, quick):
             lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %.0f |" % (
                 name, fmt(s["LOSO"]["prede"]), fmt(s["LOSO"]["r2"]), fmt(s["LOLO"]["prede"]),
                 fmt(s["LOLO"]["r2"]), fmt(s["score"]), fmt(p["prede"]), fmt(p["r2"]), r["seconds"]))
-        missing = [label for label, _, _ in settings(quick) if label not in grid]
+        missing = [label for label, _, _ in settings(quick)
+                   if label not in grid and (not only or any(o in label for o in only))]
         if missing:
             lines += ["", "Not run in this run (time budget, `--max-minutes`): " + "; ".join(missing) + "."]
         fails = [(label, f) for label, e in grid.items() for f in e["result"]["failures"]]
@@ -287,6 +295,8 @@ def main():
     ap.add_argument("--cache", default=None, help="JSON file keeping finished settings (resume); default: none")
     ap.add_argument("--nested-all", action="store_true",
                     help="nested interval coverage for multi_power too (81 fits of up to 8 curves; else annealing only)")
+    ap.add_argument("--only", action="append", default=None, metavar="TEXT",
+                    help="run only the settings whose label contains TEXT (repeatable), e.g. 'delta=0.01'")
     ap.add_argument("--max-minutes", type=float, default=0, help="start no new setting after this long (0: no limit; < 0: none, report the --cache only)")
     a = ap.parse_args()
 
@@ -294,10 +304,10 @@ def main():
         print(msg, end=end, file=sys.stderr, flush=True)
 
     cache = Path(a.cache) if a.cache else Path(os.devnull)
-    grid = {} if a.skip_grid else run_grid(a.quick, cache if a.cache else _Memory(), log, a.max_minutes)
+    grid = {} if a.skip_grid else run_grid(a.quick, cache if a.cache else _Memory(), log, a.max_minutes, a.only)
     winners = {}
     for kind in ("multi_power", "annealing"):
-        mine = [k for k in grid if grid[k]["kind"] == kind]
+        mine = [k for k in grid if grid[k]["kind"] == kind and "library default" not in k]
         if mine:
             winners[kind] = min(mine, key=lambda k: summary(grid[k]["result"])["score"])
             log("winner for %s: %s (score %.5f)" % (kind, winners[kind], summary(grid[winners[kind]]["result"])["score"]))
@@ -317,7 +327,7 @@ def main():
                 cov[key] = {str(lv): v for lv, v in cov[key].items()}
             intervals[label] = cov
             icache.write_text(json.dumps(intervals, indent=1))
-    text = report(grid, intervals, set(winners.values()), a.quick)
+    text = report(grid, intervals, set(winners.values()), a.quick, a.only)
     print(text)
     write_section(Path(a.out), text)
 

@@ -27,10 +27,13 @@ ROOT = HERE.parents[1]
 DATA = ROOT / "data" / "loss-curves" / "25M"
 TRAIN = ["cosine_24000", "constant_24000", "wsdcon_9"]
 
+# The first row is the default fit (`pace fit` with no method: each law's cross-validated default).
 CONFIGS = [
-    ("multi_power, lm (default method)", ["--law", "multi_power"]),
-    ("multi_power, adam (the study's recipe)", ["--law", "multi_power", "--method", "adam"]),
-    ("annealing, lambda fitted, warmup raw (the defaults)", ["--law", "annealing", "--fit-lambda", "--warmup", "raw"]),
+    ("multi_power, default (auto: adam, warmup sum, delta 1e-2)", ["--law", "multi_power"]),
+    ("multi_power, adam with the study's settings (warmup raw, delta 1e-3)",
+     ["--law", "multi_power", "--method", "adam", "--warmup", "raw", "--huber-delta", "1e-3"]),
+    ("multi_power, lm (the objective's minimiser)", ["--law", "multi_power", "--method", "lm"]),
+    ("annealing, default (lm, lambda fitted, warmup sum, delta 1e-2)", ["--law", "annealing"]),
 ]
 
 

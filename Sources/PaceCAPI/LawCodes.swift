@@ -23,10 +23,12 @@ enum LawCodes {
     (PACE_WARMUP_RAW, .raw),
   ]
 
-  /// PACE_FIT_* of each fit method.
-  static let fitMethods: [(code: UInt32, method: FitMethod)] = [
+  /// PACE_FIT_* of each fit method; nil is the law's cross-validated
+  /// default (AUTO: `LawKind.defaultFitMethod`).
+  static let fitMethods: [(code: UInt32, method: FitMethod?)] = [
     (PACE_FIT_LM, .levenbergMarquardt),
     (PACE_FIT_ADAM, .adam),
+    (PACE_FIT_AUTO, nil),
   ]
 
   /// PACE_FAMILY_* bit of each searched schedule family.
@@ -40,6 +42,8 @@ enum LawCodes {
 
   /// The name of the DEFAULT warmup mode (the others use their raw values).
   static let defaultWarmupName = "default"
+  /// The name of the AUTO fit method (the others use their raw values).
+  static let autoFitMethodName = "auto"
 
   /// The law kind of a PACE_LAW_* code, or nil.
   static func kind(_ code: UInt32) -> LawKind? {
@@ -57,9 +61,10 @@ enum LawCodes {
     warmupModes.first { $0.code == code }.map { $0.mode }
   }
 
-  /// The fit method of a PACE_FIT_* code, or nil.
-  static func fitMethod(_ code: UInt32) -> FitMethod? {
-    fitMethods.first { $0.code == code }?.method
+  /// The fit method of a PACE_FIT_* code: `.some(nil)` for AUTO, nil for
+  /// an unknown code.
+  static func fitMethod(_ code: UInt32) -> FitMethod?? {
+    fitMethods.first { $0.code == code }.map { $0.method }
   }
 
   /// The families whose PACE_FAMILY_* bits are set in `bits`, in table order.

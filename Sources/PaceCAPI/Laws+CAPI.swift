@@ -114,9 +114,10 @@ private func decodeFitOptions(_ options: UnsafePointer<pace_fit_options>?) throw
   guard o.struct_size >= UInt32(MemoryLayout<pace_fit_options>.size) else {
     throw .argument("options.struct_size is \(o.struct_size); set it to sizeof(pace_fit_options)")
   }
-  if let mode = try warmupMode(o.warmup) { fitOptions.warmup = mode }  // DEFAULT: FitOptions' (raw)
+  // DEFAULT / AUTO: nil, the law's cross-validated default (LawKind.defaultFitWarmup / defaultFitMethod).
+  fitOptions.warmup = try warmupMode(o.warmup)
   guard let method = LawCodes.fitMethod(o.method) else {
-    throw .argument("options.method must be PACE_FIT_LM or PACE_FIT_ADAM, got \(o.method)")
+    throw .argument("options.method must be PACE_FIT_LM, PACE_FIT_ADAM or PACE_FIT_AUTO, got \(o.method)")
   }
   fitOptions.method = method
   guard o.fit_lambda <= 1 else { throw .argument("options.fit_lambda must be 0 or 1, got \(o.fit_lambda)") }

@@ -20,12 +20,15 @@ private let namesJSON: String = {
       ("names", strings(kind.spellings)),
       ("params", strings(kind.parameterNames)),
       ("warmup", .string(kind.defaultWarmup.rawValue)),
+      ("fit_method", .string(kind.defaultFitMethod.rawValue)),
+      ("fit_warmup", .string(kind.defaultFitWarmup.rawValue)),
+      ("fit_huber_delta", number(kind.defaultHuberDelta)),
     ]))
   }
   let warmups = LawCodes.warmupModes.map {
     (key: $0.mode?.rawValue ?? LawCodes.defaultWarmupName, value: number(Double($0.code)))
   }
-  let methods = LawCodes.fitMethods.map { (key: $0.method.rawValue, value: number(Double($0.code))) }
+  let methods = LawCodes.fitMethods.map { (key: $0.method?.rawValue ?? LawCodes.autoFitMethodName, value: number(Double($0.code))) }
   let families = LawCodes.families.map { (key: $0.family.rawValue, value: number(Double($0.bit))) }
   let document: JSONValue = .object([
     ("version", .string(String(cString: pace_version_string()))),

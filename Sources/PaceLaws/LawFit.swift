@@ -15,12 +15,18 @@ public enum FitMethod: String, Sendable, CaseIterable {
   case adam
 }
 
-/// Options of a fit. Defaults follow the references (algorithms.md §6).
+/// Options of a fit. Defaults follow the references (algorithms.md §6),
+/// except where cross-validation on held-out curves chose otherwise
+/// (`method`, `warmup`, `fitLambda`: Benchmarks/laws/results.md).
 public struct FitOptions: Sendable {
-  /// Levenberg-Marquardt (default) or the study's AdamW recipe.
-  public var method: FitMethod = .levenbergMarquardt
-  /// Huber threshold on log residuals.
-  public var huberDelta = 1e-3
+  /// Levenberg-Marquardt or the study's AdamW recipe; nil (default): the
+  /// law's cross-validated default, `LawKind.defaultFitMethod` (adam for
+  /// multi_power, falling back to Levenberg-Marquardt when the recipe
+  /// leaves the law's domain; Levenberg-Marquardt for annealing).
+  public var method: FitMethod? = nil
+  /// Huber threshold on log residuals (> 0); nil (default): the law's
+  /// cross-validated default, `LawKind.defaultHuberDelta`.
+  public var huberDelta: Double? = nil
   /// Iterations per Levenberg-Marquardt run.
   public var maxIterations = 300
   /// Relative objective decrease below which a run has converged.
@@ -33,14 +39,15 @@ public struct FitOptions: Sendable {
   public var fitLambda = true
   /// Annealing law: lambda when not fitted, the start when fitted.
   public var lambda = 0.999
-  /// Warmup convention; nil: the law's own (`.raw` multi-power, `.peak`
-  /// annealing). Default `.raw` for both laws: cross-validated on the 25M
-  /// curves it predicts unseen curves best for the multi-power law and
-  /// twice as well as `.peak` for the annealing law
-  /// (Benchmarks/laws/results.md, "Cross-validated choice").
-  public var warmup: WarmupMode? = .raw
+  /// Warmup convention; nil (default): the law's cross-validated default,
+  /// `LawKind.defaultFitWarmup` (`.sum` for both laws). Cross-validated on
+  /// the 25M curves it predicts unseen curves best; the annealing law's own
+  /// convention (`.peak`) half as well (Benchmarks/laws/results.md,
+  /// "Cross-validated choice").
+  public var warmup: WarmupMode? = nil
   /// Start from these parameters only, instead of the multi-start grid
-  /// (same kind as the fit; its lambda is the start when fitting lambda).
+  /// (same kind as the fit; its lambda is the start when fitting lambda):
+  /// Levenberg-Marquardt from them, whatever `method` (the report says so).
   public var initial: LossLaw? = nil
 
   public init() {}
@@ -60,9 +67,13 @@ public struct FitReport: Sendable {
   public var starts: Int
   public var iterations: Int
   public var converged: Bool
+  /// The method and warmup convention the fit used (nil in a report saved
+  /// by a library that did not record them).
+  public var method: FitMethod?
+  public var warmup: WarmupMode?
 
   public init(objective: Double, metrics: LawMetrics, perCurve: [LawMetrics], points: Int, curves: Int,
-              starts: Int, iterations: Int, converged: Bool) {
+              starts: Int, iterations: Int, converged: Bool, method: FitMethod? = nil, warmup: WarmupMode? = nil) {
     self.objective = objective
     self.metrics = metrics
     self.perCurve = perCurve
@@ -71,6 +82,8 @@ public struct FitReport: Sendable {
     self.starts = starts
     self.iterations = iterations
     self.converged = converged
+    self.method = method
+    self.warmup = warmup
   }
 }
 
@@ -181,9 +194,12 @@ private struct FitModel {
 }
 
 /// The study's AdamW recipe on raw parameters; returns the best step's
-/// parameters, its objective and the steps taken.
+/// parameters, its objective, the steps taken, and whether it stopped
+/// because a step left the law's domain (a positive parameter <= 0, or a
+/// non-finite or non-positive prediction) instead of by its own rules
+/// (patience, step cap, small gradient).
 private func adamRecipe(model: FitModel, logObserved: [Double], start: [Double], delta: Double)
-  -> (theta: [Double], objective: Double, steps: Int) {
+  -> (theta: [Double], objective: Double, steps: Int, leftDomain: Bool) {
   let p = 7
   var theta = start
   var m = [Double](repeating: 0, count: p)
@@ -194,11 +210,12 @@ private func adamRecipe(model: FitModel, logObserved: [Double], start: [Double],
   var bestTheta = theta
   var wait = 0
   var steps = 0
+  var leftDomain = false
   for step in 1...200 {
     steps = step
-    guard theta[1] > 0, theta[2] > 0, theta[3] > 0, theta[4] > 0, theta[5] > 0 else { break }
+    guard theta[1] > 0, theta[2] > 0, theta[3] > 0, theta[4] > 0, theta[5] > 0 else { leftDomain = true; break }
     let phi = [theta[0], _log(theta[1]), _log(theta[2]), _log(theta[3]), _log(theta[4]), _log(theta[5]), theta[6]]
-    guard let e = model.evaluate(phi, true) else { break }
+    guard let e = model.evaluate(phi, true) else { leftDomain = true; break }
     var objective = 0.0
     var grad = [Double](repeating: 0, count: p)
     var finite = true
@@ -211,7 +228,7 @@ private func adamRecipe(model: FitModel, logObserved: [Double], start: [Double],
       let dr = (a <= delta ? r : delta * (r > 0 ? 1 : -1)) / pr
       for k in 0..<p { grad[k] += dr * e.jacobian[i * p + k] }
     }
-    guard finite else { break }
+    guard finite else { leftDomain = true; break }
     // d/dtheta from d/dphi (logs of the positive parameters).
     for k in [1, 2, 3, 4, 5] { grad[k] /= theta[k] }
     if objective < best {
@@ -233,13 +250,15 @@ private func adamRecipe(model: FitModel, logObserved: [Double], start: [Double],
       theta[k] -= rates[k] * (m[k] / c1) / ((v[k] / c2).squareRoot() + eps)
     }
   }
-  return (bestTheta, best, steps)
+  return (bestTheta, best, steps, leftDomain)
 }
 
 /// Fits the laws.
 public enum LawFitter {
-  /// Fits `kind` jointly to `curves`: Huber (delta 1e-3) on log residuals,
-  /// Levenberg-Marquardt from the reference's multi-start grid, deterministic.
+  /// Fits `kind` jointly to `curves`: Huber on log residuals (delta: the
+  /// options', or the law's default 1e-2), from the reference's multi-start
+  /// grid by Levenberg-Marquardt or the study's adam recipe (the options'
+  /// method, or the law's default: LawFit+Defaults.swift), deterministic.
   ///
   /// multi_power: a grid of 5 x 3 x 3 x 3 starts for (L0, A, alpha, B) of the
   /// surrogate `L0 + A S1^-alpha - B (eta_peak - eta_t)` (L0 around the
@@ -254,17 +273,20 @@ public enum LawFitter {
   public static func fit(_ kind: LawKind, curves: [LossCurve], options: FitOptions = FitOptions()) throws(LawError) -> FittedLaw {
     try LAPACKE.require("LawFitter.fit")
     guard !curves.isEmpty else { throw .argument("no curves to fit") }
-    guard options.huberDelta > 0, options.huberDelta.isFinite else {
-      throw .argument("huber delta must be finite and > 0, got \(options.huberDelta)")
+    let huberDelta = options.resolvedHuberDelta(for: kind)
+    guard huberDelta > 0, huberDelta.isFinite else {
+      throw .argument("huber delta must be finite and > 0, got \(huberDelta)")
     }
     guard options.maxIterations >= 1 else { throw .argument("max iterations must be >= 1") }
-    guard options.method == .levenbergMarquardt || kind == .multiPower else {
+    // With `initial`, Levenberg-Marquardt refines it whatever the method.
+    var method = options.initial == nil ? options.resolvedMethod(for: kind) : .levenbergMarquardt
+    guard options.resolvedMethod(for: kind) == .levenbergMarquardt || kind == .multiPower else {
       throw .argument("the adam recipe is the multi-power law study's; fit annealing with lm")
     }
     guard options.lambda > 0, options.lambda < 1 else {
       throw .argument("lambda must be in (0, 1), got \(options.lambda)")
     }
-    let warmup = options.warmup ?? kind.defaultWarmup
+    let warmup = options.resolvedWarmup(for: kind)
     // Solve in normalised LR units (largest peak 3e-4, the grids' units); map back at the end.
     let units = FitUnits(curves: curves)
     var prepared: [PreparedCurve] = []
@@ -278,7 +300,7 @@ public enum LawFitter {
       throw .argument("\(kind.rawValue) has \(needed) parameters to fit but the curves have \(points) points")
     }
     func run(_ model: FitModel, _ starts: [[Double]], maxIterations: Int) -> (best: LMResult?, all: [LMResult], iterations: Int) {
-      var lm = HuberLM(delta: options.huberDelta, maxIterations: maxIterations, tolerance: options.tolerance,
+      var lm = HuberLM(delta: huberDelta, maxIterations: maxIterations, tolerance: options.tolerance,
                        logObserved: logObs, parameterCount: model.parameterCount, evaluate: model.evaluate)
       lm.stepTolerance = 1e-7
       let solver = lm
@@ -356,17 +378,23 @@ public enum LawFitter {
         throw .numeric("multi_power: no surrogate start gave finite positive predictions", reached: nil)
       }
       let ranked = sAll.sorted { $0.objective < $1.objective }
-      if options.method == .adam {
+      if method == .adam {
         let model = FitModel(form: .multiPower, curves: prepared, chains: 2)
         let s0 = ranked[0].phi
         let theta0 = [s0[0], _exp(s0[1]), _exp(s0[2]), _exp(s0[3]), 1, 0.5, 0.5]
-        let (theta, objective, steps) = adamRecipe(model: model, logObserved: logObs, start: theta0,
-                                                   delta: options.huberDelta)
+        let (theta, objective, steps, leftDomain) = adamRecipe(model: model, logObserved: logObs, start: theta0,
+                                                               delta: huberDelta)
         starts += 1
         iterations += steps
-        final = LMResult(phi: [], objective: objective, iterations: steps, converged: objective.isFinite)
-        law = theta
-        break
+        // The default (method nil): a recipe that left the law's domain did not run to its
+        // early stop (curves far from the study's regime, e.g. an SGD run whose loss falls
+        // to 0.05): its point is the start, not a fit. Levenberg-Marquardt fits instead.
+        if !(leftDomain && options.method == nil) {
+          final = LMResult(phi: [], objective: objective, iterations: steps, converged: objective.isFinite)
+          law = theta
+          break
+        }
+        method = .levenbergMarquardt
       }
       // 2. Full law from the best distinct surrogate optima.
       var seeds: [[Double]] = []
@@ -419,7 +447,14 @@ public enum LawFitter {
         // determine lambda (synthetic ones made at a fixed lambda, a few short
         // runs) it can drift along a flat valley (L0 -> -inf, alpha -> 0) without
         // converging: then the converged fixed-lambda fit stands, lambda at its start.
-        if let b2, b2.converged || !best.converged { final = b2; law = free.law(b2.phi) }
+        // So does a solve whose lambda rounds to 0 or 1 (the logit ran off to +-infinity).
+        if let b2, b2.converged || !best.converged {
+          let freed = free.law(b2.phi)
+          if freed[4] > 0 && freed[4] < 1 || !best.converged {
+            final = b2
+            law = freed
+          }
+        }
       }
     }
     }
@@ -449,7 +484,7 @@ public enum LawFitter {
     }
     let report = FitReport(objective: final.objective, metrics: LawMetrics(observed: allObs, predicted: allPred),
                            perCurve: perCurve, points: points, curves: curves.count, starts: starts,
-                           iterations: iterations, converged: final.converged)
+                           iterations: iterations, converged: final.converged, method: method, warmup: warmup)
     let result = FittedLaw(law: fitted, report: report)
     guard allPred.allSatisfy({ $0.isFinite }) else {
       throw .numeric("\(kind.rawValue): the fitted law predicts non-finite losses", reached: result)

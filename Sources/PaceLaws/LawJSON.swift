@@ -203,7 +203,7 @@ extension FitReport {
       .object([("r2", num(m.r2)), ("mae", num(m.mae)), ("rmse", num(m.rmse)), ("pred_e", num(m.predE)),
                ("worst_e", num(m.worstE)), ("points", .number(Double(m.points), text: ""))])
     }
-    return .object([
+    var members: [(key: String, value: JSONValue)] = [
       ("objective", num(objective)),
       ("converged", .bool(converged)),
       ("points", .number(Double(points), text: "")),
@@ -212,7 +212,10 @@ extension FitReport {
       ("iterations", .number(Double(iterations), text: "")),
       ("metrics", metrics(self.metrics)),
       ("per_curve", .array(perCurve.map(metrics))),
-    ])
+    ]
+    if let method { members.append(("method", .string(method.rawValue))) }
+    if let warmup { members.append(("warmup", .string(warmup.rawValue))) }
+    return .object(members)
   }
 
   /// The report as JSON text.
@@ -250,8 +253,19 @@ extension FitReport {
     else { throw .state("saved law: the fit report needs metrics and per_curve") }
     var perCurve: [LawMetrics] = []
     for item in perCurveList { perCurve.append(try metrics(item)) }
+    // method and warmup: absent in reports saved before they were recorded.
+    func name<T: RawRepresentable>(_ key: String, _: T.Type) throws(LawError) -> T? where T.RawValue == String {
+      switch f.first(where: { $0.key == key })?.value {
+      case nil: return nil
+      case .string(let text)?:
+        guard let value = T(rawValue: text) else { throw .state("saved law: fit.\(key) '\(text)' is not known") }
+        return value
+      default: throw .state("saved law: fit.\(key) must be a string")
+      }
+    }
     self.init(objective: try number(f, "objective"), metrics: try metrics(overall), perCurve: perCurve,
               points: try count(f, "points"), curves: try count(f, "curves"), starts: try count(f, "starts"),
-              iterations: try count(f, "iterations"), converged: converged)
+              iterations: try count(f, "iterations"), converged: converged,
+              method: try name("method", FitMethod.self), warmup: try name("warmup", WarmupMode.self))
   }
 }

@@ -192,17 +192,27 @@ public struct LossDropEvaluator: Sendable {
         if a > last { break }
         let eta = runRate[r]
         let n = runLength[r]
-        // Step a: advance by eta, then the drop entering at a.
-        if cursor.active { Self.advance(kernel, eta, H0, Ep, families, J) }
-        cursor.add(eta, 1)
+        // Step a: advance by eta, then the drop entering at a. When both
+        // happen, their two exponential sets are computed in one pass.
         let d = runDrop[r]
-        if d != 0 {
-          let lnEta = runLogRate[r]
-          let lnG = gamma * lnEta - lnC
-          let g = _exp(lnG)
-          let v = d * _exp(beta * lnG)
-          let x0 = g + eta
+        let lnEta = runLogRate[r]
+        let lnG = gamma * lnEta - lnC
+        let g = d != 0 ? _exp(lnG) : 0
+        let x0 = g + eta
+        if cursor.active {
+          if d != 0 && eta > 0 {
+            kernel.exponentials(eta, Ep, x0, Fp)
+            Self.scale(H0, by: Ep, families, J)
+          } else {
+            Self.advance(kernel, eta, H0, Ep, families, J)
+            if d != 0 { kernel.exponentials(x0, Fp) }
+          }
+        } else if d != 0 {
           kernel.exponentials(x0, Fp)
+        }
+        cursor.add(eta, 1)
+        if d != 0 {
+          let v = d * _exp(beta * lnG)
           for j in 0..<J { H0[j] += v * Fp[j] }
           if derivatives {
             let hb = H0 + J, hc = H0 + 2 * J, hg = H0 + 3 * J
@@ -302,6 +312,13 @@ public struct LossDropEvaluator: Sendable {
                       _ E: UnsafeMutablePointer<Double>, _ families: Int, _ J: Int) {
     guard z > 0 else { return }
     kernel.exponentials(z, E)
+    scale(H, by: E, families, J)
+  }
+
+  /// Multiplies every node state by E[j] (the node's e^(-s_j z)), flushing
+  /// negligible states.
+  @inline(__always)
+  static func scale(_ H: UnsafeMutablePointer<Double>, by E: UnsafeMutablePointer<Double>, _ families: Int, _ J: Int) {
     for f in 0..<families {
       let h = H + f * J
       for j in 0..<J {

@@ -126,6 +126,41 @@ struct PowerKernel {
   }
 }
 
+extension PowerKernel {
+  /// `exponentials(z1, out1)` and `exponentials(z2, out2)` in one pass, the
+  /// same values bit for bit: twice the independent chains in flight (each
+  /// chain's squarings are a serial dependency, so the second set of chains
+  /// runs in the latency of the first). Two-chain kernels (the fits'); other
+  /// kernels take the two calls one after the other.
+  ///
+  /// - Complexity: O(count).
+  func exponentials(_ z1: Double, _ out1: UnsafeMutablePointer<Double>,
+                    _ z2: Double, _ out2: UnsafeMutablePointer<Double>) {
+    let n = nodes.count
+    guard n > 1, chains == 2 else {  // the fits' kernels have 2 chains; 3 (predictions) one at a time
+      exponentials(z1, out1)
+      exponentials(z2, out2)
+      return
+    }
+    nodes.withUnsafeBufferPointer { s in
+      var a0 = ExponentialChain(s[0] * z1), a1 = ExponentialChain(s[1] * z1)
+      var b0 = ExponentialChain(s[0] * z2), b1 = ExponentialChain(s[1] * z2)
+      var j = 0
+      while j + 1 < n {
+        out1[j] = a0.next()
+        out2[j] = b0.next()
+        out1[j + 1] = a1.next()
+        out2[j + 1] = b1.next()
+        j += 2
+      }
+      if j < n {
+        out1[j] = a0.next()
+        out2[j] = b0.next()
+      }
+    }
+  }
+}
+
 /// e^(-x), e^(-2x), e^(-4x), ...: one expm1, then squarings, on q = 1 - y
 /// while y > 1/2 (keeping relative accuracy near 1), then on y (flushed to 0
 /// below 1e-150, where the square would be subnormal and slow). Branch-free:

@@ -71,10 +71,14 @@ struct Fit: ParsableCommand {
       'step' and 'loss') or a CSV alone whose 'lr' column gives the schedule (columns step, lr, loss; \
       the LR is linear between logged rows and from 0 at step 0 up to the first: docs/laws.md). Header \
       names are case-insensitive ('learning_rate' for 'lr'); other columns are ignored. Rows with an \
-      empty or NaN loss, and step 0, are skipped. The fit minimises the Huber loss (delta 1e-3) \
-      of the log residuals over every curve, by Levenberg-Marquardt from the references' multi-start \
-      grid (docs/laws.md). --json prints the law as JSON ({"law", "params", "fit"}), which \
-      'pace predict' and 'pace search' read.
+      empty or NaN loss, and step 0, are skipped. The fit minimises the Huber loss of the log \
+      residuals over every curve from the references' multi-start grid (docs/laws.md); the \
+      defaults are each law's cross-validated default fit: multi_power adam (lm when the recipe \
+      leaves the law's domain), annealing lm with lambda fitted; warmup sum, Huber delta 1e-2. --json prints the law as JSON \
+      ({"law", "params", "fit"}), which 'pace predict' and 'pace search' read. With --interval \
+      LEVEL (at least 2 curves) the law also gets a prediction interval calibrated by \
+      leave-one-curve-out fits (one more fit per curve): printed, and saved with the law for \
+      'pace predict --interval' and 'pace plot --interval'.
       """)
 
   @Option(help: "The law: multi_power or annealing.")
@@ -92,17 +96,20 @@ struct Fit: ParsableCommand {
   @Option(help: "Also write the fitted law (JSON) to this file.")
   var out: String?
 
-  @Option(help: "lm (Levenberg-Marquardt to convergence, default) or adam (the multi-power study's early-stopped AdamW recipe).")
-  var method: String = "lm"
+  @Option(help: "auto (the law's cross-validated default: adam for multi_power, lm for annealing), lm (Levenberg-Marquardt to convergence) or adam (the multi-power study's early-stopped AdamW recipe).")
+  var method: String = Fit.autoMethod
 
-  @Option(help: "Warmup convention: raw (multi_power default), peak (annealing default) or sum.")
+  @Option(help: "Warmup convention: raw, peak or sum (default: the law's cross-validated default, sum).")
   var warmup: String?
+
+  @Option(help: "Huber threshold on log residuals, > 0 (default: the law's cross-validated default, 1e-2).")
+  var huberDelta: Double?
 
   @Option(help: "Warmup length in steps (default: up to the first step at the peak LR).")
   var warmupSteps: Int?
 
-  @Flag(help: "annealing: fit lambda too.")
-  var fitLambda = false
+  @Flag(inversion: .prefixedNo, help: "annealing: fit lambda too (default), or keep it fixed.")
+  var fitLambda = FitOptions().fitLambda
 
   @Option(help: "annealing: lambda (fixed, or the start with --fit-lambda).")
   var lambda: Double = 0.999
@@ -110,16 +117,38 @@ struct Fit: ParsableCommand {
   @Flag(help: "Ignore CSV rows at or past the schedule's total steps.")
   var dropPastEnd = false
 
+  @Option(help: "Also calibrate a prediction interval (leave-one-curve-out fits, >= 2 curves) and print it at this level in (0, 1), e.g. 0.9; --out and --json keep it with the law.")
+  var interval: Double?
+
+  /// The --method value for the law's cross-validated default.
+  static let autoMethod = "auto"
+
   func run() throws {
     try reporting { () throws(CommandError) in
       guard let kind = LawKind(name: law) else { throw CommandError("--law must be multi_power or annealing, got '\(law)'") }
       guard !curves.isEmpty else { throw CommandError("give at least one --curve SCHEDULE:CSV (or --curve CSV with an lr column)") }
       var options = FitOptions()
-      guard let m = FitMethod(rawValue: method) else { throw CommandError("--method must be lm or adam, got '\(method)'") }
-      options.method = m
+      if method != Fit.autoMethod {
+        guard let m = FitMethod(rawValue: method) else {
+          throw CommandError("--method must be \(Fit.autoMethod), lm or adam, got '\(method)'")
+        }
+        options.method = m
+      }
+      if let interval {
+        guard interval.isFinite, PredictionInterval.isValidLevel(interval) else {
+          throw CommandError("--interval must be a level in (0, 1), e.g. 0.9; got \(interval)")
+        }
+        guard curves.count >= 2 else {
+          throw CommandError("--interval needs at least 2 curves (each is predicted by a fit on the others)")
+        }
+      }
       if let warmup {
         guard let w = WarmupMode(rawValue: warmup) else { throw CommandError("--warmup must be raw, peak or sum, got '\(warmup)'") }
         options.warmup = w
+      }
+      if let huberDelta {
+        guard huberDelta > 0, huberDelta.isFinite else { throw CommandError("--huber-delta must be finite and > 0, got \(huberDelta)") }
+        options.huberDelta = huberDelta
       }
       options.fitLambda = fitLambda
       options.lambda = lambda
@@ -135,22 +164,35 @@ struct Fit: ParsableCommand {
       let fitted: FittedLaw
       let points = loaded.reduce(0) { $0 + $1.steps.count }
       let ticker = ProgressTicker(enabled: progress || ProgressTicker.stderrIsTerminal,
-                                  what: "fitting \(kind.rawValue) to \(loaded.count) curve(s), \(points) points")
+                                  what: "fitting \(kind.rawValue) to \(loaded.count) curve(s), \(points) points"
+                                    + (interval == nil ? "" : ", and \(loaded.count) leave-one-curve-out fits for the interval"))
+      var band: PredictionInterval?
       do throws(LawError) {
         fitted = try LawFitter.fit(kind, curves: loaded, options: options)
-        ticker.finish("done")
       } catch {
         ticker.finish("failed")
         throw CommandError("fit failed: \(error.description)")
       }
+      if interval != nil {
+        do throws(LawError) {
+          band = try PredictionInterval.leaveOneCurveOut(kind, curves: loaded, options: options)
+        } catch {
+          ticker.finish("failed")
+          throw CommandError("the prediction interval's leave-one-curve-out fits failed: \(error.description)")
+        }
+      }
+      ticker.finish("done")
       let seconds = (clock.now - start).seconds
-      let text = fitted.law.jsonText(report: fitted.report)
+      let text = fitted.law.jsonText(report: fitted.report, interval: band)
       if let out { try writeAll(text + "\n", to: out) }
       if json {
         print(text)
         return
       }
-      print("law: \(kind.rawValue) (warmup \(fitted.law.warmup.rawValue), method \(m.rawValue))")
+      let used = fitted.report.method ?? options.resolvedMethod(for: kind)
+      print("law: \(kind.rawValue) (warmup \(fitted.law.warmup.rawValue), method \(used.rawValue)"
+            + "\(options.method == nil ? ", the law's default" : ""), "
+            + "huber delta \(Format.sci(options.resolvedHuberDelta(for: kind), digits: 3)))")
       for (name, value) in fitted.law.namedParameters { print(Format.pad(name, 8) + "  " + short(value)) }
       let r = fitted.report
       print("fit: \(r.points) points, \(r.curves) curve(s), objective \(short(r.objective)), \(r.starts) starts, \(r.iterations) iterations, \(Format.sci(seconds, digits: 3)) s")
@@ -161,7 +203,13 @@ struct Fit: ParsableCommand {
         print(Format.pad(name, 28) + Format.pad(Format.sci(mt.r2, digits: 5), 12) + Format.pad(short(mt.mae), 12)
               + Format.pad(short(mt.rmse), 12) + Format.pad(short(mt.predE), 12) + Format.pad(short(mt.worstE), 12))
       }
-      if let out { print("saved: \(out)") }
+      if let band, let interval {
+        let factors = band.bounds([1], level: interval)
+        print("\(percent(interval))% prediction interval: the prediction x [\(Format.sci(factors.lower[0], digits: 5)), "
+              + "\(Format.sci(factors.upper[0], digits: 5))] (leave-one-curve-out residuals of \(band.curves) curves, "
+              + "\(band.points) points)")
+      }
+      if let out { print("saved: \(out)\(band == nil ? "" : " (with the prediction interval)")") }
     }
   }
 }

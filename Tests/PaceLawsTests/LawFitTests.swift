@@ -31,8 +31,14 @@ func syntheticSchedules(_ n: Int, _ w: Int) throws -> [LRSequence] {
       let losses = try truth.predict(seq, at: steps)
       curves.append(try LossCurve(sequence: seq, steps: steps, losses: losses, name: "s\(i)"))
     }
-    let fitted = try LawFitter.fit(.multiPower, curves: curves)
+    // Recovering the truth is the minimiser's property: lm (the default, adam, stops early),
+    // in the convention that made the data (the law's own, raw; the fit's default is sum).
+    var lm = FitOptions()
+    lm.method = .levenbergMarquardt
+    lm.warmup = .raw
+    let fitted = try LawFitter.fit(.multiPower, curves: curves, options: lm)
     #expect(fitted.report.converged)
+    #expect(fitted.report.method == .levenbergMarquardt && fitted.report.warmup == .raw)
     #expect(fitted.report.objective < 1e-14, "\(fitted.report.objective)")
     for (name, a, b) in zip3(truth.kind.parameterNames, fitted.law.parameters, truth.parameters) {
       #expect(abs(a - b) <= 2e-3 * abs(b), "\(name): fitted \(a), true \(b)")
@@ -40,8 +46,9 @@ func syntheticSchedules(_ n: Int, _ w: Int) throws -> [LRSequence] {
   }
 
   @Test func annealingRecoversKnownParameters() throws {
-    // The fit's default warmup convention (raw, FitOptions) generates the data.
-    let truth = try LossLaw(kind: .annealing, parameters: [3.1, 0.6, 0.55, 0.4, 0.999], warmup: FitOptions().warmup)
+    // The fit's default warmup convention (sum for annealing) generates the data.
+    let truth = try LossLaw(kind: .annealing, parameters: [3.1, 0.6, 0.55, 0.4, 0.999],
+                            warmup: FitOptions().resolvedWarmup(for: .annealing))
     let n = 6000, w = 500
     var curves: [LossCurve] = []
     for seq in try syntheticSchedules(n, w) {
@@ -56,6 +63,42 @@ func syntheticSchedules(_ n: Int, _ w: Int) throws -> [LRSequence] {
     o.lambda = 0.99
     let free = try LawFitter.fit(.annealing, curves: curves, options: o)
     #expect(abs(free.law["lambda"]! - 0.999) < 1e-5, "\(free.law.parameterSummary)")
+  }
+
+  /// FitOptions() is each law's cross-validated default fit (LawKind.defaultFitMethod /
+  /// defaultFitWarmup), the report says which, and it is the same fit, bit for bit, as
+  /// asking for that method and warmup explicitly.
+  @Test func theDefaultFitIsEachLawsCrossValidatedChoice() throws {
+    #expect(LawKind.multiPower.defaultFitMethod == .adam && LawKind.multiPower.defaultFitWarmup == .sum)
+    #expect(LawKind.annealing.defaultFitMethod == .levenbergMarquardt && LawKind.annealing.defaultFitWarmup == .sum)
+    #expect(LawKind.multiPower.defaultHuberDelta == 1e-2 && LawKind.annealing.defaultHuberDelta == 1e-2)
+    #expect(FitOptions().method == nil && FitOptions().warmup == nil && FitOptions().huberDelta == nil)
+    #expect(FitOptions().fitLambda)
+    let mp = try LossLaw(kind: .multiPower, parameters: [3.0, 0.5, 0.5, 400, 2.0, 0.6, 0.6], warmup: .sum)
+    let an = try LossLaw(kind: .annealing, parameters: [3.1, 0.6, 0.55, 0.4, 0.999], warmup: .sum)
+    for (truth, method, warmup) in [(mp, FitMethod.adam, WarmupMode.sum), (an, .levenbergMarquardt, .sum)] {
+      var curves: [LossCurve] = []
+      for seq in try syntheticSchedules(3000, 300) {
+        let steps = Array(stride(from: 300, to: 3000, by: 41))
+        curves.append(try LossCurve(sequence: seq, steps: steps, losses: try truth.predict(seq, at: steps)))
+      }
+      let byDefault = try LawFitter.fit(truth.kind, curves: curves)
+      #expect(byDefault.report.method == method && byDefault.report.warmup == warmup)
+      #expect(byDefault.law.warmup == warmup)
+      var explicit = FitOptions()
+      explicit.method = method
+      explicit.warmup = warmup
+      explicit.huberDelta = 1e-2
+      let asked = try LawFitter.fit(truth.kind, curves: curves, options: explicit)
+      #expect(asked.law.parameters == byDefault.law.parameters)
+      #expect(asked.report.objective == byDefault.report.objective)
+      // An explicit choice is honoured: the other warmup, and lm for multi_power.
+      var other = FitOptions()
+      other.warmup = .peak
+      if truth.kind == .multiPower { other.method = .levenbergMarquardt }
+      let overridden = try LawFitter.fit(truth.kind, curves: curves, options: other)
+      #expect(overridden.report.warmup == .peak && overridden.report.method == .levenbergMarquardt)
+    }
   }
 
   @Test func badInputIsRejected() throws {
@@ -100,6 +143,7 @@ func syntheticSchedules(_ n: Int, _ w: Int) throws -> [LRSequence] {
       curves.append(try LossCurve(sequence: seq, steps: steps, losses: try truth.predict(seq, at: steps)))
     }
     var o = FitOptions()
+    o.method = .levenbergMarquardt
     o.maxIterations = 1
     do {
       _ = try LawFitter.fit(.multiPower, curves: curves, options: o)

@@ -21,14 +21,19 @@ func protocolFigures(_ kind: LawKind, options: FitOptions = FitOptions()) throws
 }
 
 @Suite(.serialized) struct ProtocolTests {
-  @Test func multiPowerProtocol() throws {
+  /// The default fit (adam) and lm on the study's protocol.
+  @Test(arguments: [nil, FitMethod.levenbergMarquardt])
+  func multiPowerProtocol(method: FitMethod?) throws {
+    var options = FitOptions()
+    options.method = method
     let clock = ContinuousClock()
     var result: (FittedLaw, LawMetrics, [String: LawMetrics])?
-    let elapsed = try clock.measure { result = try protocolFigures(.multiPower) }
+    let elapsed = try clock.measure { result = try protocolFigures(.multiPower, options: options) }
     let (fitted, avg, per) = result!
-    print("multi_power fit \(elapsed): \(fitted.law.parameterSummary) objective \(fitted.report.objective) starts \(fitted.report.starts) iterations \(fitted.report.iterations)")
+    print("multi_power \(fitted.report.method?.rawValue ?? "?") fit \(elapsed): \(fitted.law.parameterSummary) objective \(fitted.report.objective) starts \(fitted.report.starts) iterations \(fitted.report.iterations)")
     for name in testNames { let m = per[name]!; print("  \(name): R2 \(m.r2) MAE \(m.mae) RMSE \(m.rmse) PredE \(m.predE) WorstE \(m.worstE)") }
     print("  average: R2 \(avg.r2) MAE \(avg.mae) RMSE \(avg.rmse) PredE \(avg.predE) WorstE \(avg.worstE)")
+    #expect(fitted.report.method == (method ?? .adam))
     #expect(avg.r2 > 0.995)
     #expect(avg.predE < 0.003)
     #expect(fitted.report.converged)
@@ -62,8 +67,11 @@ func protocolFigures(_ kind: LawKind, options: FitOptions = FitOptions()) throws
   /// The study's AdamW recipe lands on its published parameters (within the
   /// rounding of the published values and the L-BFGS-B / LM surrogate difference).
   @Test func adamRecipeReproducesThePublishedFit() throws {
+    // The study's settings: warmup raw, delta 1e-3 (not the defaults, sum and 1e-2).
     var o = FitOptions()
     o.method = .adam
+    o.warmup = .raw
+    o.huberDelta = 1e-3
     let (f, avg, _) = try protocolFigures(.multiPower, options: o)
     let published = LossLaw.published25M.parameters
     for (name, (a, b)) in zip(f.law.kind.parameterNames, zip(f.law.parameters, published)) {

@@ -78,7 +78,9 @@ private let scales = [1e-3, 1e-1, 1, 10, 1e3]
       for (name, a, b) in zip3(kind.parameterNames, fitted.law.parameters, mapped.parameters) {
         #expect(relative(a, b) <= 1e-5, "\(kind) c=\(c): \(name) fitted \(a), expected \(b)")
       }
-      #expect(relative(fitted.report.objective, reference.report.objective) <= 1e-8)
+      // 1e-7: adam's 200 early-stopped steps amplify the rescaling's last-bit differences
+      // (measured 1.5e-8 with the default warmup sum and delta 1e-2; lm: below 1e-12).
+      #expect(relative(fitted.report.objective, reference.report.objective) <= 1e-7)
       let seq = try LRSequence(rates: probe.rates.map { $0 * c }, warmupSteps: probe.warmupSteps)
       for (a, b) in zip(try fitted.law.predict(seq, at: steps), expected) {
         #expect(relative(a, b) <= 1e-6, "\(kind) c=\(c): predicted \(a), at c=1 \(b)")
@@ -88,14 +90,15 @@ private let scales = [1e-3, 1e-1, 1, 10, 1e3]
 
   @Test func multiPowerFitIsInvariant() throws {
     let truth = try LossLaw(kind: .multiPower, parameters: [3.0, 0.5, 0.5, 400, 2.0, 0.6, 0.6])
-    try checkInvariance(.multiPower, truth: truth)
+    var o = FitOptions()
+    o.method = .levenbergMarquardt
+    try checkInvariance(.multiPower, truth: truth, options: o)
   }
 
+  /// The study's recipe, the multi-power default (FitOptions()).
   @Test func multiPowerAdamRecipeIsInvariant() throws {
     let truth = try LossLaw(kind: .multiPower, parameters: [3.0, 0.5, 0.5, 400, 2.0, 0.6, 0.6])
-    var o = FitOptions()
-    o.method = .adam
-    try checkInvariance(.multiPower, truth: truth, options: o)
+    try checkInvariance(.multiPower, truth: truth)
   }
 
   @Test func annealingFitIsInvariant() throws {

@@ -302,6 +302,14 @@ build_and_run_cxx_laws_from_runs() {
 }
 run_step "C++ laws example bindings/cpp/examples/laws_from_runs.cpp" build_and_run_cxx_laws_from_runs
 
+# abi-tests/c/law_fit_defaults_test.c: the fit's defaults (opt NULL, PACE_FIT_AUTO, a
+# zeroed pace_fit_options still PACE_FIT_LM, the report's method and warmup), then under valgrind.
+run_step "build law_fit_defaults_test (C11, -Wall -Wextra -Werror)" build_test law_fit_defaults_test
+if [[ -x "$out/law_fit_defaults_test" ]]; then
+  run_step "law_fit_defaults_test" run_test law_fit_defaults_test
+  run_step "law_fit_defaults_test under valgrind" run_valgrind law_fit_defaults_test
+fi
+
 # abi-tests/fuzz: each libFuzzer target (spec, config, checkpoint, law, sampler,
 # autolrs) for 3 s from its seed corpus (skipped without a libFuzzer clang);
 # the long campaign is abi-tests/fuzz/run.sh runs 1000000 (abi-tests/fuzz/README.md).

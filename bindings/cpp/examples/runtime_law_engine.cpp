@@ -74,7 +74,10 @@ void law_demo() {
   std::vector<std::int64_t> steps;
   for (std::int64_t t = 200; t < 4000; t += 50) steps.push_back(t);
   pace::Curve curve{pace::LRs::spec(spec), steps, reference.predict(pace::LRs::spec(spec), steps)};
-  pace::Law fitted = pace::Law::fit(PACE_LAW_MULTI_POWER, {curve});
+  // Fitting a known law back: the minimiser (LM) in the law's own warmup convention (RAW),
+  // not the default fit (chosen to predict unseen runs, docs/laws.md).
+  pace_fit_options recover = {sizeof(pace_fit_options), PACE_WARMUP_RAW, PACE_FIT_LM, 0, 0, 0, 0};
+  pace::Law fitted = pace::Law::fit(PACE_LAW_MULTI_POWER, {curve}, &recover);
   const std::vector<double> p = fitted.params();
   const std::vector<std::string> names = fitted.param_names();
   expect(p.size() == 7 && names.size() == 7 && names[0] == "L0", "law parameters");

@@ -159,6 +159,8 @@ KINDS = {name: kind["value"] for name, kind in _NAMES["law_kinds"].items()}
 WARMUP_MODES = {None: _NAMES["warmup_modes"]["default"], **_NAMES["warmup_modes"]}
 FAMILIES = dict(_NAMES["search_families"])
 _METHODS = dict(_NAMES["fit_methods"])
+# The method name whose code means "the law's cross-validated default" (PACE_FIT_AUTO).
+_AUTO_METHOD = "auto"
 _PARAMS = {name: list(kind["params"]) for name, kind in _NAMES["law_kinds"].items()}
 # Every spelling the library accepts for a kind (lowercase) -> its code.
 _KIND_NAMES = {spelling: kind["value"] for kind in _NAMES["law_kinds"].values() for spelling in kind["names"]}
@@ -322,7 +324,7 @@ class Law(OwnedHandle):
     # -- construction ----------------------------------------------------------
 
     @classmethod
-    def fit(cls, kind: str, curves: Iterable, *, method: str = "lm", warmup: Optional[str] = None,
+    def fit(cls, kind: str, curves: Iterable, *, method: Optional[str] = None, warmup: Optional[str] = None,
             fit_lambda: bool = True, lam: Optional[float] = None, huber_delta: Optional[float] = None,
             max_iterations: Optional[int] = None, interval: bool = False) -> "Law":
         """Fits ``kind`` jointly to curves, each in the form a trainer has it:
@@ -339,6 +341,13 @@ class Law(OwnedHandle):
 
         NaN losses (not logged) and losses at step 0 are skipped; a dict
         may add ``"warmup_steps"``.
+
+        ``method`` ('lm', 'adam' or 'auto'), ``warmup`` ('raw', 'sum',
+        'peak') and ``huber_delta``: None (default) is the law's
+        cross-validated default fit, chosen by the library (multi_power:
+        adam, or lm when the recipe leaves the law's domain; annealing: lm,
+        lambda fitted; both warmup sum, delta 1e-2; docs/laws.md, "Choosing
+        the default fit"). ``report`` names the method and warmup used.
 
         ``interval=True`` also calibrates a prediction interval (for
         :meth:`predict_interval`) by leave-one-curve-out cross-validation:
@@ -374,8 +383,10 @@ class Law(OwnedHandle):
                          if logged else LawCurve(inp.struct, pointers[0], pointers[1], steps.size))
         if not items:
             raise ArgumentError("no curves to fit")
+        if method is None:
+            method = _AUTO_METHOD
         if method not in _METHODS:
-            raise ArgumentError("method must be 'lm' or 'adam', got %r" % (method,))
+            raise ArgumentError("method must be None, %s, got %r" % (", ".join(repr(m) for m in _METHODS), method))
         opts = FitOptions(ctypes.sizeof(FitOptions), _warmup(warmup), _METHODS[method], 1 if fit_lambda else 0,
                           0.0 if lam is None else _real(lam, "lam"),
                           0.0 if huber_delta is None else _real(huber_delta, "huber_delta"),
