@@ -265,7 +265,14 @@ void test_fit_runs(const Logged& g) {
   pace_fit_options zero;
   std::memset(&zero, 0, sizeof zero);
   zero.struct_size = sizeof(pace_fit_options);
-  CHECK(std::memcmp(&options, &zero, sizeof zero) == 0, "fit_options: struct_size set, every other field 0");
+  zero.method = PACE_FIT_AUTO;
+  zero.fit_lambda = 1;
+  CHECK(std::memcmp(&options, &zero, sizeof zero) == 0,
+        "fit_options: struct_size set, method PACE_FIT_AUTO, lambda fitted, every other field 0");
+  // fit_options() means what no options mean: the law's default fit, bit for bit.
+  CHECK(same_bits(pace::Law::fit(PACE_LAW_ANNEALING, g.curves, &options).params(),
+                  pace::Law::fit(PACE_LAW_ANNEALING, g.curves).params()),
+        "Law::fit with fit_options() differs from Law::fit with no options");
   options.warmup = PACE_WARMUP_PEAK;
   std::vector<pace::RunLog> warm;
   for (int c = 0; c < 3; ++c)

@@ -342,13 +342,18 @@ class RunLog {
   std::int64_t warmup_steps_ = -1;
 };
 
-/// Fit options (pace_fit_options) with struct_size set and every other field
-/// 0, which pace.h defines as the library's default for that field; set the
-/// fields to change (PACE_WARMUP_*, the method codes of pace.h or
-/// names_json()'s fit_methods, ...).
+/// Fit options (pace_fit_options) that mean what passing no options means:
+/// the law's cross-validated default fit (method PACE_FIT_AUTO, lambda
+/// fitted, every other field 0, which pace.h defines as the library's
+/// default for that field). Set the fields to change (PACE_WARMUP_*, a
+/// method code of pace.h or names_json()'s fit_methods, ...). A zeroed
+/// pace_fit_options is not the same: pace.h keeps it PACE_FIT_LM with lambda
+/// fixed for callers written before PACE_FIT_AUTO.
 inline pace_fit_options fit_options() noexcept {
   pace_fit_options options{};
   options.struct_size = sizeof(pace_fit_options);
+  options.method = PACE_FIT_AUTO;
+  options.fit_lambda = 1;
   return options;
 }
 
