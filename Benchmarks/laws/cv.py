@@ -13,7 +13,7 @@ rotation by a fit that did not see it:
   extrapolation the study's protocol asks for, and 24k ones from the others).
 
 Candidate settings (what `pace_fit_options` exposes): both laws; method lm / adam (adam is the
-multi-power study's recipe, multi_power only); Huber delta 1e-4, 1e-3, 1e-2 on log residuals;
+multi-power study's recipe, multi_power only); Huber delta 1e-4, 1e-3, 1e-2, 1e-1 on log residuals;
 warmup convention raw / sum / peak; annealing: lambda fixed (0.999) or fitted. Also scored: each
 law's library default (Law.fit with no options), which should equal its law's winner. Linear (instead
 of log) residuals and the start grid are not options of the fit (the objective is always on log
@@ -84,7 +84,7 @@ def settings(quick):
     # The library's defaults as they are (Law.fit with no options), next to the settings they
     # were chosen from: a check that the default is the winner it claims to be.
     out = [("annealing library default", "annealing", {}), ("multi_power library default", "multi_power", {})]
-    deltas = [1e-3] if quick else [1e-3, 1e-4, 1e-2]
+    deltas = [1e-3] if quick else [1e-3, 1e-4, 1e-2, 1e-1]
     warmups = ["raw", "sum"] if quick else ["raw", "sum", "peak"]
     for delta in deltas:
         for warmup in warmups:
