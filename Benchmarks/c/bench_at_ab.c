@@ -15,12 +15,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "ab.h"
 
 enum { CALLS = 1 << 16, MAX_ROUNDS = 201, TIMED = 5, HASH_STEPS = 4096 };
 
@@ -107,24 +107,8 @@ struct library {
   uint64_t hash[HASHED + TIMED];
 };
 
-static double thread_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 static void *symbol(void *handle, const char *path, const char *name) {
-  void *f = dlsym(handle, name);
-  if (!f) {
-    fprintf(stderr, "bench_at_ab: %s lacks %s\n", path, name);
-    exit(1);
-  }
-  return f;
+  return ab_symbol("bench_at_ab", handle, path, name);
 }
 
 static pace_schedule *parse_or_die(struct library *lib, const char *spec) {
@@ -137,11 +121,7 @@ static pace_schedule *parse_or_die(struct library *lib, const char *spec) {
 }
 
 static void load(struct library *lib) {
-  void *handle = dlopen(lib->path, RTLD_NOW | RTLD_LOCAL);
-  if (!handle) {
-    fprintf(stderr, "bench_at_ab: %s\n", dlerror());
-    exit(1);
-  }
+  void *handle = ab_open("bench_at_ab", lib->path);
   lib->parse = (parse_fn)(uintptr_t)symbol(handle, lib->path, "pace_schedule_parse");
   lib->at = (at_fn)(uintptr_t)symbol(handle, lib->path, "pace_schedule_at");
   lib->fill64 = (fill64_fn)(uintptr_t)symbol(handle, lib->path, "pace_schedule_fill_f64");
@@ -193,12 +173,7 @@ static double sweep(struct library *lib, int s, int round, double *sink) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) {
-    fprintf(stderr, "usage: bench_at_ab OLD/libpace.so NEW/libpace.so [rounds]\n");
-    return 2;
-  }
-  int rounds = argc > 3 ? atoi(argv[3]) : 41;
-  if (rounds < 1 || rounds > MAX_ROUNDS) rounds = 41;
+  int rounds = ab_rounds(argc, argv, "bench_at_ab", MAX_ROUNDS);
   static struct library libs[2];
   libs[0].path = argv[1];
   libs[1].path = argv[2];
@@ -225,11 +200,7 @@ int main(int argc, char **argv) {
   printf("%-14s %18s %18s %8s\n", "schedule", "A min / median", "B min / median", "B/A min");
   for (int s = 0; s < TIMED; s++) {
     double m[2], med[2];
-    for (int l = 0; l < 2; l++) {
-      qsort(libs[l].ns[s], (size_t)rounds, sizeof(double), cmp_double);
-      m[l] = libs[l].ns[s][0];
-      med[l] = libs[l].ns[s][rounds / 2];
-    }
+    for (int l = 0; l < 2; l++) ab_min_median(libs[l].ns[s], rounds, &m[l], &med[l]);
     printf("%-14s %8.3f / %7.3f %8.3f / %7.3f %7.2fx\n", timed_names[s], m[0], med[0], m[1], med[1], m[1] / m[0]);
   }
   printf("bits (at, fill_f64, fill_f32 hashed): %d of %d schedules the same%s\n", same, HASHED + TIMED,

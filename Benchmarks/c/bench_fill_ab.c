@@ -20,12 +20,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "ab.h"
 
 enum { STEPS = 1 << 18, MAX_ROUNDS = 201, SCHEDULES = 5, TOTAL = 10000000 };
 
@@ -41,17 +41,6 @@ struct library {
   double ns[SCHEDULES][MAX_ROUNDS];
   uint64_t hash[SCHEDULES];
 };
-
-static double thread_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 static const char *names[SCHEDULES] = {"warmup+cosine", "wsd 1-sqrt", "rex", "uba phi=1", "exponential"};
 
@@ -73,17 +62,9 @@ static void spec_text(int s, char *out, size_t size) {
 }
 
 static void load(struct library *lib) {
-  void *handle = dlopen(lib->path, RTLD_NOW | RTLD_LOCAL);
-  if (!handle) {
-    fprintf(stderr, "bench_fill_ab: %s\n", dlerror());
-    exit(1);
-  }
-  lib->parse = (parse_fn)(uintptr_t)dlsym(handle, "pace_schedule_parse");
-  lib->fill = (fill_fn)(uintptr_t)dlsym(handle, "pace_schedule_fill_f32");
-  if (!lib->parse || !lib->fill) {
-    fprintf(stderr, "bench_fill_ab: %s lacks pace_schedule_parse/fill_f32\n", lib->path);
-    exit(1);
-  }
+  void *handle = ab_open("bench_fill_ab", lib->path);
+  lib->parse = (parse_fn)(uintptr_t)ab_symbol("bench_fill_ab", handle, lib->path, "pace_schedule_parse");
+  lib->fill = (fill_fn)(uintptr_t)ab_symbol("bench_fill_ab", handle, lib->path, "pace_schedule_fill_f32");
   for (int s = 0; s < SCHEDULES; s++) {
     char spec[400];
     spec_text(s, spec, sizeof spec);
@@ -109,12 +90,7 @@ static uint64_t values_hash(struct library *lib, int s, float *out) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) {
-    fprintf(stderr, "usage: bench_fill_ab OLD/libpace.so NEW/libpace.so [rounds]\n");
-    return 2;
-  }
-  int rounds = argc > 3 ? atoi(argv[3]) : 41;
-  if (rounds < 1 || rounds > MAX_ROUNDS) rounds = 41;
+  int rounds = ab_rounds(argc, argv, "bench_fill_ab", MAX_ROUNDS);
   static struct library libs[2];
   libs[0].path = argv[1];
   libs[1].path = argv[2];
@@ -137,11 +113,7 @@ int main(int argc, char **argv) {
   printf("%-14s %18s %18s %8s  %s\n", "schedule", "A min / median", "B min / median", "B/A min", "bits");
   for (int s = 0; s < SCHEDULES; s++) {
     double m[2], med[2];
-    for (int l = 0; l < 2; l++) {
-      qsort(libs[l].ns[s], (size_t)rounds, sizeof(double), cmp_double);
-      m[l] = libs[l].ns[s][0];
-      med[l] = libs[l].ns[s][rounds / 2];
-    }
+    for (int l = 0; l < 2; l++) ab_min_median(libs[l].ns[s], rounds, &m[l], &med[l]);
     printf("%-14s %8.3f / %7.3f %8.3f / %7.3f %7.2fx  %s\n", names[s], m[0], med[0], m[1], med[1], m[1] / m[0],
            libs[0].hash[s] == libs[1].hash[s] ? "same" : "differ");
   }
