@@ -88,3 +88,28 @@ struct SplitMix64 {
   }
   mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
+
+/// The bits among `bits` of `bytes` whose flip `load` accepts (a damaged save
+/// must be rejected whole). A flip rejected with anything but `.state` (damage)
+/// or `.version` (a flipped version digit reads as a newer version) is
+/// recorded as an issue.
+///
+/// - Complexity: one `load` per bit.
+func acceptedBitFlips(of bytes: [UInt8], bits: some Sequence<Int>, load: (String) throws -> Void) -> [Int] {
+  var accepted: [Int] = []
+  for bit in bits {
+    var damaged = bytes
+    damaged[bit / 8] ^= UInt8(1 << (bit % 8))
+    do {
+      try load(String(decoding: damaged, as: UTF8.self))
+      accepted.append(bit)
+    } catch let error as LawError {
+      if case .state = error { continue }
+      if case .version = error { continue }
+      Issue.record("bit \(bit): \(error)")
+    } catch {
+      Issue.record("bit \(bit): \(error)")
+    }
+  }
+  return accepted
+}

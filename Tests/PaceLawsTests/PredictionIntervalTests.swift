@@ -112,19 +112,8 @@ import Pace
     // included) and every third bit of the body (a debug build loads slowly).
     let bytes = Array(text.utf8)
     let header = bytes.indices.dropFirst().first { bytes[$0] == UInt8(ascii: "{") } ?? bytes.count  // where BODY starts
-    var accepted: [Int] = []
-    for bit in Array(0..<(header * 8)) + Array(stride(from: header * 8, to: bytes.count * 8, by: 3)) {
-      var damaged = bytes
-      damaged[bit / 8] ^= UInt8(1 << (bit % 8))
-      do {
-        _ = try LossLaw.loadSaved(String(decoding: damaged, as: UTF8.self))
-        accepted.append(bit)
-      } catch {
-        if case .state = error { continue }
-        if case .version = error { continue }
-        Issue.record("bit \(bit): \(error)")
-      }
-    }
+    let bits = Array(0..<(header * 8)) + Array(stride(from: header * 8, to: bytes.count * 8, by: 3))
+    let accepted = acceptedBitFlips(of: bytes, bits: bits) { _ = try LossLaw.loadSaved($0) }
     #expect(accepted.isEmpty, "flipped bits accepted: \(accepted.prefix(10))")
     // A newer version is .version.
     #expect {
