@@ -127,12 +127,20 @@ extension Double: FillElement {
 extension Float: FillElement {
   @inlinable @inline(__always)
   static func store(_ v: FillLanes, to p: UnsafeMutablePointer<Float>) {
-    // Lane by lane in a loop that is always inlined (one vcvtpd2ps): the
-    // stdlib's generic conversion stays an out-of-line call in large
-    // kernels, and converting by halves scalarises some lanes.
+    UnsafeMutableRawPointer(p).storeBytes(of: v.roundedToFloat, as: FillFloatLanes.self)
+  }
+}
+
+extension FillLanes {
+  /// Each lane rounded to float32 (to nearest). Lane by lane in a loop that
+  /// is always inlined (one vcvtpd2ps): the stdlib's generic conversion
+  /// stays an out-of-line call in large kernels, and converting by halves
+  /// scalarises some lanes.
+  @inlinable @inline(__always)
+  var roundedToFloat: FillFloatLanes {
     var lanes = FillFloatLanes()
-    for i in lanes.indices { lanes[i] = Float(v[i]) }
-    UnsafeMutableRawPointer(p).storeBytes(of: lanes, as: FillFloatLanes.self)
+    for i in lanes.indices { lanes[i] = Float(self[i]) }
+    return lanes
   }
 }
 
@@ -221,6 +229,11 @@ struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
           storeOne(k)
           k += 1
         }
+      }
+      // float32 fills of long runs: interpolated where that is proven to
+      // round to the same float32 (FillRun+InterpolatedFloats.swift).
+      if Sink.self == BufferSink<Float>.self && end - k >= 4 * width * Self.shortestChunk {
+        k = fillInterpolatedFloats(kernel, from: k, base: unsafeBitCast(sink, to: BufferSink<Float>.self).base)
       }
       var steps = FillLanes.laneOffsets + FillLanes(repeating: Double(start + Int64(k)))
       let startLanes = FillLanes(repeating: itemStart)

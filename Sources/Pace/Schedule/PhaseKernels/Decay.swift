@@ -2,9 +2,10 @@
 // The decay curves of the interpolating shapes, one kernel type each.
 //===----------------------------------------------------------------------===//
 
-/// A decay curve `d(p)` given `p` and `q = 1 - p` (both in [0, 1]), on lanes.
+/// A decay curve `d(p)` given `p` and `q = 1 - p` (both in [0, 1]), on lanes,
+/// with its smoothness bounds (Decay+Smoothness.swift).
 @usableFromInline
-protocol DecayKernel {
+protocol DecayKernel: DecaySmoothness {
   func callAsFunction<V: DoubleLanes>(p: V, q: V) -> V
 }
 

@@ -17,6 +17,17 @@ protocol PhaseKernel {
   /// The multiplier at curve positions `u` (offset included) and global
   /// steps `t`.
   func callAsFunction<V: DoubleLanes>(u: V, t: V) -> V
+  /// Bounds of the formula's third derivative and of the evaluation's error over
+  /// `positions` (see ``FillSmoothness``); nil (the default) when the kernel
+  /// gives none, and then float32 fills evaluate every step.
+  ///
+  /// - Complexity: O(1), called once per few hundred steps of a fill.
+  func fillSmoothness(positions: ClosedRange<Double>) -> FillSmoothness?
+}
+
+extension PhaseKernel {
+  @usableFromInline
+  func fillSmoothness(positions: ClosedRange<Double>) -> FillSmoothness? { nil }
 }
 
 /// What to do with the kernel of a phase (generic over the kernel type, so

@@ -1,0 +1,95 @@
+//===--- Decay+Smoothness.swift -------------------------------------------===//
+// Each decay curve's derivative and sensitivity bounds (FillSmoothness).
+//===----------------------------------------------------------------------===//
+
+/// A decay curve's bounds for certified float32 fills: its third
+/// derivative over a progress interval and how much the roundings of `p`
+/// and `q` move it.
+@usableFromInline
+protocol DecaySmoothness {
+  /// An upper bound of `|d'''(p)|` over `progress` (a sub-interval of
+  /// [0, 1]); nil where it is unbounded or not known.
+  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double?
+  /// An upper bound of `p |dd/dp| + q |dd/dq|` over [0, 1]: the relative
+  /// error of `p` and `q` (a few units in the last place) times this is the
+  /// error it causes in `d`.
+  var sensitivity: Double { get }
+}
+
+extension Decay.Linear: DecaySmoothness {
+  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? { 0 }
+  var sensitivity: Double { 1 }
+}
+
+extension Decay.QuadraticPolynomial: DecaySmoothness {
+  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? { 0 }
+  var sensitivity: Double { 2 }
+}
+
+extension Decay.HalfCosine: DecaySmoothness {
+  /// `d = (1 + cos(pi p)) / 2`: `|d'''| <= pi^3 / 2`.
+  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? { 15.51 }
+  var sensitivity: Double { 3.2 }
+}
+
+extension Decay.Cosine: DecaySmoothness {
+  /// `d = (1 + cos(2 pi c p)) / 2`: `|d'''| <= 4 pi^3 c^3`.
+  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? {
+    let c = Swift.abs(cycles)
+    return 124.03 * c * c * c
+  }
+  var sensitivity: Double { 3.2 * Swift.abs(cycles) + 1 }
+}
+
+extension Decay.Sqrt: DecaySmoothness {
+  /// `d = 1 - sqrt(p)`: `|d'''| = (3/8) p^(-5/2)`, largest at the low end
+  /// (unbounded at 0).
+  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? {
+    let low = progress.lowerBound
+    guard low > 0 else { return nil }
+    return 0.3751 / (low * low * low.squareRoot())
+  }
+  var sensitivity: Double { 1 }
+}
+
+extension Decay.Square: DecaySmoothness {
+  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? { 0 }
+  var sensitivity: Double { 2 }
+}
+
+extension Decay.Rex: DecaySmoothness {
+  /// `d = 2 - 2 / (2 - p)`: `|d'''| = 12 / (2 - p)^4 <= 12`.
+  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? { 12.01 }
+  var sensitivity: Double { 4 }
+}
+
+extension Decay.Uba: DecaySmoothness {
+  /// `d = g(s)`, `g(s) = 2 s / D(s)`, `D(s) = 2 phi + (2 - phi) s`,
+  /// `s = 1 + cos(pi p)` in [0, 2]: `g' = 4 phi / D^2`,
+  /// `g'' = -8 phi (2 - phi) / D^3`, `g''' = 24 phi (2 - phi)^2 / D^4`;
+  /// `|s'|, |s''|^(1/2), |s'''|^(1/3) <= pi`; `D` (linear in `s`) is at
+  /// least `min(2 phi, 4)`. So
+  /// `|d'''| = |g''' s'^3 + 3 g'' s' s'' + g' s'''| <= pi^3 (|g'''| + 3 |g''| + |g'|)`.
+  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? {
+    guard phi > 0, phi.isFinite else { return nil }
+    let d = Swift.min(2 * phi, 4)
+    let a = Swift.abs(2 - phi)
+    let g1 = 4 * phi / (d * d)
+    let g2 = 8 * phi * a / (d * d * d)
+    let g3 = 24 * phi * a * a / (d * d * d * d)
+    return 31.01 * (g3 + 3 * g2 + g1) * 1.001
+  }
+
+  var sensitivity: Double {
+    let d = Swift.min(2 * phi, 4)
+    return 6 * 4 * phi / (d * d) + 2
+  }
+}
+
+extension Decay.Raised: DecaySmoothness {
+  /// Not bounded here (`base^exponent` has unbounded derivatives at
+  /// `base = 0` for most exponents): such phases are evaluated at every
+  /// step.
+  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? { nil }
+  var sensitivity: Double { .infinity }
+}

@@ -1,0 +1,56 @@
+//===--- Kernel+Smoothness.swift ------------------------------------------===//
+// The kernels that bound their smoothness for certified float32 fills.
+//===----------------------------------------------------------------------===//
+
+extension Kernel.Interpolating {
+  /// `f = to + (from - to) d(p)`, `p = (u + inclusive) / length`:
+  /// `|f'''| = |from - to| |d'''| / length^3`; the error is that of `d`
+  /// (its series, the quotients `p` and `q`) scaled by `|from - to|`, plus
+  /// the final fused multiply-add's rounding.
+  func fillSmoothness(positions: ClosedRange<Double>) -> FillSmoothness? {
+    guard let progress = Kernel.progressInterval(positions, length: length, inclusive: inclusive,
+                                                 mirrored: mirrored),
+      let derivative = decay.thirdDerivativeBound(over: progress)
+    else { return nil }
+    let amplitude = Swift.abs(fromMinusTo)
+    let scale = amplitude * (1 + decay.sensitivity) + Swift.abs(from) + Swift.abs(to)
+    return FillSmoothness(thirdDerivative: amplitude * derivative / (length * length * length) * (1 + 0x1p-40),
+                          error: scale * FillSmoothness.unitError).validated
+  }
+}
+
+extension Kernel.Exponential {
+  /// `f = from 2^(v log2 base)`, `v` the position or its progress (without
+  /// a staircase, whose steps are corners): `f''' = (ln 2 log2 base / l)^3 f`
+  /// (`l` = 1 or the length) and `|f|` monotone, so both bounds are
+  /// relative; the exponent's rounding moves `f` by about `|exponent|`
+  /// units in the last place.
+  func fillSmoothness(positions: ClosedRange<Double>) -> FillSmoothness? {
+    guard staircase == nil else { return nil }
+    var rate = Swift.abs(log2Base.hi) * 0.6931471805599454  // |ln base| (per unit of v)
+    var largestExponent: Double
+    if let length {
+      guard Kernel.progressInterval(positions, length: length, inclusive: inclusive, mirrored: false) != nil
+      else { return nil }
+      rate /= length
+      largestExponent = Swift.abs(log2Base.hi)
+    } else {
+      guard positions.lowerBound >= 0 else { return nil }
+      largestExponent = Swift.abs(log2Base.hi) * positions.upperBound
+    }
+    largestExponent = Swift.min(largestExponent, 0x1p20)
+    return FillSmoothness(thirdDerivative: 0, relativeThirdDerivative: rate * rate * rate * (1 + 0x1p-30),
+                          error: 0, relativeError: (16 + largestExponent) * FillSmoothness.unitError).validated
+  }
+}
+
+extension Kernel.InverseSqrt {
+  /// `f = from / sqrt(1 + u / s)`: `f''' = -(15/8) f / (u + s)^3`, largest at
+  /// the low end, and `|f|` decreasing in `u`.
+  func fillSmoothness(positions: ClosedRange<Double>) -> FillSmoothness? {
+    let low = positions.lowerBound + timescale
+    guard timescale > 0, timescale.isFinite, positions.lowerBound >= 0 else { return nil }
+    return FillSmoothness(thirdDerivative: 0, relativeThirdDerivative: 1.8751 / (low * low * low),
+                          error: 0, relativeError: 16 * FillSmoothness.unitError).validated
+  }
+}
