@@ -62,8 +62,16 @@ extension FillRun {
       let u = (steps - startLanes) + offsetLanes
       return peakLanes * kernel(u: u, t: steps)
     }
-    func storeExact(at k: Int) {
-      UnsafeMutableRawPointer(base + k).storeBytes(of: exactValues(at: k).roundedToFloat, as: FillFloatLanes.self)
+    /// Stores the exact values of indices `k ..< end` (whole vectors), the
+    /// steps counted up as in the exact loop.
+    func storeExact(from k: Int, to end: Int) {
+      var steps = FillLanes.laneOffsets + FillLanes(repeating: Double(start + Int64(k)))
+      let stride = FillLanes(repeating: Double(width))
+      for index in Swift.stride(from: k, to: end, by: width) {
+        let values = peakLanes * kernel(u: (steps - startLanes) + offsetLanes, t: steps)
+        UnsafeMutableRawPointer(base + index).storeBytes(of: values.roundedToFloat, as: FillFloatLanes.self)
+        steps += stride
+      }
     }
     func position(_ k: Int) -> Double { (Double(start + Int64(k)) - origin) + offset }
 
@@ -78,7 +86,10 @@ extension FillRun {
       if let bound {
         let v0 = left ?? exactValues(at: k)[0]
         left = v0
-        let budget = Swift.abs(v0) * Self.interpolationBudget
+        // The interpolation error may be as large as the evaluation errors
+        // the radius holds anyway (near a decay's zero they dominate).
+        let evaluation = absolutePeak * bound.error + bound.relativeError * Swift.abs(v0)
+        let budget = Swift.max(Swift.abs(v0) * Self.interpolationBudget, 2 * evaluation)
         let derivative = absolutePeak * bound.thirdDerivative + bound.relativeThirdDerivative * Swift.abs(v0)
         chunk = Self.longestChunk
         while chunk >= Self.shortestChunk && (width / 2 * chunk > span
@@ -86,10 +97,8 @@ extension FillRun {
       }
       guard let bound, chunk >= Self.shortestChunk, var v0 = left else {
         let stretchEnd = k + Swift.min(Self.exactStretch, (end - k) / width * width)
-        while k < stretchEnd {
-          storeExact(at: k)
-          k += width
-        }
+        storeExact(from: k, to: stretchEnd)
+        k = stretchEnd
         left = nil
         continue
       }
@@ -97,7 +106,7 @@ extension FillRun {
       for c in 0..<(width / 2) {
         let v2 = knots[2 * c + 1]
         interpolateChunk(from: k + c * chunk, steps: chunk, through: (v0, knots[2 * c], v2), bound: bound,
-                         base: base, exact: storeExact(at:))
+                         base: base, exact: storeExact(from:to:))
         v0 = v2
       }
       left = v0
@@ -109,10 +118,10 @@ extension FillRun {
   /// Stores the `steps` values from index `k` on (`steps / 2` a multiple of
   /// `blockVectors` vectors) interpolated through the exact values `knots` at `k`,
   /// `k + steps / 2` and `k + steps` where the rounding test passes, else
-  /// through `exact`.
+  /// through `exact` (which stores the exact values of an index range).
   @inlinable @inline(__always)
   func interpolateChunk(from k: Int, steps: Int, through knots: (Double, Double, Double), bound: FillSmoothness,
-                        base: UnsafeMutablePointer<Float>, exact: (Int) -> Void) {
+                        base: UnsafeMutablePointer<Float>, exact: (Int, Int) -> Void) {
     let width = FillLanes.scalarCount
     let absolutePeak = Swift.abs(peak)
     let (v0, v1, v2) = knots
@@ -141,9 +150,15 @@ extension FillRun {
     // Away from zero, so that equal float32 ends carry the value's sign
     // too: the quadratic stays within |v0 - 2 v1 + v2| / 2 of the chord
     // from v0 to v2, and the interval around it must not reach zero.
+    // Where the radius is so wide against the values that most vectors
+    // would fail the test (beyond 2^-31 of the value, about one lane in 40
+    // fails against float32's half unit of 2^-25 to 2^-24, and past that
+    // the two passes cost more than exact vectors), the chunk is evaluated
+    // exactly at once.
     let reach = Swift.abs(v0 - 2 * v1 + v2) * 0.5 + 2 * radius
-    guard Swift.min(v0, v2) - reach > 0 || Swift.max(v0, v2) + reach < 0 else {
-      for vector in 0..<(steps / width) { exact(k + vector * width) }
+    let smallest = Swift.min(Swift.abs(v0), Swift.abs(v1), Swift.abs(v2))
+    guard radius < smallest * 0x1p-31, Swift.min(v0, v2) - reach > 0 || Swift.max(v0, v2) + reach < 0 else {
+      exact(k, k + steps)
       return
     }
     /// The float32 of the low end of the interval around the interpolation
@@ -181,7 +196,7 @@ extension FillRun {
       for vector in (block * blockVectors)..<((block + 1) * blockVectors) {
         let j = FillLanes.laneOffsets + stride * FillLanes(repeating: Double(vector))
         if Swift.any(interval(j).rejected) {
-          exact(k + vector * width)
+          exact(k + vector * width, k + (vector + 1) * width)
         }
       }
     }
