@@ -177,14 +177,21 @@ extension FillRun {
     var j = FillLanes.laneOffsets
     var index = k
     var block = 0
+    // Two vectors per iteration, each with its own offsets: one chain of
+    // `j += stride` would bound the loop by the addition's latency.
+    var j2 = j + stride
+    let twoStrides = stride + stride
     while index < k + steps {
       var failed = SIMDMask<FillFloatLanes.MaskStorage>(repeating: false)
-      for _ in 0..<blockVectors {
+      for _ in 0..<(blockVectors / 2) {
         let (low, rejected) = interval(j)
-        failed = failed .| rejected
+        let (low2, rejected2) = interval(j2)
+        failed = failed .| rejected .| rejected2
         UnsafeMutableRawPointer(base + index).storeBytes(of: low, as: FillFloatLanes.self)
-        j += stride
-        index += width
+        UnsafeMutableRawPointer(base + index + width).storeBytes(of: low2, as: FillFloatLanes.self)
+        j += twoStrides
+        j2 += twoStrides
+        index += 2 * width
       }
       if Swift.any(failed) { failedBlocks |= 1 << UInt64(block) }
       block += 1

@@ -232,7 +232,7 @@ struct FillRun<Sink: FillSink>: PhaseKernelVisitor {
       }
       // float32 fills of long runs: interpolated where that is proven to
       // round to the same float32 (FillRun+InterpolatedFloats.swift).
-      if Sink.self == BufferSink<Float>.self && end - k >= 4 * width * Self.shortestChunk {
+      if K.hasFillSmoothness && Sink.self == BufferSink<Float>.self && end - k >= 4 * width * Self.shortestChunk {
         k = fillInterpolatedFloats(kernel, from: k, base: unsafeBitCast(sink, to: BufferSink<Float>.self).base)
       }
       var steps = FillLanes.laneOffsets + FillLanes(repeating: Double(start + Int64(k)))

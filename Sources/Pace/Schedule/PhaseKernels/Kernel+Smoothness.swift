@@ -3,6 +3,8 @@
 //===----------------------------------------------------------------------===//
 
 extension Kernel.Interpolating {
+  static var hasFillSmoothness: Bool { true }
+
   /// `f = to + (from - to) d(p)`, `p = (u + inclusive) / length`:
   /// `|f'''| = |from - to| |d'''| / length^3`; the error is that of `d`
   /// (its series, the quotients `p` and `q`) scaled by `|from - to|`, plus
@@ -20,6 +22,8 @@ extension Kernel.Interpolating {
 }
 
 extension Kernel.Exponential {
+  static var hasFillSmoothness: Bool { true }
+
   /// `f = from 2^(v log2 base)`, `v` the position or its progress (without
   /// a staircase, whose steps are corners): `f''' = (ln 2 log2 base / l)^3 f`
   /// (`l` = 1 or the length) and `|f|` monotone, so both bounds are
@@ -45,6 +49,8 @@ extension Kernel.Exponential {
 }
 
 extension Kernel.InverseSqrt {
+  static var hasFillSmoothness: Bool { true }
+
   /// `f = from / sqrt(1 + u / s)`: `f''' = -(15/8) f / (u + s)^3`, largest at
   /// the low end, and `|f|` decreasing in `u`.
   func fillSmoothness(positions: ClosedRange<Double>) -> FillSmoothness? {

@@ -23,11 +23,16 @@ protocol PhaseKernel {
   ///
   /// - Complexity: O(1), called once per few hundred steps of a fill.
   func fillSmoothness(positions: ClosedRange<Double>) -> FillSmoothness?
+  /// Whether ``fillSmoothness(positions:)`` can give bounds at all (false,
+  /// the default: float32 fills then take the exact loop directly).
+  static var hasFillSmoothness: Bool { get }
 }
 
 extension PhaseKernel {
   @usableFromInline
   func fillSmoothness(positions: ClosedRange<Double>) -> FillSmoothness? { nil }
+  @usableFromInline
+  static var hasFillSmoothness: Bool { false }
 }
 
 /// What to do with the kernel of a phase (generic over the kernel type, so
