@@ -70,11 +70,13 @@ import Glibc
           let p = Float80(interval.lowerBound) + Float80(i) / 2000 * Float80(interval.upperBound - interval.lowerBound)
           let a = Swift.max(p, Float80(interval.lowerBound) + 2 * h)
           let x = Swift.min(a, Float80(interval.upperBound) - 2 * h)
-          let third = (curve.d(x + 2 * h) - 2 * curve.d(x + h) + 2 * curve.d(x - h) - curve.d(x - 2 * h)) / (2 * h * h * h)
+          let difference = curve.d(x + 2 * h) - 2 * curve.d(x + h) + 2 * curve.d(x - h) - curve.d(x - 2 * h)
+          let third = difference / (2 * h * h * h)
           largest = Swift.max(largest, Swift.abs(third))
         }
         // (1e-6: the 80-bit differences' rounding, divided by h^3.)
-        #expect(Double(largest) <= bound * 1.001 + 1e-6, "\(curve.name) over \(interval): |d'''| \(largest) > bound \(bound)")
+        #expect(Double(largest) <= bound * 1.001 + 1e-6,
+                "\(curve.name) over \(interval): |d'''| \(largest) > bound \(bound)")
       }
     }
     #expect(Decay.Sqrt().thirdDerivativeBound(over: 0...0.5) == nil)
@@ -112,7 +114,8 @@ import Glibc
     for test in cases {
       let s = try Schedule.parse(test.spec)
       guard case .phase(let phase) = s.itemBuffer[0] else { Issue.record("\(test.spec)"); continue }
-      let bound = try #require(phase.withKernel(length: phase.length, map: .identity, SmoothnessProbe(range: 0...2_999_999)),
+      let probe = SmoothnessProbe(range: 0...2_999_999)
+      let bound = try #require(phase.withKernel(length: phase.length, map: .identity, probe),
                                "\(test.spec): no smoothness bound")
       var worst: Double = 0
       for i in 0..<20_000 {

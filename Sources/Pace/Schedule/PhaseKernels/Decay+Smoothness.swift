@@ -16,21 +16,27 @@ protocol DecaySmoothness {
   var sensitivity: Double { get }
 }
 
-extension Decay.Linear: DecaySmoothness {
-  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? { 0 }
-  var sensitivity: Double { 1 }
+/// The largest `|d'''|` over [0, 1] and ``DecaySmoothness/sensitivity``.
+typealias UniformDecayBounds = (thirdDerivative: Double, sensitivity: Double)
+
+/// A curve whose bounds are constants over all of [0, 1].
+protocol UniformDecaySmoothness: DecaySmoothness {
+  static var uniformBounds: UniformDecayBounds { get }
 }
 
-extension Decay.QuadraticPolynomial: DecaySmoothness {
-  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? { 0 }
-  var sensitivity: Double { 2 }
+extension UniformDecaySmoothness {
+  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? { Self.uniformBounds.thirdDerivative }
+  var sensitivity: Double { Self.uniformBounds.sensitivity }
 }
 
-extension Decay.HalfCosine: DecaySmoothness {
-  /// `d = (1 + cos(pi p)) / 2`: `|d'''| <= pi^3 / 2`.
-  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? { 15.51 }
-  var sensitivity: Double { 3.2 }
-}
+// `1 - p`, `(1 - p)^2` and `1 - p^2`: polynomials of degree at most 2;
+// `(1 + cos(pi p)) / 2`: `|d'''| <= pi^3 / 2`; REX, `2 - 2 / (2 - p)`:
+// `|d'''| = 12 / (2 - p)^4 <= 12`.
+extension Decay.Linear: UniformDecaySmoothness { static var uniformBounds: UniformDecayBounds { (0, 1) } }
+extension Decay.QuadraticPolynomial: UniformDecaySmoothness { static var uniformBounds: UniformDecayBounds { (0, 2) } }
+extension Decay.Square: UniformDecaySmoothness { static var uniformBounds: UniformDecayBounds { (0, 2) } }
+extension Decay.HalfCosine: UniformDecaySmoothness { static var uniformBounds: UniformDecayBounds { (15.51, 3.2) } }
+extension Decay.Rex: UniformDecaySmoothness { static var uniformBounds: UniformDecayBounds { (12.01, 4) } }
 
 extension Decay.Cosine: DecaySmoothness {
   /// `d = (1 + cos(2 pi c p)) / 2`: `|d'''| <= 4 pi^3 c^3`.
@@ -50,17 +56,6 @@ extension Decay.Sqrt: DecaySmoothness {
     return 0.3751 / (low * low * low.squareRoot())
   }
   var sensitivity: Double { 1 }
-}
-
-extension Decay.Square: DecaySmoothness {
-  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? { 0 }
-  var sensitivity: Double { 2 }
-}
-
-extension Decay.Rex: DecaySmoothness {
-  /// `d = 2 - 2 / (2 - p)`: `|d'''| = 12 / (2 - p)^4 <= 12`.
-  func thirdDerivativeBound(over progress: ClosedRange<Double>) -> Double? { 12.01 }
-  var sensitivity: Double { 4 }
 }
 
 extension Decay.Uba: DecaySmoothness {
