@@ -55,6 +55,10 @@ SPECS = {
     "square": phase("square", N, **{"from": 1.0, "to": 0.0}),
     "polynomial 2": phase("polynomial", N, **{"from": 1.0, "to": 0.0, "power": 2}),
     "polynomial 1": phase("polynomial", N, **{"from": 1.0, "to": 0.0, "power": 1}),
+    "polynomial 0.9": phase("polynomial", N, **{"from": 1.0, "to": 0.0, "power": 0.9}),
+    "polynomial 3": phase("polynomial", N, **{"from": 2.0, "to": 0.5, "power": 3}),
+    "cosine exponent 2": phase("cosine", N, **{"from": 1.0, "to": 0.0, "exponent": 2}),
+    "cosine exponent 0.5 warmup": phase("cosine", N, **{"from": 0.0, "to": 1.0, "exponent": 0.5}),
     "linear": phase("linear", N, **{"from": 1.0, "to": 0.0}),
     "rex": {"preset": "rex", "peak": 3e-4, "total_steps": N},
     "uba phi=1": {"preset": "uba", "peak": 3e-4, "total_steps": N, "phi": 1},
@@ -100,7 +104,9 @@ def random_phase(rng: random.Random):
     if shape == "cosine" and rng.random() < 0.5:
         p["cycles"] = rng.choice([0.5, 1, 2.5, 10])
     if shape == "polynomial":
-        p["power"] = rng.choice([1, 2])
+        p["power"] = rng.choice([0.5, 0.9, 1, 2, 3, 7])
+    if shape == "cosine" and rng.random() < 0.3:
+        p["exponent"] = rng.choice([0.5, 2, 3.5])
     if shape == "uba":
         p["phi"] = rng.choice([0.1, 0.5, 1, 2, 3, 10])
     if rng.random() < 0.2:

@@ -8,16 +8,26 @@ extension Kernel.Interpolating {
   /// `f = to + (from - to) d(p)`, `p = (u + inclusive) / length`:
   /// `|f'''| = |from - to| |d'''| / length^3`; the error is that of `d`
   /// (its series, the quotients `p` and `q`) scaled by `|from - to|`, plus
-  /// the final fused multiply-add's rounding.
+  /// the final fused multiply-add's rounding: relative to `f` (but for the
+  /// end value) for the curves that are accurate relatively.
   func fillSmoothness(positions: ClosedRange<Double>) -> FillSmoothness? {
     guard let progress = Kernel.progressInterval(positions, length: length, inclusive: inclusive,
                                                  mirrored: mirrored),
       let derivative = decay.thirdDerivativeBound(over: progress)
     else { return nil }
     let amplitude = Swift.abs(fromMinusTo)
-    let scale = amplitude * (1 + decay.sensitivity) + Swift.abs(from) + Swift.abs(to)
-    return FillSmoothness(thirdDerivative: amplitude * derivative / (length * length * length) * (1 + 0x1p-40),
-                          error: scale * FillSmoothness.unitError).validated
+    let thirdDerivative = amplitude * derivative / (length * length * length) * (1 + 0x1p-40)
+    let unit = FillSmoothness.unitError * (1 + decay.sensitivity)
+    guard decay.isRelativelyAccurate else {
+      let scale = amplitude * (1 + decay.sensitivity) + Swift.abs(from) + Swift.abs(to)
+      return FillSmoothness(thirdDerivative: thirdDerivative, error: scale * FillSmoothness.unitError).validated
+    }
+    // `d` errs by `unit d` at most, so `(from - to) d` by `unit |f - anchor|`
+    // (`anchor` the value where d = 0: `to`, or `from` for a mirrored
+    // warmup) <= `unit (|f| + |anchor|)`; `f` is monotone.
+    let anchor = mirrored ? Swift.abs(from) : Swift.abs(to)
+    return FillSmoothness(thirdDerivative: thirdDerivative, error: unit * anchor, relativeError: unit + 0x1p-50)
+      .validated
   }
 }
 
