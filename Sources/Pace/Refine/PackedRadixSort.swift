@@ -16,8 +16,10 @@
 /// finished there by 8-bit least-significant-digit passes. A digit that is
 /// the same for a whole range is skipped.
 ///
-/// From `parallelMinimum` words on, two halves are sorted on two threads and
-/// merged.
+/// From `parallelMinimum` words on, the first splitting pass runs on two
+/// threads (each scatters half of the words into the shared buckets), and
+/// the buckets are then finished on the two threads, biggest first to the
+/// less loaded thread: no merge.
 ///
 /// - Complexity: O(n · 32 / 4) worst case, typically two splitting passes
 ///   over main memory and three passes in cache for 10^6 words; O(n) extra
@@ -30,29 +32,90 @@ enum PackedRadixSort {
   /// Scratch Ints per thread: in-cache counts, then 8 split levels.
   private static let countsStride = 4 * 256 + 8 * levelScratch
 
+  /// Sorts `words` (see the type's description).
   static func sort(_ words: inout [UInt64]) {
     let n = words.count
     guard n > 1 else { return }
-    var spare = [UInt64](unsafeUninitializedCapacity: n) { $1 = n }
+    withScratchMemory(bytes: n * MemoryLayout<UInt64>.stride) { spare in
+      words.withUnsafeMutableBufferPointer { words in
+        sort(words.baseAddress!, count: n, spare: spare.assumingMemoryBound(to: UInt64.self))
+      }
+    }
+  }
+
+  /// Sorts `words[0 ..< n]` in place, with `spare[0 ..< n]` as scratch.
+  static func sort(_ words: UnsafeMutablePointer<UInt64>, count n: Int, spare: UnsafeMutablePointer<UInt64>) {
+    guard n > 1 else { return }
     // The in-cache passes' counts (4 x 256), then each split level's bucket
     // starts and positions (2 x 17; at most 8 levels from bit 64 down to 32).
     // One such region per thread.
-    var counts = [Int](repeating: 0, count: 2 * countsStride)
-    words.withUnsafeMutableBufferPointer { words in
-      spare.withUnsafeMutableBufferPointer { spare in
-        counts.withUnsafeMutableBufferPointer { counts in
-          let words = words.baseAddress!, spare = spare.baseAddress!, counts = counts.baseAddress!
-          guard n >= parallelMinimum else {
-            sortRange(0..<n, top: 64, from: words, other: spare, into: words, counts: counts)
-            return
-          }
-          // Two halves sorted on two threads (into `spare`), then merged.
-          let halves = [0..<(n / 2), (n / 2)..<n]
-          forkJoin { part in
-            sortRange(halves[part], top: 64, from: words, other: spare, into: spare, counts: counts + part * countsStride)
-          }
-          merge(spare, halves[0], halves[1], into: words)
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * countsStride) { counts in
+      let counts = counts.baseAddress!
+      counts.initialize(repeating: 0, count: 2 * countsStride)
+      if n >= parallelMinimum {
+        sortOnTwoThreads(words, count: n, spare: spare, counts: counts)
+      } else {
+        sortRange(0..<n, top: 64, from: words, other: spare, into: words, counts: counts)
+      }
+    }
+  }
+
+  /// The first split by the highest 4-bit digit that is not the same
+  /// throughout, words -> spare, each thread scattering one half into the
+  /// shared buckets (stable: the first half's words precede the second's in
+  /// each bucket); then each thread finishes its share of the buckets,
+  /// spare -> words.
+  private static func sortOnTwoThreads(_ words: UnsafeMutablePointer<UInt64>, count n: Int,
+                                       spare: UnsafeMutablePointer<UInt64>, counts: UnsafeMutablePointer<Int>) {
+    let halves = [0..<(n / 2), (n / 2)..<n]
+    // counts[part * 16 + d]: how many words of half `part` have digit d.
+    var top = 64
+    while true {
+      let shift = UInt64(top - 4)
+      counts.update(repeating: 0, count: 32)
+      forkJoin { part in
+        let count = counts + part * 16
+        for i in halves[part] { count[Int(truncatingIfNeeded: (words[i] &>> shift) & 0xF)] &+= 1 }
+      }
+      let first = Int(truncatingIfNeeded: (words[0] &>> shift) & 0xF)
+      if counts[first] + counts[16 + first] < n { break }
+      top -= 4
+      if top <= 32 { return }  // the high halves are all equal: already in order (indices ascend)
+    }
+    let shift = UInt64(top - 4)
+    // Bucket d: starts[d] ..< starts[d + 1]; half 1 writes after half 0.
+    var starts = [Int](repeating: 0, count: 17)
+    for d in 0..<16 { starts[d + 1] = starts[d] + counts[d] + counts[16 + d] }
+    var position = [Int](repeating: 0, count: 32)
+    for d in 0..<16 {
+      position[d] = starts[d]
+      position[16 + d] = starts[d] + counts[d]
+    }
+    // The buckets, biggest first, each to the thread with less work so far.
+    let order = (0..<16).sorted { starts[$0 + 1] - starts[$0] > starts[$1 + 1] - starts[$1] }
+    var share: [[Range<Int>]] = [[], []]
+    var load = [0, 0]
+    for d in order where starts[d + 1] > starts[d] {
+      let thread = load[0] <= load[1] ? 0 : 1
+      share[thread].append(starts[d]..<starts[d + 1])
+      load[thread] += starts[d + 1] - starts[d]
+    }
+    position.withUnsafeMutableBufferPointer { position in
+      let position = position.baseAddress!
+      forkJoin { part in
+        let next = position + part * 16
+        for i in halves[part] {
+          let word = words[i]
+          let d = Int(truncatingIfNeeded: (word &>> shift) & 0xF)
+          spare[next[d]] = word
+          next[d] &+= 1
         }
+      }
+    }
+    forkJoin { part in
+      let scratch = counts + part * countsStride
+      for bucket in share[part] {
+        sortRange(bucket, top: top - 4, from: spare, other: words, into: words, counts: scratch)
       }
     }
   }
@@ -94,24 +157,6 @@ enum PackedRadixSort {
     for d in 0..<16 where starts[d + 1] > starts[d] {
       sortRange(starts[d]..<starts[d + 1], top: top - 4, from: other, other: source, into: target, counts: counts)
     }
-  }
-
-  /// Merges the sorted ranges `a` and `b` (adjacent) of `source` into
-  /// `target` (words are distinct: their low halves are distinct indices).
-  private static func merge(_ source: UnsafeMutablePointer<UInt64>, _ a: Range<Int>, _ b: Range<Int>,
-                            into target: UnsafeMutablePointer<UInt64>) {
-    var i = a.lowerBound, j = b.lowerBound, k = a.lowerBound
-    while i < a.upperBound && j < b.upperBound {
-      let x = source[i], y = source[j]
-      let takeFirst = x < y
-      target[k] = takeFirst ? x : y
-      i &+= takeFirst ? 1 : 0
-      j &+= takeFirst ? 0 : 1
-      k &+= 1
-    }
-    (target + k).update(from: source + i, count: a.upperBound - i)
-    k += a.upperBound - i
-    (target + k).update(from: source + j, count: b.upperBound - j)
   }
 
   /// Sorts a cache-sized `data[range]` by bits `32 ..< top` into
