@@ -27,10 +27,12 @@
 enum PackedRadixSort {
   /// Ranges at most this long (32 KiB of words) are finished in cache.
   static let cacheWords = 4096
-  /// Scratch Ints per split level: 17 bucket starts and 17 positions.
-  private static let levelScratch = 2 * 17
+  /// Scratch Ints per split level: two halves' 16 positions, 17 bucket starts.
+  private static let levelScratch = 2 * 16 + 17
+  /// Scratch Ints of the in-cache passes: two halves' counts of 4 passes.
+  private static let inCacheCounts = 2 * 4 * 256
   /// Scratch Ints per thread: in-cache counts, then 8 split levels.
-  private static let countsStride = 4 * 256 + 8 * levelScratch
+  private static let countsStride = inCacheCounts + 8 * levelScratch
 
   /// Sorts `words` (see the type's description).
   static func sort(_ words: inout [UInt64]) {
@@ -46,9 +48,9 @@ enum PackedRadixSort {
   /// Sorts `words[0 ..< n]` in place, with `spare[0 ..< n]` as scratch.
   static func sort(_ words: UnsafeMutablePointer<UInt64>, count n: Int, spare: UnsafeMutablePointer<UInt64>) {
     guard n > 1 else { return }
-    // The in-cache passes' counts (4 x 256), then each split level's bucket
-    // starts and positions (2 x 17; at most 8 levels from bit 64 down to 32).
-    // One such region per thread.
+    // The in-cache passes' counts (2 x 4 x 256), then each split level's
+    // positions and bucket starts (2 x 16 + 17; at most 8 levels from bit 64
+    // down to 32). One such region per thread.
     withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * countsStride) { counts in
       let counts = counts.baseAddress!
       counts.initialize(repeating: 0, count: 2 * countsStride)
@@ -135,27 +137,77 @@ enum PackedRadixSort {
       finishInCache(range, top: top, from: source, other: other, into: target, counts: counts)
       return
     }
-    // Split by the 4 bits below `top` (16 output streams), source -> other.
+    // Split by the 4 bits below `top` (16 output streams), source -> other,
+    // the two halves of the range as two interleaved chains of counter
+    // updates (a skewed digit makes one chain wait on its own increments).
     let shift = UInt64(top - 4)
     @inline(__always) func digit(_ word: UInt64) -> Int { Int(truncatingIfNeeded: (word &>> shift) & 0xF) }
-    let starts = counts + 4 * 256 + ((64 - top) / 4) * levelScratch, position = starts + 17
-    starts.update(repeating: 0, count: 17)
-    for i in range { starts[digit(source[i]) &+ 1] &+= 1 }
-    if starts[digit(source[range.lowerBound]) &+ 1] == range.count {  // the same digit throughout
+    let first = counts + inCacheCounts + ((64 - top) / 4) * levelScratch, second = first + 16, starts = first + 32
+    countHalves(range, source, radix: 16, into: first, second, digit: digit)
+    let d0 = digit(source[range.lowerBound])
+    if first[d0] &+ second[d0] == range.count {  // the same digit throughout
       sortRange(range, top: top - 4, from: source, other: other, into: target, counts: counts)
       return
     }
-    starts[0] = range.lowerBound
-    for d in 0..<16 { starts[d + 1] &+= starts[d] }
-    position.update(from: starts, count: 16)
-    for i in range {
-      let word = source[i]
-      let d = digit(word)
-      other[position[d]] = word
-      position[d] &+= 1
-    }
+    positions(first, second, radix: 16, start: range.lowerBound)
+    starts.update(from: first, count: 16)
+    starts[16] = range.upperBound
+    scatterHalves(range, from: source, into: other, first, second, digit: digit)
     for d in 0..<16 where starts[d + 1] > starts[d] {
       sortRange(starts[d]..<starts[d + 1], top: top - 4, from: other, other: source, into: target, counts: counts)
+    }
+  }
+
+  /// Counts the digits of the first and second half of `source[range]`
+  /// (the second holds the odd word) into `first[0 ..< radix]` and
+  /// `second[0 ..< radix]`.
+  @inline(__always)
+  private static func countHalves(_ range: Range<Int>, _ source: UnsafeMutablePointer<UInt64>, radix: Int,
+                                  into first: UnsafeMutablePointer<Int>, _ second: UnsafeMutablePointer<Int>,
+                                  digit: (UInt64) -> Int) {
+    first.update(repeating: 0, count: radix)
+    second.update(repeating: 0, count: radix)
+    let half = range.count / 2, middle = range.lowerBound + half
+    for k in 0..<half {
+      first[digit(source[range.lowerBound &+ k])] &+= 1
+      second[digit(source[middle &+ k])] &+= 1
+    }
+    if range.count & 1 == 1 { second[digit(source[range.upperBound - 1])] &+= 1 }
+  }
+
+  /// Turns the halves' digit counts into their first output positions: the
+  /// words of digit d start after every word of a smaller digit, the second
+  /// half's after the first half's (stable).
+  @inline(__always)
+  private static func positions(_ first: UnsafeMutablePointer<Int>, _ second: UnsafeMutablePointer<Int>, radix: Int,
+                                start: Int) {
+    var start = start
+    for d in 0..<radix {
+      let a = first[d], b = second[d]
+      first[d] = start
+      second[d] = start &+ a
+      start &+= a &+ b
+    }
+  }
+
+  /// Moves `source[range]` into `target` by digit, the two halves
+  /// interleaved, from the positions of `positions(_:_:radix:start:)`.
+  @inline(__always)
+  private static func scatterHalves(_ range: Range<Int>, from source: UnsafeMutablePointer<UInt64>,
+                                    into target: UnsafeMutablePointer<UInt64>, _ first: UnsafeMutablePointer<Int>,
+                                    _ second: UnsafeMutablePointer<Int>, digit: (UInt64) -> Int) {
+    let half = range.count / 2, middle = range.lowerBound + half
+    for k in 0..<half {
+      let a = source[range.lowerBound &+ k], b = source[middle &+ k]
+      let da = digit(a), db = digit(b)
+      target[first[da]] = a
+      first[da] &+= 1
+      target[second[db]] = b
+      second[db] &+= 1
+    }
+    if range.count & 1 == 1 {
+      let b = source[range.upperBound - 1]
+      target[second[digit(b)]] = b
     }
   }
 
@@ -170,11 +222,24 @@ enum PackedRadixSort {
     @inline(__always) func digit(_ word: UInt64, _ pass: Int) -> Int {
       Int(truncatingIfNeeded: (word &>> UInt64(bottom &+ pass &* 8)) & 0xFF)
     }
+    // All passes' counts in one read, the two halves of the range as two
+    // chains of increments (counts + inCacheCounts / 2 for the second).
+    let other = counts + inCacheCounts / 2
     counts.update(repeating: 0, count: passes * 256)
-    for i in range {
-      let word = data[i]
-      for pass in 0..<passes { counts[pass &* 256 &+ digit(word, pass)] &+= 1 }
+    other.update(repeating: 0, count: passes * 256)
+    let half = range.count / 2, middle = range.lowerBound + half
+    for k in 0..<half {
+      let a = data[range.lowerBound &+ k], b = data[middle &+ k]
+      for pass in 0..<passes {
+        counts[pass &* 256 &+ digit(a, pass)] &+= 1
+        other[pass &* 256 &+ digit(b, pass)] &+= 1
+      }
     }
+    if range.count & 1 == 1 {
+      let b = data[range.upperBound - 1]
+      for pass in 0..<passes { other[pass &* 256 &+ digit(b, pass)] &+= 1 }
+    }
+    for i in 0..<(passes * 256) { counts[i] &+= other[i] }
     var source = data, target = spare
     for pass in 0..<passes {
       let position = counts + pass * 256
