@@ -67,34 +67,44 @@ enum PackedRadixSort {
 
   /// The first split by the highest 4-bit digit that is not the same
   /// throughout, words -> spare, each thread scattering one half into the
-  /// shared buckets (stable: the first half's words precede the second's in
-  /// each bucket); then each thread finishes its share of the buckets,
-  /// spare -> words.
+  /// shared buckets as two interleaved chains (its half's halves: four
+  /// quarters in all, each quarter's words after the previous quarters' in
+  /// every bucket, so the split is stable); then each thread finishes its
+  /// share of the buckets, spare -> words.
   private static func sortOnTwoThreads(_ words: UnsafeMutablePointer<UInt64>, count n: Int,
                                        spare: UnsafeMutablePointer<UInt64>, counts: UnsafeMutablePointer<Int>) {
     let halves = [0..<(n / 2), (n / 2)..<n]
-    // counts[part * 16 + d]: how many words of half `part` have digit d.
+    // counts[q * 16 + d]: how many words of quarter q have digit d.
     var top = 64
     while true {
       let shift = UInt64(top - 4)
-      counts.update(repeating: 0, count: 32)
       forkJoin { part in
-        let count = counts + part * 16
-        for i in halves[part] { count[Int(truncatingIfNeeded: (words[i] &>> shift) & 0xF)] &+= 1 }
+        countHalves(halves[part], words, radix: 16, into: counts + part * 32, counts + part * 32 + 16) {
+          Int(truncatingIfNeeded: ($0 &>> shift) & 0xF)
+        }
       }
       let first = Int(truncatingIfNeeded: (words[0] &>> shift) & 0xF)
-      if counts[first] + counts[16 + first] < n { break }
+      if counts[first] + counts[16 + first] + counts[32 + first] + counts[48 + first] < n { break }
       top -= 4
       if top <= 32 { return }  // the high halves are all equal: already in order (indices ascend)
     }
     let shift = UInt64(top - 4)
-    // Bucket d: starts[d] ..< starts[d + 1]; half 1 writes after half 0.
+    // Bucket d: starts[d] ..< starts[d + 1]; quarter q's positions in it
+    // follow the words of quarters 0 ..< q.
     var starts = [Int](repeating: 0, count: 17)
-    for d in 0..<16 { starts[d + 1] = starts[d] + counts[d] + counts[16 + d] }
-    var position = [Int](repeating: 0, count: 32)
     for d in 0..<16 {
-      position[d] = starts[d]
-      position[16 + d] = starts[d] + counts[d]
+      var start = starts[d]
+      for q in 0..<4 {
+        let count = counts[q * 16 + d]
+        counts[q * 16 + d] = start
+        start += count
+      }
+      starts[d + 1] = start
+    }
+    forkJoin { part in
+      scatterHalves(halves[part], from: words, into: spare, counts + part * 32, counts + part * 32 + 16) {
+        Int(truncatingIfNeeded: ($0 &>> shift) & 0xF)
+      }
     }
     // The buckets, biggest first, each to the thread with less work so far.
     let order = (0..<16).sorted { starts[$0 + 1] - starts[$0] > starts[$1 + 1] - starts[$1] }
@@ -104,18 +114,6 @@ enum PackedRadixSort {
       let thread = load[0] <= load[1] ? 0 : 1
       share[thread].append(starts[d]..<starts[d + 1])
       load[thread] += starts[d + 1] - starts[d]
-    }
-    position.withUnsafeMutableBufferPointer { position in
-      let position = position.baseAddress!
-      forkJoin { part in
-        let next = position + part * 16
-        for i in halves[part] {
-          let word = words[i]
-          let d = Int(truncatingIfNeeded: (word &>> shift) & 0xF)
-          spare[next[d]] = word
-          next[d] &+= 1
-        }
-      }
     }
     forkJoin { part in
       let scratch = counts + part * countsStride
