@@ -17,11 +17,13 @@
 /// the same for a whole range is skipped.
 ///
 /// From `parallelMinimum` words on, the first splitting pass runs on two
-/// threads (each scatters half of the words into the shared buckets), and
-/// the buckets are then finished on the two threads, biggest first to the
-/// less loaded thread: no merge.
+/// threads with 8-bit digits (the words are then in huge pages, see
+/// `withScratchMemory`: 256 streams stay within a few TLB entries), each
+/// thread scattering half of the words into the shared buckets, and the
+/// buckets are then finished on the two threads, biggest first to the less
+/// loaded thread: no merge.
 ///
-/// - Complexity: O(n · 32 / 4) worst case, typically two splitting passes
+/// - Complexity: O(n · 32 / 4) worst case, typically one splitting pass
 ///   over main memory and three passes in cache for 10^6 words; O(n) extra
 ///   space.
 enum PackedRadixSort {
@@ -30,6 +32,10 @@ enum PackedRadixSort {
   /// cache on purpose: the in-cache passes cost O(256) per range besides
   /// the words (measured: 12% less time for 10^6 words than 4096).
   static let cacheWords = 16384
+  /// Digit width (bits) of the two-thread split: 256 buckets (over huge
+  /// pages, see `withScratchMemory`, 256 streams cost no page walks;
+  /// measured 4-9% less time than 16 or 64 buckets for 10^6 words).
+  private static let splitBits = 8
   /// Scratch Ints per split level: two halves' 16 positions, 17 bucket starts.
   private static let levelScratch = 2 * 16 + 17
   /// Scratch Ints of the in-cache passes: two halves' counts of 4 passes.
@@ -65,8 +71,8 @@ enum PackedRadixSort {
     }
   }
 
-  /// The first split by the highest 4-bit digit that is not the same
-  /// throughout, words -> spare, each thread scattering one half into the
+  /// The first split by the highest `splitBits`-bit digit that is not the
+  /// same throughout, words -> spare, each thread scattering one half into the
   /// shared buckets as two interleaved chains (its half's halves: four
   /// quarters in all, each quarter's words after the previous quarters' in
   /// every bucket, so the split is stable); then each thread finishes its
@@ -74,51 +80,53 @@ enum PackedRadixSort {
   private static func sortOnTwoThreads(_ words: UnsafeMutablePointer<UInt64>, count n: Int,
                                        spare: UnsafeMutablePointer<UInt64>, counts: UnsafeMutablePointer<Int>) {
     let halves = [0..<(n / 2), (n / 2)..<n]
-    // counts[q * 16 + d]: how many words of quarter q have digit d.
-    var top = 64
+    // counts[q * radix + d]: how many words of quarter q have digit d.
+    var top = 64, bits = splitBits
     while true {
-      let shift = UInt64(top - 4)
+      let shift = UInt64(top - bits), mask = UInt64(1 &<< bits &- 1), radix = 1 << bits
       forkJoin { part in
-        countHalves(halves[part], words, radix: 16, into: counts + part * 32, counts + part * 32 + 16) {
-          Int(truncatingIfNeeded: ($0 &>> shift) & 0xF)
+        countHalves(halves[part], words, radix: radix, into: counts + 2 * part * radix, counts + (2 * part + 1) * radix) {
+          Int(truncatingIfNeeded: ($0 &>> shift) & mask)
         }
       }
-      let first = Int(truncatingIfNeeded: (words[0] &>> shift) & 0xF)
-      if counts[first] + counts[16 + first] + counts[32 + first] + counts[48 + first] < n { break }
-      top -= 4
-      if top <= 32 { return }  // the high halves are all equal: already in order (indices ascend)
+      let first = Int(truncatingIfNeeded: (words[0] &>> shift) & mask)
+      if counts[first] + counts[radix + first] + counts[2 * radix + first] + counts[3 * radix + first] < n { break }
+      top -= bits
+      bits = Swift.min(bits, top - 32)
+      if bits <= 0 { return }  // the high halves are all equal: already in order (indices ascend)
     }
-    let shift = UInt64(top - 4)
+    let shift = UInt64(top - bits), mask = UInt64(1 &<< bits &- 1), radix = 1 << bits
     // Bucket d: starts[d] ..< starts[d + 1]; quarter q's positions in it
     // follow the words of quarters 0 ..< q.
-    var starts = [Int](repeating: 0, count: 17)
-    for d in 0..<16 {
+    var starts = [Int](repeating: 0, count: radix + 1)
+    for d in 0..<radix {
       var start = starts[d]
       for q in 0..<4 {
-        let count = counts[q * 16 + d]
-        counts[q * 16 + d] = start
+        let count = counts[q * radix + d]
+        counts[q * radix + d] = start
         start += count
       }
       starts[d + 1] = start
     }
     forkJoin { part in
-      scatterHalves(halves[part], from: words, into: spare, counts + part * 32, counts + part * 32 + 16) {
-        Int(truncatingIfNeeded: ($0 &>> shift) & 0xF)
+      scatterHalves(halves[part], from: words, into: spare, counts + 2 * part * radix, counts + (2 * part + 1) * radix) {
+        Int(truncatingIfNeeded: ($0 &>> shift) & mask)
       }
     }
     // The buckets, biggest first, each to the thread with less work so far.
-    let order = (0..<16).sorted { starts[$0 + 1] - starts[$0] > starts[$1 + 1] - starts[$1] }
+    let sizes = (0..<radix).map { (d: Int) -> Int in starts[d + 1] - starts[d] }
+    let order = (0..<radix).sorted { (a: Int, b: Int) -> Bool in sizes[a] > sizes[b] }
     var share: [[Range<Int>]] = [[], []]
     var load = [0, 0]
-    for d in order where starts[d + 1] > starts[d] {
+    for d in order where sizes[d] > 0 {
       let thread = load[0] <= load[1] ? 0 : 1
       share[thread].append(starts[d]..<starts[d + 1])
-      load[thread] += starts[d + 1] - starts[d]
+      load[thread] += sizes[d]
     }
     forkJoin { part in
       let scratch = counts + part * countsStride
       for bucket in share[part] {
-        sortRange(bucket, top: top - 4, from: spare, other: words, into: words, counts: scratch)
+        sortRange(bucket, top: top - bits, from: spare, other: words, into: words, counts: scratch)
       }
     }
   }
