@@ -8,6 +8,8 @@ the closed form that moves any output bit shows up as a named case.
 
     python3 Benchmarks/refinement/refine_hashes.py [build/lib/libpace.so] [--check | --write]
 
+abi-tests/python/test_refine_same_bits.py runs the check as a test.
+
 The inputs are generated from PCG64's raw 64-bit stream (stable across numpy
 versions, unlike the Generator's distribution methods). They cover: 10^6
 noisy decaying norms (L2 and L1; smoothing 0, 0.001, 0.1, 0.5, 1), n = 1, 2,
@@ -106,10 +108,15 @@ def run(lib, norms: np.ndarray, kind: int, smoothing: float, in_place: bool) -> 
     return out.tobytes() + np.int64(skipped.value).tobytes()
 
 
-def hashes(library: Path) -> list[tuple[str, str]]:
-    lib = ctypes.CDLL(str(library))
+def hashes(lib: ctypes.CDLL) -> list[tuple[str, str]]:
+    """(case name, SHA-256 hex digest) of every case, from a loaded libpace."""
     lib.pace_refine_ex.restype = ctypes.c_int
     return [(name, hashlib.sha256(run(lib, g, k, s, ip)).hexdigest()) for name, g, k, s, ip in cases()]
+
+
+def expected() -> dict[str, str]:
+    """The hashes of refine_hashes.txt, by case name."""
+    return dict(line.split() for line in EXPECTED.read_text().splitlines() if line.strip())
 
 
 def main() -> int:
@@ -119,7 +126,7 @@ def main() -> int:
     group.add_argument("--check", action="store_true", help="compare with refine_hashes.txt")
     group.add_argument("--write", action="store_true", help="write refine_hashes.txt")
     args = parser.parse_args()
-    got = hashes(Path(args.library))
+    got = hashes(ctypes.CDLL(args.library))
     if args.write:
         EXPECTED.write_text("".join(f"{name} {digest}\n" for name, digest in got))
         print(f"wrote {len(got)} hashes to {EXPECTED}")
@@ -128,9 +135,9 @@ def main() -> int:
         for name, digest in got:
             print(name, digest)
         return 0
-    expected = dict(line.split() for line in EXPECTED.read_text().splitlines() if line.strip())
-    bad = [name for name, digest in got if expected.get(name) != digest]
-    missing = sorted(set(expected) - {name for name, _ in got})
+    pinned = expected()
+    bad = [name for name, digest in got if pinned.get(name) != digest]
+    missing = sorted(set(pinned) - {name for name, _ in got})
     for name in bad:
         print(f"CHANGED {name}")
     for name in missing:
