@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "../c/ab.h"
+#include "refine_norms.h"
 
 typedef struct {
   uint32_t struct_size;
@@ -75,13 +76,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: out of memory\n", tool);
     return 1;
   }
-  uint64_t x = 0x1234567;
-  for (int64_t i = 0; i < big; i++) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    norms[i] = (1.0 + 2.0 / sqrt(1.0 + (double)i * 1e-4)) * (0.8 + 0.4 * (double)(x >> 11) * 0x1p-53);
-  }
+  refine_norms(norms, big);
 
   static double wall[2][2][MAX_ROUNDS], cpu[2][2][MAX_ROUNDS]; /* [size][build][round] */
   int same[2] = {1, 1};
