@@ -111,13 +111,26 @@ struct RankOrder {
   }
 
   /// Orders a run of words with equal prefixes (in index order) by (full
-  /// key, index): insertion sort for a short run, the standard library's
-  /// O(k log k) sort for a long one (values clustered within 2^-32 of the
-  /// keys' span, e.g. beside a far outlier).
+  /// key, index): insertion sort for a short run; for a long one (values
+  /// clustered within 2^-32 of the keys' span, e.g. beside a far outlier,
+  /// or one value repeated) a check that it is in order, else the standard
+  /// library's O(k log k) sort.
   private static func orderByFullKey(_ run: Slice<UnsafeMutableBufferPointer<UInt64>>, key: (Int) -> UInt64) {
     @inline(__always) func fullKey(_ word: UInt64) -> UInt64 { key(Int(truncatingIfNeeded: word & 0xFFFF_FFFF)) }
     var run = run
     if run.count > 16 {
+      // Often already in order: the padding's copies of one value (the
+      // first norm repeated w / 2 + 1 times) are one such run. O(k) then.
+      var previous = fullKey(run[run.startIndex]), ordered = true
+      for word in run.dropFirst() {
+        let k = fullKey(word)
+        if k < previous {
+          ordered = false
+          break
+        }
+        previous = k
+      }
+      if ordered { return }
       run.sort { a, b in
         let x = fullKey(a), y = fullKey(b)
         return x < y || (x == y && a & 0xFFFF_FFFF < b & 0xFFFF_FFFF)
