@@ -44,33 +44,6 @@ final class RankSet {
     if words[rank >> 6] == 0 { summary[rank >> 12] &= ~(1 &<< UInt64((rank >> 6) & 63)) }
   }
 
-  /// Replaces member `leaving` by `entering` (not a member) and returns the
-  /// rank of the window's median after the change, given `median`, its rank
-  /// before: one member up when a member at or below it leaves and one
-  /// above arrives, one down in the mirror case, else unchanged.
-  ///
-  /// The neighbours within `median`'s 64-bit word are found with a bit
-  /// scan and chosen by selects (which way the median moves is a coin toss
-  /// for noisy input: a branch on it mispredicts half the time); only a
-  /// neighbour in another word takes a branch, to `next` or `previous`.
-  /// - Complexity: O(1) word operations, or those of `next(after:)`.
-  @inline(__always)
-  func slide(median: Int, leaving: Int, entering: Int) -> Int {
-    remove(leaving)
-    insert(entering)
-    let up = entering > median && leaving <= median
-    let down = entering < median && leaving >= median
-    let word = words[median >> 6], bit = UInt64(median & 63), base = median & ~63
-    let above = word & ~((2 &<< bit) &- 1)
-    let below = word & ((1 &<< bit) &- 1)
-    if (up && above == 0) || (down && below == 0) {
-      return up ? next(after: median)! : previous(before: median)!
-    }
-    let higher = base | above.trailingZeroBitCount
-    let lower = base | (63 &- below.leadingZeroBitCount)
-    return up ? higher : (down ? lower : median)
-  }
-
   /// The smallest member above `rank`, or nil.
   /// - Complexity: O(1) word operations, plus O(capacity / 4096) in the worst case.
   func next(after rank: Int) -> Int? {
@@ -180,7 +153,15 @@ func medianFilter(_ g: UnsafeBufferPointer<Double>, width w: Int, into out: Unsa
       // member at or below it leaves and one above arrives, down in the
       // mirror case.
       for i in outputs.dropFirst() {
-        median = window.slide(median: median, leaving: Int(rank[i - 1]), entering: Int(rank[i - 1 + w]))
+        let leaving = Int(rank[i - 1])
+        let entering = Int(rank[i - 1 + w])
+        window.remove(leaving)
+        window.insert(entering)
+        if entering > median {
+          if leaving <= median { median = window.next(after: median)! }
+        } else if leaving >= median {
+          median = window.previous(before: median)!
+        }
         out[i] = Double(bitPattern: sorted[median])
       }
     }
