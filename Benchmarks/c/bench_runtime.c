@@ -23,6 +23,7 @@
 #include <math.h>
 
 #include "timing.h"
+#include "../refinement/refine_norms.h"
 
 enum { REPS = 11 };
 
@@ -164,13 +165,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench_runtime: out of memory\n");
     return 1;
   }
-  uint64_t x = 0x1234567;
-  for (int64_t i = 0; i < big; i++) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    norms[i] = (1.0 + 2.0 / sqrt(1.0 + (double)i * 1e-4)) * (0.8 + 0.4 * (double)(x >> 11) * 0x1p-53);
-  }
+  refine_norms(norms, big);
 
   /* same numbers? pace_runtime_step (1 x 1) vs pace_schedule_at, 10^5 steps */
   int64_t mismatches = 0;

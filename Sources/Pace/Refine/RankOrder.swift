@@ -23,45 +23,18 @@ struct RankOrder {
   /// `rank[i]`: the position of element `i` in ascending order.
   var rank: [Int32]
 
-  /// Ranks the `count` values `value(0) ..< value(count - 1)` (each read
-  /// once or twice; keep it cheap), whose keys lie in `keyBounds` (see
-  /// `keyBounds(of:)`).
-  /// - Precondition: `count < Int32.max`, no NaN.
-  @inline(__always)
-  init(count n: Int, keyBounds: ClosedRange<UInt64>, value: (Int) -> Double) {
-    let low = keyBounds.lowerBound
-    let span = keyBounds.upperBound &- low
-    let prefixShift = UInt64(Swift.max(0, (64 - span.leadingZeroBitCount) - 32))
-    // Both passes below run in two halves on two threads for long inputs.
-    let parts = n >= parallelMinimum ? 2 : 1
-    var words = [UInt64](unsafeUninitializedCapacity: n) { buffer, initialized in
-      inParts(parts, of: 0..<n) { range in
-        for i in range { buffer[i] = ((Self.key(value(i)) &- low) &>> prefixShift) &<< 32 | UInt64(i) }
-      }
-      initialized = n
-    }
-    PackedRadixSort.sort(&words)
+  /// Ranks the elements of `values`.
+  init(_ values: [Double]) {
+    let n = values.count
+    var words = [UInt64](repeating: 0, count: n)
     rank = [Int32](unsafeUninitializedCapacity: n) { rank, initialized in
-      words.withUnsafeMutableBufferPointer { words in
-        // Halves split between runs of equal prefixes.
-        var middle = n / 2
-        while prefixShift > 0 && middle > 0 && middle < n && words[middle] &>> 32 == words[middle - 1] &>> 32 {
-          middle += 1
-        }
-        inParts(parts, of: 0..<n, splitAt: middle) { range in
-          var start = range.lowerBound
-          while start < range.upperBound {
-            // A run of equal prefixes (only possible when keys were shortened)
-            // is put in full-key order before its ranks are given.
-            var end = start + 1
-            if prefixShift > 0 {
-              while end < range.upperBound && words[end] &>> 32 == words[start] &>> 32 { end += 1 }
-              if end - start > 1 { Self.orderByFullKey(words[start..<end]) { Self.key(value($0)) } }
-            }
-            for position in start..<end {
-              rank[Int(truncatingIfNeeded: words[position] & 0xFFFF_FFFF)] = Int32(truncatingIfNeeded: position)
-            }
-            start = end
+      guard n > 0 else { return }
+      values.withUnsafeBufferPointer { values in
+        words.withUnsafeMutableBufferPointer { words in
+          withScratchMemory(bytes: n * MemoryLayout<UInt64>.stride) { spare in
+            Self.rank(PaddedSequence(values, halfWidth: 0), keyBounds: Self.keyBounds(of: values),
+                      words: words.baseAddress!, spare: spare.assumingMemoryBound(to: UInt64.self),
+                      into: rank.baseAddress!)
           }
         }
       }
@@ -70,10 +43,48 @@ struct RankOrder {
     self.words = words
   }
 
-  /// Ranks the elements of `values`.
-  init(_ values: [Double]) {
-    let bounds = values.withUnsafeBufferPointer(Self.keyBounds(of:))
-    self.init(count: values.count, keyBounds: bounds) { values[$0] }
+  /// Writes the rank of each position `v` of `sequence` into `rank[v]`, and
+  /// into the low 32 bits of `words[r]` the position of rank `r`. `words`
+  /// and `spare` hold `sequence.count` words each (scratch on entry); the
+  /// values' keys lie in `keyBounds` (see `keyBounds(of:)`).
+  ///
+  /// The packing pass, the sort and the rank pass each run on two threads
+  /// from `parallelMinimum` positions on.
+  /// - Precondition: `sequence.count < Int32.max`, no NaN.
+  static func rank(_ sequence: PaddedSequence, keyBounds: ClosedRange<UInt64>, words: UnsafeMutablePointer<UInt64>,
+                   spare: UnsafeMutablePointer<UInt64>, into rank: UnsafeMutablePointer<Int32>) {
+    let n = sequence.count
+    let low = keyBounds.lowerBound
+    let span = keyBounds.upperBound &- low
+    let prefixShift = UInt64(Swift.max(0, (64 - span.leadingZeroBitCount) - 32))
+    let parts = n >= parallelMinimum ? 2 : 1
+    inParts(parts, of: 0..<n) { range in
+      for v in range { words[v] = ((key(sequence[v]) &- low) &>> prefixShift) &<< 32 | UInt64(v) }
+    }
+    PackedRadixSort.sort(words, count: n, spare: spare)
+    // Halves split between runs of equal prefixes.
+    var middle = n / 2
+    while prefixShift > 0 && middle > 0 && middle < n && words[middle] &>> 32 == words[middle - 1] &>> 32 {
+      middle += 1
+    }
+    inParts(parts, of: 0..<n, splitAt: middle) { range in
+      var start = range.lowerBound
+      while start < range.upperBound {
+        // A run of equal prefixes (only possible when keys were shortened)
+        // is put in full-key order before its ranks are given.
+        var end = start + 1
+        if prefixShift > 0 {
+          while end < range.upperBound && words[end] &>> 32 == words[start] &>> 32 { end += 1 }
+          if end - start > 1 {
+            orderByFullKey(UnsafeMutableBufferPointer(start: words, count: n)[start..<end]) { key(sequence[$0]) }
+          }
+        }
+        for position in start..<end {
+          rank[Int(truncatingIfNeeded: words[position] & 0xFFFF_FFFF)] = Int32(truncatingIfNeeded: position)
+        }
+        start = end
+      }
+    }
   }
 
   /// The smallest and largest key of `values` (`0...0` when empty).
@@ -100,13 +111,26 @@ struct RankOrder {
   }
 
   /// Orders a run of words with equal prefixes (in index order) by (full
-  /// key, index): insertion sort for a short run, the standard library's
-  /// O(k log k) sort for a long one (values clustered within 2^-32 of the
-  /// keys' span, e.g. beside a far outlier).
+  /// key, index): insertion sort for a short run; for a long one (values
+  /// clustered within 2^-32 of the keys' span, e.g. beside a far outlier,
+  /// or one value repeated) a check that it is in order, else the standard
+  /// library's O(k log k) sort.
   private static func orderByFullKey(_ run: Slice<UnsafeMutableBufferPointer<UInt64>>, key: (Int) -> UInt64) {
     @inline(__always) func fullKey(_ word: UInt64) -> UInt64 { key(Int(truncatingIfNeeded: word & 0xFFFF_FFFF)) }
     var run = run
     if run.count > 16 {
+      // Often already in order: the padding's copies of one value (the
+      // first norm repeated w / 2 + 1 times) are one such run. O(k) then.
+      var previous = fullKey(run[run.startIndex]), ordered = true
+      for word in run.dropFirst() {
+        let k = fullKey(word)
+        if k < previous {
+          ordered = false
+          break
+        }
+        previous = k
+      }
+      if ordered { return }
       run.sort { a, b in
         let x = fullKey(a), y = fullKey(b)
         return x < y || (x == y && a & 0xFFFF_FFFF < b & 0xFFFF_FFFF)

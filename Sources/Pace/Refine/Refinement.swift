@@ -65,7 +65,7 @@ public struct Refinement: Sendable {
   public static func refine(_ norms: UnsafeBufferPointer<Double>, kind: NormKind, smoothing: Double,
                             into out: UnsafeMutablePointer<Double>) throws(RefinementError) -> Int {
     let width = try filterWidth(count: norms.count, smoothing: smoothing)
-    let skipped = norms.reduce(0) { $0 + (isValid($1) ? 0 : 1) }
+    let skipped = invalidCount(norms)
     let start = UnsafePointer(out), end = start + norms.count
     let overlaps = norms.count > 0 && start < norms.baseAddress! + norms.count && norms.baseAddress! < end
     if skipped == 0 && !overlaps {
@@ -85,6 +85,14 @@ public struct Refinement: Sendable {
       throw RefinementError(description: "smoothing must be in [0, 1], got \(smoothing)")
     }
     return 2 * (Int(smoothing * Double(count)) / 2) + 1
+  }
+
+  /// How many of `norms` are not finite and positive.
+  /// - Complexity: O(n), branch-free (vectorized).
+  static func invalidCount(_ norms: UnsafeBufferPointer<Double>) -> Int {
+    var count = 0
+    for x in norms { count &+= x > 0 && x <= .greatestFiniteMagnitude ? 0 : 1 }  // false for NaN and infinities
+    return count
   }
 
   /// A norm refinement can use: finite and positive.

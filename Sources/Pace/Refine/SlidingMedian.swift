@@ -117,59 +117,60 @@ func medianFilter(_ g: UnsafeBufferPointer<Double>, width w: Int, into out: Unsa
     return
   }
   let h = w / 2
-  let period = 2 * (n - 1)
-  // Padded position v (0 ..< n + 2h) holds g at virtual index v - h.
-  let padded = n + 2 * h
-  do {
-    @inline(__always) func paddedValue(_ v: Int) -> Double {
-      let j = v - h
-      if j <= 0 { return g[0] }
-      if j < n { return g[j] }
-      // numpy 'reflect': ... g[n-2], g[n-1], g[n-2], ..., g[0], g[1], ... (period 2(n-1))
-      let k = j % period
-      return g[k >= n ? period - k : k]
+  let sequence = PaddedSequence(g, halfWidth: h)  // padding only repeats g: g's key bounds hold
+  let padded = sequence.count
+  // One scratch region: the packed words (then the values in ascending
+  // order), the sort's spare words, the ranks.
+  let wordBytes = padded * MemoryLayout<UInt64>.stride
+  withScratchMemory(bytes: 2 * wordBytes + padded * MemoryLayout<Int32>.stride) { scratch in
+    let sorted = scratch.assumingMemoryBound(to: UInt64.self)
+    let spare = (scratch + wordBytes).assumingMemoryBound(to: UInt64.self)
+    let rank = (scratch + 2 * wordBytes).assumingMemoryBound(to: Int32.self)
+    RankOrder.rank(sequence, keyBounds: RankOrder.keyBounds(of: g), words: sorted, spare: spare, into: rank)
+    // The values in ascending order (bit patterns), over the sorted words:
+    // a scatter in position order, so the walk below reads the median's
+    // value next to the previous one's instead of gathering it from g.
+    inParts(padded >= parallelMinimum ? 2 : 1, of: 0..<padded) { range in
+      for v in range { sorted[Int(rank[v])] = sequence[v].bitPattern }
     }
-    let order = RankOrder(count: padded, keyBounds: RankOrder.keyBounds(of: g), value: paddedValue)  // padding only repeats g
-    order.rank.withUnsafeBufferPointer { rank in
-      // Outputs `outputs` with a window of their own: the window of output i
-      // is padded positions i ..< i + w.
-      func slide(_ outputs: Range<Int>) {
-        guard let first = outputs.first else { return }
-        let window = RankSet(capacity: padded)
-        for v in first..<(first + w) { window.insert(Int(rank[v])) }
-        // The median is the window member of order h (0-based): `median` is
-        // its rank; `below` counts the members of smaller rank while found.
-        var median = window.count(0) == 1 ? 0 : window.next(after: 0)!
-        var below = 0
-        while below + window.count(median) <= h {
-          below += window.count(median)
-          median = window.next(after: median)!
-        }
-        out[first] = paddedValue(order.index(atRank: median))
-        // Each slide removes one member and adds another (ranks are
-        // distinct), so the median moves by at most one member: up when a
-        // member at or below it leaves and one above arrives, down in the
-        // mirror case.
-        for i in outputs.dropFirst() {
-          let leaving = Int(rank[i - 1])
-          let entering = Int(rank[i - 1 + w])
-          window.remove(leaving)
-          window.insert(entering)
-          if entering > median {
-            if leaving <= median { median = window.next(after: median)! }
-          } else if leaving >= median {
-            median = window.previous(before: median)!
-          }
-          out[i] = paddedValue(order.index(atRank: median))
-        }
+    // Outputs `outputs` with a window of their own: the window of output i
+    // is padded positions i ..< i + w.
+    func slide(_ outputs: Range<Int>) {
+      guard let first = outputs.first else { return }
+      let window = RankSet(capacity: padded)
+      for v in first..<(first + w) { window.insert(Int(rank[v])) }
+      // The median is the window member of order h (0-based): `median` is
+      // its rank; `below` counts the members of smaller rank while found.
+      var median = window.count(0) == 1 ? 0 : window.next(after: 0)!
+      var below = 0
+      while below + window.count(median) <= h {
+        below += window.count(median)
+        median = window.next(after: median)!
       }
-      // Long runs in two halves on two threads (the outputs do not depend
-      // on the split).
-      if n >= parallelMinimum {
-        forkJoin { part in slide(part == 0 ? 0..<(n / 2) : (n / 2)..<n) }
-      } else {
-        slide(0..<n)
+      out[first] = Double(bitPattern: sorted[median])
+      // Each slide removes one member and adds another (ranks are
+      // distinct), so the median moves by at most one member: up when a
+      // member at or below it leaves and one above arrives, down in the
+      // mirror case.
+      for i in outputs.dropFirst() {
+        let leaving = Int(rank[i - 1])
+        let entering = Int(rank[i - 1 + w])
+        window.remove(leaving)
+        window.insert(entering)
+        if entering > median {
+          if leaving <= median { median = window.next(after: median)! }
+        } else if leaving >= median {
+          median = window.previous(before: median)!
+        }
+        out[i] = Double(bitPattern: sorted[median])
       }
+    }
+    // Long runs in two halves on two threads (the outputs do not depend
+    // on the split).
+    if n >= parallelMinimum {
+      forkJoin { part in slide(part == 0 ? 0..<(n / 2) : (n / 2)..<n) }
+    } else {
+      slide(0..<n)
     }
   }
 }
