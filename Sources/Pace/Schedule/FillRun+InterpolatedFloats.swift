@@ -9,7 +9,7 @@ extension FillRun {
   @inlinable static var shortestChunk: Int { 2 * blockVectors * FillLanes.scalarCount }
   @inlinable static var longestChunk: Int { 4096 }
   /// Vectors per block of the rejection test's first pass: a chunk has at
-  /// most 64 blocks (one bit each), 16 vectors in 4096 steps of 4 lanes.
+  /// most 64 blocks (one bit each): 16 vectors of 4 lanes, 8 of 8.
   @inlinable static var blockVectors: Int { Self.longestChunk / FillLanes.scalarCount / 64 }
   /// Steps evaluated exactly before the bounds are asked again where a
   /// kernel gives none or its derivative needs chunks below the shortest.
@@ -36,11 +36,12 @@ extension FillRun {
   /// three knots. The interpolation is within a proven radius `r` of
   /// `value(at:)` (the interpolation error `|f'''| h^3 sqrt(3) / 216`, the
   /// evaluation errors of the knots and of the step, the polynomial's own
-  /// rounding), so when `w - r` and `w + r` round to the same 
-  /// float32, so does `value(at:)` (rounding is monotone; chunks whose
-  /// interval may reach zero are evaluated exactly, so the sign is the
-  /// value's too): that float32 is stored. Otherwise (about one vector in a thousand, and every vector
-  /// of values too small for the radius) the vector is evaluated exactly.
+  /// rounding), so when `w - r` and `w + r` round to the same float32, so
+  /// does `value(at:)` (rounding is monotone; chunks whose interval may
+  /// reach zero are evaluated exactly, so the sign is the value's too):
+  /// that float32 is stored. Otherwise (about one vector in a thousand,
+  /// and every vector of values too small for the radius) the vector is
+  /// evaluated exactly.
   /// So every stored value is `Float(value(at:))`, bit for bit, at the cost
   /// of two exact steps per chunk plus two multiply-adds, two conversions
   /// and a comparison per vector.
